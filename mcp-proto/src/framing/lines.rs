@@ -1,0 +1,282 @@
+//! Newline-delimited JSON framing.
+//!
+//! # State machine
+//!
+//! [`LineDecoder`] is in one of two states:
+//!
+//! - **Collecting**: bytes since the last newline are kept in a partial-line buffer. A
+//!   newline completes the line, which is queued (a trailing `\r` is dropped, blank lines
+//!   are skipped). If the partial line grows past the limit, the decoder switches to
+//!   discarding.
+//! - **Discarding**: an over-long line is being skipped. Bytes are counted, not stored.
+//!   The next newline queues one [`FrameError::LineTooLong`] in the line's place and
+//!   returns to collecting, so the messages after it are not lost.
+//!
+//! Memory is bounded by the line limit plus the unread lines of the chunks pushed since
+//! the queue was last drained: drain [`LineDecoder::next_line`] (or
+//! [`LineDecoder::next_message`]) until it returns `None` before pushing more.
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use memchr::memchr;
+
+use crate::jsonrpc::{DecodeError, ErrorCode, ErrorObject, Message, decode};
+
+/// The default maximum line length: 4 MiB, the reference SDK's default message limit.
+pub const DEFAULT_MAX_LINE_LENGTH: usize = 4 * 1024 * 1024;
+
+/// A line that could not become a message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FrameError {
+    /// The line was longer than the limit; it was skipped whole.
+    #[error("line of {length} bytes exceeds the {limit}-byte limit")]
+    LineTooLong {
+        /// Length of the skipped line, without its newline.
+        length: usize,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The line is not a valid JSON-RPC message.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+}
+
+impl FrameError {
+    /// The error object the peer should receive.
+    pub fn to_error_object(&self) -> ErrorObject {
+        match self {
+            FrameError::LineTooLong { limit, .. } => ErrorObject::with_message(
+                ErrorCode::INVALID_REQUEST,
+                alloc::format!("Invalid Request: message exceeds {limit} bytes"),
+            ),
+            FrameError::Decode(error) => error.to_error_object(),
+        }
+    }
+}
+
+/// A bounded decoder of newline-delimited messages, fed arbitrary chunks.
+#[derive(Debug)]
+pub struct LineDecoder {
+    max_line_length: usize,
+    partial: Vec<u8>,
+    /// `Some(n)` while skipping an over-long line of which `n` bytes were seen.
+    discarding: Option<usize>,
+    ready: VecDeque<Result<Vec<u8>, FrameError>>,
+}
+
+impl Default for LineDecoder {
+    fn default() -> Self {
+        LineDecoder::new(DEFAULT_MAX_LINE_LENGTH)
+    }
+}
+
+impl LineDecoder {
+    /// A decoder that refuses lines longer than `max_line_length` bytes.
+    pub fn new(max_line_length: usize) -> Self {
+        LineDecoder {
+            max_line_length,
+            partial: Vec::new(),
+            discarding: None,
+            ready: VecDeque::new(),
+        }
+    }
+
+    /// The configured line limit.
+    pub fn max_line_length(&self) -> usize {
+        self.max_line_length
+    }
+
+    /// Feeds the next bytes of the stream.
+    pub fn push(&mut self, mut chunk: &[u8]) {
+        while !chunk.is_empty() {
+            let newline = memchr(b'\n', chunk);
+            let (segment, rest) = match newline {
+                Some(at) => (
+                    chunk.get(..at).unwrap_or(&[]),
+                    chunk.get(at + 1..).unwrap_or(&[]),
+                ),
+                None => (chunk, &[][..]),
+            };
+            self.take_segment(segment, newline.is_some());
+            chunk = rest;
+        }
+    }
+
+    fn take_segment(&mut self, segment: &[u8], complete: bool) {
+        if let Some(seen) = self.discarding {
+            let length = seen + segment.len();
+            if complete {
+                self.discarding = None;
+                self.queue_too_long(length);
+            } else {
+                self.discarding = Some(length);
+            }
+            return;
+        }
+        // A `\r` before the newline is not part of the line, so it does not count.
+        let counted = if complete && segment.last() == Some(&b'\r') {
+            segment.len() - 1
+        } else {
+            segment.len()
+        };
+        if self.partial.len() + counted > self.max_line_length {
+            let length = self.partial.len() + segment.len();
+            self.partial = Vec::new();
+            if complete {
+                self.queue_too_long(length);
+            } else {
+                self.discarding = Some(length);
+            }
+            return;
+        }
+        self.partial.extend_from_slice(segment);
+        if complete {
+            self.complete_line();
+        }
+    }
+
+    fn queue_too_long(&mut self, length: usize) {
+        self.ready.push_back(Err(FrameError::LineTooLong {
+            length,
+            limit: self.max_line_length,
+        }));
+    }
+
+    fn complete_line(&mut self) {
+        let mut line = core::mem::take(&mut self.partial);
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        self.ready.push_back(Ok(line));
+    }
+
+    /// Ends the stream: a final line without a newline is taken as complete.
+    pub fn finish(&mut self) {
+        if let Some(length) = self.discarding.take() {
+            self.queue_too_long(length);
+        } else if !self.partial.is_empty() {
+            self.complete_line();
+        }
+    }
+
+    /// The next complete line (without its newline), or the error that replaced it.
+    pub fn next_line(&mut self) -> Option<Result<Vec<u8>, FrameError>> {
+        self.ready.pop_front()
+    }
+
+    /// The next complete line decoded as a message.
+    pub fn next_message(&mut self) -> Option<Result<Message, FrameError>> {
+        self.next_line()
+            .map(|line| line.and_then(|line| decode(&line).map_err(FrameError::from)))
+    }
+
+    /// Bytes held for a line not yet complete.
+    pub fn buffered_len(&self) -> usize {
+        self.partial.len()
+    }
+
+    /// True when nothing is queued and no partial line is held.
+    pub fn is_empty(&self) -> bool {
+        self.ready.is_empty() && self.partial.is_empty() && self.discarding.is_none()
+    }
+}
+
+/// Turns the bytes appended to `out` since `start` into exactly one line: every raw
+/// `\n` or `\r` becomes a space, and a newline is appended.
+///
+/// Valid JSON never holds a raw newline inside a string, so any such byte is whitespace
+/// between tokens (a pretty-printed payload kept raw) and replacing it keeps the meaning.
+pub fn frame_line(out: &mut Vec<u8>, start: usize) {
+    if let Some(written) = out.get_mut(start..) {
+        for byte in written.iter_mut() {
+            if *byte == b'\n' || *byte == b'\r' {
+                *byte = b' ';
+            }
+        }
+    }
+    out.push(b'\n');
+}
+
+/// Appends `message` as one line.
+pub fn encode_line(message: &Message, out: &mut Vec<u8>) {
+    let start = out.len();
+    message.encode(out);
+    frame_line(out, start);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn lines(decoder: &mut LineDecoder) -> Vec<Result<Vec<u8>, FrameError>> {
+        core::iter::from_fn(|| decoder.next_line()).collect()
+    }
+
+    #[test]
+    fn splits_lines_and_trims_carriage_returns() {
+        let mut decoder = LineDecoder::new(16);
+        decoder.push(b"one\r\ntw");
+        decoder.push(b"o\n\n  \nthree");
+        assert_eq!(
+            lines(&mut decoder),
+            vec![Ok(b"one".to_vec()), Ok(b"two".to_vec())]
+        );
+        decoder.finish();
+        assert_eq!(lines(&mut decoder), vec![Ok(b"three".to_vec())]);
+        assert!(decoder.is_empty());
+    }
+
+    #[test]
+    fn skips_over_long_lines_and_resynchronises() {
+        let mut decoder = LineDecoder::new(4);
+        decoder.push(b"abcd\nabc");
+        decoder.push(b"defgh");
+        decoder.push(b"ij\nok\nabcdefg\n");
+        assert_eq!(
+            lines(&mut decoder),
+            vec![
+                Ok(b"abcd".to_vec()),
+                Err(FrameError::LineTooLong {
+                    length: 10,
+                    limit: 4
+                }),
+                Ok(b"ok".to_vec()),
+                Err(FrameError::LineTooLong {
+                    length: 7,
+                    limit: 4
+                }),
+            ]
+        );
+        assert_eq!(decoder.buffered_len(), 0);
+    }
+
+    #[test]
+    fn limit_excludes_carriage_return() {
+        let mut decoder = LineDecoder::new(2);
+        decoder.push(b"ab\r\n");
+        assert_eq!(lines(&mut decoder), vec![Ok(b"ab".to_vec())]);
+    }
+
+    #[test]
+    fn frames_pretty_payloads_on_one_line() {
+        let message =
+            decode(b"{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":{\n\"a\" :\r\n 1}}").unwrap();
+        let mut out = Vec::new();
+        encode_line(&message, &mut out);
+        assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 1);
+        assert_eq!(out.last(), Some(&b'\n'));
+        let mut decoder = LineDecoder::default();
+        decoder.push(&out);
+        let again = decoder.next_message().unwrap().unwrap();
+        assert_eq!(again.method(), message.method());
+        assert_eq!(
+            again.params().unwrap().raw().to_value(),
+            message.params().unwrap().raw().to_value()
+        );
+    }
+}

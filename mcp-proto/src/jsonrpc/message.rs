@@ -1,0 +1,311 @@
+//! The decoded message envelope.
+
+use alloc::string::String;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::json::RawJson;
+use crate::jsonrpc::error::ErrorObject;
+use crate::jsonrpc::id::RequestId;
+use crate::jsonrpc::scan::object_members;
+use crate::types::meta::Meta;
+use crate::types::result::ResultType;
+
+/// The four kinds of JSON-RPC message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    /// Has `method` and `id`: expects exactly one response.
+    Request,
+    /// Has `method` and no `id`: never answered.
+    Notification,
+    /// Has `result` and `id`.
+    Result,
+    /// Has `error`.
+    Error,
+}
+
+/// One JSON-RPC message with its envelope decoded and its payload still raw.
+///
+/// Produced by [`decode`](crate::jsonrpc::decode); the payload (`params`, `result`) is
+/// decoded into a type only when asked, through [`Request::params_as`] and friends.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Message {
+    /// A request.
+    Request(Request),
+    /// A notification.
+    Notification(Notification),
+    /// A result or error response.
+    Response(Response),
+}
+
+impl Message {
+    /// Which kind of message this is.
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Message::Request(_) => MessageKind::Request,
+            Message::Notification(_) => MessageKind::Notification,
+            Message::Response(response) => match response.outcome {
+                Outcome::Result(_) => MessageKind::Result,
+                Outcome::Error(_) => MessageKind::Error,
+            },
+        }
+    }
+
+    /// The method of a request or notification.
+    pub fn method(&self) -> Option<&str> {
+        match self {
+            Message::Request(request) => Some(&request.method),
+            Message::Notification(notification) => Some(&notification.method),
+            Message::Response(_) => None,
+        }
+    }
+
+    /// The id of a request or response (`None` for notifications and for error responses
+    /// whose id was unreadable).
+    pub fn id(&self) -> Option<&RequestId> {
+        match self {
+            Message::Request(request) => Some(&request.id),
+            Message::Notification(_) => None,
+            Message::Response(response) => response.id.as_ref(),
+        }
+    }
+
+    /// The `params` of a request or notification.
+    pub fn params(&self) -> Option<&Params> {
+        match self {
+            Message::Request(request) => request.params.as_ref(),
+            Message::Notification(notification) => notification.params.as_ref(),
+            Message::Response(_) => None,
+        }
+    }
+}
+
+/// A `params` object: the raw text plus its decoded `_meta`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    raw: RawJson,
+    meta: MetaSlot,
+}
+
+/// What the `_meta` member of `params` or `result` held.
+#[derive(Clone, Debug, PartialEq)]
+enum MetaSlot {
+    Absent,
+    Present(Meta),
+    /// Present but not an object.
+    Malformed,
+}
+
+impl MetaSlot {
+    fn read(text: Option<&str>) -> MetaSlot {
+        match text {
+            None => MetaSlot::Absent,
+            Some(text) => match serde_json::from_str::<Meta>(text) {
+                Ok(meta) => MetaSlot::Present(meta),
+                Err(_) => MetaSlot::Malformed,
+            },
+        }
+    }
+
+    fn get(&self) -> Option<&Meta> {
+        match self {
+            MetaSlot::Present(meta) => Some(meta),
+            _ => None,
+        }
+    }
+}
+
+impl Params {
+    /// Wraps a raw `params` object, reading its `_meta`. `raw` must be a JSON object.
+    pub(crate) fn from_object(raw: RawJson) -> Params {
+        let [meta] = object_members(raw.get(), ["_meta"]);
+        Params {
+            meta: MetaSlot::read(meta),
+            raw,
+        }
+    }
+
+    /// Serialises `value` (which must serialise to an object) as `params`.
+    pub fn from_serialize<T: Serialize + ?Sized>(value: &T) -> Result<Params, serde_json::Error> {
+        let raw = RawJson::from_serialize(value)?;
+        if !raw.is_object() {
+            return Err(serde::ser::Error::custom("params must be a JSON object"));
+        }
+        Ok(Params::from_object(raw))
+    }
+
+    /// The raw JSON text of the whole object, `_meta` included.
+    pub fn raw(&self) -> &RawJson {
+        &self.raw
+    }
+
+    /// The decoded `_meta`, when present and an object.
+    pub fn meta(&self) -> Option<&Meta> {
+        self.meta.get()
+    }
+
+    /// True when `_meta` is present but not a JSON object.
+    pub fn meta_is_malformed(&self) -> bool {
+        matches!(self.meta, MetaSlot::Malformed)
+    }
+
+    /// Decodes the whole object into `T`.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        self.raw.decode()
+    }
+}
+
+fn decode_params<T: DeserializeOwned>(params: Option<&Params>) -> Result<T, serde_json::Error> {
+    match params {
+        Some(params) => params.decode(),
+        None => serde_json::from_str("{}"),
+    }
+}
+
+/// A request: expects exactly one response carrying the same id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// The id the response must echo.
+    pub id: RequestId,
+    /// The method name.
+    pub method: String,
+    /// The params object, when present.
+    pub params: Option<Params>,
+}
+
+impl Request {
+    /// Decodes `params` into `T`; absent params decode as an empty object.
+    pub fn params_as<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        decode_params(self.params.as_ref())
+    }
+
+    /// The decoded `params._meta`.
+    pub fn meta(&self) -> Option<&Meta> {
+        self.params.as_ref().and_then(Params::meta)
+    }
+}
+
+/// A notification: never answered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notification {
+    /// The method name.
+    pub method: String,
+    /// The params object, when present.
+    pub params: Option<Params>,
+}
+
+impl Notification {
+    /// Decodes `params` into `T`; absent params decode as an empty object.
+    pub fn params_as<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        decode_params(self.params.as_ref())
+    }
+
+    /// The decoded `params._meta`.
+    pub fn meta(&self) -> Option<&Meta> {
+        self.params.as_ref().and_then(Params::meta)
+    }
+}
+
+/// A response to a request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    /// The id of the request answered; `None` only on an error response whose request id
+    /// could not be read.
+    pub id: Option<RequestId>,
+    /// The result or the error.
+    pub outcome: Outcome,
+}
+
+/// What a response carries.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// A successful result.
+    Result(ResultBody),
+    /// An error.
+    Error(ErrorObject),
+}
+
+/// A `result` object: the raw text plus its decoded `resultType` and `_meta`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResultBody {
+    raw: RawJson,
+    result_type: ResultTypeSlot,
+    meta: MetaSlot,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum ResultTypeSlot {
+    Absent,
+    Present(ResultType),
+    /// Present but not a string.
+    Malformed,
+}
+
+impl ResultBody {
+    /// Wraps a raw `result` object, reading `resultType` and `_meta`. `raw` must be a JSON
+    /// object.
+    pub(crate) fn from_object(raw: RawJson) -> ResultBody {
+        let [result_type, meta] = object_members(raw.get(), ["resultType", "_meta"]);
+        let result_type = match result_type {
+            None => ResultTypeSlot::Absent,
+            Some(text) => match serde_json::from_str::<ResultType>(text) {
+                Ok(result_type) => ResultTypeSlot::Present(result_type),
+                Err(_) => ResultTypeSlot::Malformed,
+            },
+        };
+        ResultBody {
+            result_type,
+            meta: MetaSlot::read(meta),
+            raw,
+        }
+    }
+
+    /// Serialises `value` (which must serialise to an object) as a `result`.
+    pub fn from_serialize<T: Serialize + ?Sized>(
+        value: &T,
+    ) -> Result<ResultBody, serde_json::Error> {
+        let raw = RawJson::from_serialize(value)?;
+        if !raw.is_object() {
+            return Err(serde::ser::Error::custom("result must be a JSON object"));
+        }
+        Ok(ResultBody::from_object(raw))
+    }
+
+    /// The raw JSON text of the whole object.
+    pub fn raw(&self) -> &RawJson {
+        &self.raw
+    }
+
+    /// `resultType` as sent, when present and a string.
+    pub fn result_type(&self) -> Option<&ResultType> {
+        match &self.result_type {
+            ResultTypeSlot::Present(result_type) => Some(result_type),
+            _ => None,
+        }
+    }
+
+    /// `resultType` as a client must read it: absent means [`ResultType::Complete`].
+    pub fn effective_result_type(&self) -> ResultType {
+        self.result_type().cloned().unwrap_or(ResultType::Complete)
+    }
+
+    /// True when `resultType` is present but not a string.
+    pub fn result_type_is_malformed(&self) -> bool {
+        matches!(self.result_type, ResultTypeSlot::Malformed)
+    }
+
+    /// The decoded `_meta`, when present and an object.
+    pub fn meta(&self) -> Option<&Meta> {
+        self.meta.get()
+    }
+
+    /// True when `_meta` is present but not a JSON object.
+    pub fn meta_is_malformed(&self) -> bool {
+        matches!(self.meta, MetaSlot::Malformed)
+    }
+
+    /// Decodes the whole object into `T`.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        self.raw.decode()
+    }
+}

@@ -1,0 +1,170 @@
+//! Finding top-level members of an already validated JSON object without building it.
+//!
+//! The decoder first lets serde_json check the whole message and capture `params` or
+//! `result` as raw text. To read `_meta` or `resultType` out of that text it then walks
+//! only the top level of the object, jumping over nested values and long strings with
+//! `memchr`, so a 64 KiB tool result costs a memory scan rather than a second parse.
+//!
+//! Every function here is total: on text that is not the valid JSON it expects, it returns
+//! `None` rather than panicking.
+
+use memchr::memchr2;
+
+/// Returns the raw value text of each of `keys` at the top level of the JSON object
+/// `text`; keys that are absent give `None`. Keys are compared after unescaping.
+pub(crate) fn object_members<'a, const N: usize>(
+    text: &'a str,
+    keys: [&str; N],
+) -> [Option<&'a str>; N] {
+    let mut found = [None; N];
+    let _ = walk(text, &keys, &mut found);
+    found
+}
+
+fn walk<'a, const N: usize>(
+    text: &'a str,
+    keys: &[&str; N],
+    found: &mut [Option<&'a str>; N],
+) -> Option<()> {
+    let bytes = text.as_bytes();
+    let mut at = skip_whitespace(bytes, 0);
+    if *bytes.get(at)? != b'{' {
+        return None;
+    }
+    at += 1;
+    loop {
+        at = skip_whitespace(bytes, at);
+        match *bytes.get(at)? {
+            b'}' => return Some(()),
+            b'"' => {}
+            _ => return None,
+        }
+        let key_end = string_end(bytes, at)?;
+        let key = text.get(at..key_end)?;
+        at = skip_whitespace(bytes, key_end);
+        if *bytes.get(at)? != b':' {
+            return None;
+        }
+        at = skip_whitespace(bytes, at + 1);
+        let value_end = value_end(bytes, at)?;
+        let value = text.get(at..value_end)?;
+        for (wanted, slot) in keys.iter().zip(found.iter_mut()) {
+            if slot.is_none() && key_matches(key, wanted) {
+                *slot = Some(value);
+            }
+        }
+        at = skip_whitespace(bytes, value_end);
+        match *bytes.get(at)? {
+            b',' => at += 1,
+            b'}' => return Some(()),
+            _ => return None,
+        }
+    }
+}
+
+/// Compares a quoted JSON key with a plain string, unescaping only when needed.
+fn key_matches(quoted: &str, wanted: &str) -> bool {
+    let inner = quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or("");
+    if !inner.contains('\\') {
+        return inner == wanted;
+    }
+    serde_json::from_str::<alloc::string::String>(quoted).is_ok_and(|key| key == wanted)
+}
+
+fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(at) {
+        at += 1;
+    }
+    at
+}
+
+/// `at` is an opening quote; returns the index just past the closing quote.
+fn string_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut cursor = at + 1;
+    loop {
+        let offset = memchr2(b'"', b'\\', bytes.get(cursor..)?)?;
+        let hit = cursor + offset;
+        if *bytes.get(hit)? == b'"' {
+            return Some(hit + 1);
+        }
+        cursor = hit + 2;
+    }
+}
+
+/// Returns the index just past the JSON value starting at `at`.
+fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
+    match *bytes.get(at)? {
+        b'"' => string_end(bytes, at),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut cursor = at;
+            loop {
+                match *bytes.get(cursor)? {
+                    b'"' => {
+                        cursor = string_end(bytes, cursor)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            return Some(cursor + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                cursor += 1;
+            }
+        }
+        _ => {
+            let mut cursor = at;
+            while let Some(b) = bytes.get(cursor) {
+                if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                    break;
+                }
+                cursor += 1;
+            }
+            (cursor > at).then_some(cursor)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_top_level_members_only() {
+        let text = r#" { "a" : {"resultType":"x","_meta":1}, "s":"q\"uo\\te}", "_meta" : {"k":[1,{"x":"]"}]},
+            "resultType":"complete", "n": -1.5e3, "t": true } "#;
+        let [meta, result_type, missing, n] =
+            object_members(text, ["_meta", "resultType", "missing", "n"]);
+        assert_eq!(meta, Some(r#"{"k":[1,{"x":"]"}]}"#));
+        assert_eq!(result_type, Some(r#""complete""#));
+        assert_eq!(missing, None);
+        assert_eq!(n, Some("-1.5e3"));
+    }
+
+    #[test]
+    fn unescapes_keys() {
+        let [meta] = object_members(r#"{"\u005fmeta":{}}"#, ["_meta"]);
+        assert_eq!(meta, Some("{}"));
+    }
+
+    #[test]
+    fn never_panics_on_garbage() {
+        for text in [
+            "",
+            "{",
+            "{\"",
+            "{\"a\":",
+            "{\"a\":[",
+            "[]",
+            "{\"a\"}",
+            "{\"a\":1,",
+            "\"\\",
+        ] {
+            let _ = object_members(text, ["a"]);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! # mcp-proto
+//!
+//! A Sans-IO core for the Model Context Protocol: everything that is protocol, as pure
+//! code fed bytes and time, with no I/O, clock, randomness or async runtime of its own.
+//! It speaks both revisions side by side: **2025-11-25** (the `initialize` handshake,
+//! sessions, server-initiated requests) and **2026-07-28** (no handshake, a per-request
+//! `_meta` envelope, `server/discover`, multi-round-trip requests, `subscriptions/listen`).
+//!
+//! The crate is `#![no_std]` with `alloc`; the `std` feature only adds conveniences.
+//!
+//! ## Layers
+//!
+//! - [`jsonrpc`]: the message envelope, ids, error objects, lazy decoding and encoding
+//!   into caller-owned buffers.
+//! - [`framing`]: newline-delimited framing for stdio and other byte streams.
+//! - [`types`]: every wire type of both revisions in one model (snake_case in Rust,
+//!   camelCase on the wire, unknown fields ignored), and typed method enums per direction.
+//! - [`version`]: protocol version strings, the era each belongs to, negotiation order.
+//! - [`validate`]: per-version validation of a decoded message, giving the exact JSON-RPC
+//!   error the receiver must answer with.
+//!
+//! ## Decoding a message and checking it under a revision
+//!
+//! ```
+//! use mcp_proto::jsonrpc::decode;
+//! use mcp_proto::validate::{validate, Direction};
+//! use mcp_proto::version::ProtocolVersion;
+//!
+//! let ping = decode(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)?;
+//! // Fine in a 2025-11-25 session...
+//! assert!(validate(&ping, Direction::ClientToServer, &ProtocolVersion::V2025_11_25, None).is_ok());
+//! // ...but removed in 2026-07-28: the server owes -32601.
+//! let error = validate(&ping, Direction::ClientToServer, &ProtocolVersion::V2026_07_28, None)
+//!     .unwrap_err();
+//! assert_eq!(error.code().0, -32601);
+//! # Ok::<(), mcp_proto::jsonrpc::DecodeError>(())
+//! ```
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+#![warn(
+    missing_docs,
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    clippy::alloc_instead_of_core
+)]
+
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+pub mod framing;
+pub mod json;
+pub mod jsonrpc;
+pub mod types;
+pub mod validate;
+pub mod version;

@@ -1,0 +1,1 @@
+//! Per-version validation (in progress).
