@@ -21,43 +21,56 @@ pub type JsonObject = serde_json::Map<String, serde_json::Value>;
 /// Equality compares the text, so two values that differ only in whitespace or key order
 /// are different `RawJson`s; compare [`RawJson::to_value`] results for semantic equality.
 #[derive(Clone)]
-pub struct RawJson(Box<RawValue>);
+pub struct RawJson(Repr);
+
+/// Where the text lives. Both variants hold text already checked to be one valid JSON
+/// value: `Parsed` came through serde (a nested field), `Checked` was cut out of a message
+/// the envelope decoder validated in the same pass, which avoids parsing it twice.
+#[derive(Clone)]
+enum Repr {
+    Parsed(Box<RawValue>),
+    Checked(Box<str>),
+}
 
 impl RawJson {
     /// Parses `text`, keeping it verbatim when it is one valid JSON value.
     pub fn from_text(text: &str) -> Result<Self, serde_json::Error> {
-        RawValue::from_string(String::from(text)).map(RawJson)
+        RawValue::from_string(String::from(text)).map(RawJson::from_raw)
+    }
+
+    /// Wraps text that the caller has already validated as exactly one JSON value with no
+    /// surrounding whitespace.
+    pub(crate) fn from_checked(text: Box<str>) -> Self {
+        RawJson(Repr::Checked(text))
     }
 
     /// Serialises `value` to compact JSON text.
     pub fn from_serialize<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
-        serde_json::value::to_raw_value(value).map(RawJson)
+        serde_json::value::to_raw_value(value).map(RawJson::from_raw)
     }
 
     /// Wraps an already parsed raw value.
     pub fn from_raw(raw: Box<RawValue>) -> Self {
-        RawJson(raw)
+        RawJson(Repr::Parsed(raw))
     }
 
     /// The JSON text exactly as received or produced.
     pub fn get(&self) -> &str {
-        self.0.get()
-    }
-
-    /// The underlying [`RawValue`].
-    pub fn as_raw(&self) -> &RawValue {
-        &self.0
+        match &self.0 {
+            Repr::Parsed(raw) => raw.get(),
+            Repr::Checked(text) => text,
+        }
     }
 
     /// Decodes the text into a typed value.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_str(self.0.get())
+        serde_json::from_str(self.get())
     }
 
     /// Builds a [`serde_json::Value`] tree of the text.
     pub fn to_value(&self) -> serde_json::Value {
-        // A RawValue always holds valid JSON; the fallback only guards an impossible case.
-        serde_json::from_str(self.0.get()).unwrap_or(serde_json::Value::Null)
+        // The text is always valid JSON; the fallback only guards an impossible case.
+        serde_json::from_str(self.get()).unwrap_or(serde_json::Value::Null)
     }
 
     /// The first non-whitespace byte, which tells the JSON type without parsing.
@@ -101,13 +114,20 @@ impl fmt::Display for RawJson {
 
 impl Serialize for RawJson {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        match &self.0 {
+            Repr::Parsed(raw) => raw.serialize(serializer),
+            // Rare: a decoded payload nested into a typed value. Serde can only write raw
+            // text through a RawValue, which checks the text once more.
+            Repr::Checked(text) => RawValue::from_string(String::from(&**text))
+                .map_err(serde::ser::Error::custom)?
+                .serialize(serializer),
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for RawJson {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(deserializer).map(RawJson)
+        Box::<RawValue>::deserialize(deserializer).map(RawJson::from_raw)
     }
 }
 
@@ -121,7 +141,7 @@ impl From<&serde_json::Value> for RawJson {
 impl RawJson {
     /// The JSON `null` value.
     pub fn null() -> Self {
-        RawJson(alloc::borrow::ToOwned::to_owned(RawValue::NULL))
+        RawJson::from_raw(alloc::borrow::ToOwned::to_owned(RawValue::NULL))
     }
 }
 

@@ -29,7 +29,14 @@
 //! let ping = decode(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)?;
 //! // Fine in a 2025-11-25 session...
 //! assert!(validate(&ping, Direction::ClientToServer, &ProtocolVersion::V2025_11_25, None).is_ok());
-//! // ...but removed in 2026-07-28: the server owes -32601.
+//! // ...but at 2026-07-28 every request needs the `_meta` envelope first (-32602)...
+//! let error = validate(&ping, Direction::ClientToServer, &ProtocolVersion::V2026_07_28, None)
+//!     .unwrap_err();
+//! assert_eq!(error.code().0, -32602);
+//! // ...and with it, `ping` is a method 2026-07-28 removed (-32601).
+//! let ping = decode(br#"{"jsonrpc":"2.0","id":2,"method":"ping","params":{"_meta":{
+//!     "io.modelcontextprotocol/protocolVersion":"2026-07-28",
+//!     "io.modelcontextprotocol/clientCapabilities":{}}}}"#)?;
 //! let error = validate(&ping, Direction::ClientToServer, &ProtocolVersion::V2026_07_28, None)
 //!     .unwrap_err();
 //! assert_eq!(error.code().0, -32601);

@@ -62,6 +62,9 @@ pub struct LineDecoder {
     partial: Vec<u8>,
     /// `Some(n)` while skipping an over-long line of which `n` bytes were seen.
     discarding: Option<usize>,
+    /// The last chunk ended in a `\r` that is not in `partial` yet: the first half of a
+    /// `\r\n` (dropped) unless something other than `\n` follows (then it is content).
+    held_cr: bool,
     ready: VecDeque<Result<Vec<u8>, FrameError>>,
 }
 
@@ -78,6 +81,7 @@ impl LineDecoder {
             max_line_length,
             partial: Vec::new(),
             discarding: None,
+            held_cr: false,
             ready: VecDeque::new(),
         }
     }
@@ -104,6 +108,7 @@ impl LineDecoder {
     }
 
     fn take_segment(&mut self, segment: &[u8], complete: bool) {
+        let held_cr = core::mem::take(&mut self.held_cr);
         if let Some(seen) = self.discarding {
             let length = seen + segment.len();
             if complete {
@@ -114,14 +119,16 @@ impl LineDecoder {
             }
             return;
         }
-        // A `\r` before the newline is not part of the line, so it does not count.
-        let counted = if complete && segment.last() == Some(&b'\r') {
-            segment.len() - 1
-        } else {
-            segment.len()
+        // A `\r` before the newline is not part of the line, so it does not count. At the
+        // end of a chunk the newline may still be coming: hold the `\r` back until then.
+        let (body, ends_with_cr) = match segment.split_last() {
+            Some((b'\r', body)) => (body, true),
+            _ => (segment, false),
         };
-        if self.partial.len() + counted > self.max_line_length {
-            let length = self.partial.len() + segment.len();
+        // A `\r` held back from the previous chunk is content unless the line ends here.
+        let keep_held = held_cr && !(complete && segment.is_empty());
+        if self.partial.len() + usize::from(keep_held) + body.len() > self.max_line_length {
+            let length = self.partial.len() + usize::from(held_cr) + segment.len();
             self.partial = Vec::new();
             if complete {
                 self.queue_too_long(length);
@@ -130,9 +137,14 @@ impl LineDecoder {
             }
             return;
         }
-        self.partial.extend_from_slice(segment);
+        if keep_held {
+            self.partial.push(b'\r');
+        }
+        self.partial.extend_from_slice(body);
         if complete {
             self.complete_line();
+        } else {
+            self.held_cr = ends_with_cr;
         }
     }
 
@@ -144,10 +156,8 @@ impl LineDecoder {
     }
 
     fn complete_line(&mut self) {
-        let mut line = core::mem::take(&mut self.partial);
-        if line.last() == Some(&b'\r') {
-            line.pop();
-        }
+        // The line's final `\r`, if any, was never stored.
+        let line = core::mem::take(&mut self.partial);
         if line.iter().all(u8::is_ascii_whitespace) {
             return;
         }
@@ -156,6 +166,8 @@ impl LineDecoder {
 
     /// Ends the stream: a final line without a newline is taken as complete.
     pub fn finish(&mut self) {
+        // A final `\r` is dropped, as before a newline.
+        self.held_cr = false;
         if let Some(length) = self.discarding.take() {
             self.queue_too_long(length);
         } else if !self.partial.is_empty() {
@@ -181,7 +193,10 @@ impl LineDecoder {
 
     /// True when nothing is queued and no partial line is held.
     pub fn is_empty(&self) -> bool {
-        self.ready.is_empty() && self.partial.is_empty() && self.discarding.is_none()
+        self.ready.is_empty()
+            && self.partial.is_empty()
+            && self.discarding.is_none()
+            && !self.held_cr
     }
 }
 

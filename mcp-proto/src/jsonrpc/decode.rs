@@ -6,9 +6,10 @@
 //! [`DecodeError`] that names the JSON-RPC error the peer is owed and the id to answer
 //! with, when one could be read.
 
-use alloc::borrow::{Cow, ToOwned};
+use alloc::borrow::Cow;
+use alloc::string::String;
 use core::fmt;
-use serde::de::IgnoredAny;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -16,8 +17,10 @@ use crate::json::RawJson;
 use crate::jsonrpc::error::{ErrorCode, ErrorObject};
 use crate::jsonrpc::id::RequestId;
 use crate::jsonrpc::message::{
-    Message, MessageKind, Notification, Outcome, Params, Request, Response, ResultBody,
+    Message, MessageKind, MetaSlot, Notification, Outcome, Params, Request, Response, ResultBody,
+    ResultTypeSlot,
 };
+use crate::jsonrpc::scan::object_members;
 
 /// Why a message could not be decoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -145,43 +148,326 @@ impl DecodeError {
     }
 }
 
-/// One optional member of the envelope, borrowed as raw JSON. Absent and `null` differ.
+/// The envelope's members, borrowed from the input.
 #[derive(Default)]
-struct Member<'a>(Option<&'a RawValue>);
+struct Envelope<'a> {
+    jsonrpc: Option<&'a RawValue>,
+    id: Option<&'a RawValue>,
+    method: Option<&'a RawValue>,
+    params: Option<Payload<'a>>,
+    result: Option<Payload<'a>>,
+    error: Option<&'a RawValue>,
+}
 
-impl<'de: 'a, 'a> Deserialize<'de> for Member<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        <&'a RawValue>::deserialize(deserializer).map(|raw| Member(Some(raw)))
+/// A `params` or `result` member as the single decoding pass leaves it.
+enum Payload<'a> {
+    /// An object: its exact text and its `_meta` and `resultType` members, raw.
+    Object {
+        text: &'a str,
+        meta: Option<&'a RawValue>,
+        result_type: Option<&'a RawValue>,
+    },
+    /// An object without members, whose text is located afterwards.
+    EmptyObject,
+    /// Any other JSON value.
+    NotObject,
+}
+
+impl<'a> Payload<'a> {
+    /// Resolves an [`Payload::EmptyObject`] to its exact text by walking the top level of
+    /// the message for `key`. Only member-less objects take this path, so the walk is short.
+    fn located(self, input: &'a str, key: &str) -> Payload<'a> {
+        match self {
+            Payload::EmptyObject => match object_members(input, [key]) {
+                [Some(text)] => Payload::Object {
+                    text,
+                    meta: None,
+                    result_type: None,
+                },
+                _ => Payload::Object {
+                    text: "{}",
+                    meta: None,
+                    result_type: None,
+                },
+            },
+            other => other,
+        }
     }
 }
 
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(default, borrow)]
-    jsonrpc: Member<'a>,
-    #[serde(default, borrow)]
-    id: Member<'a>,
-    #[serde(default, borrow)]
-    method: Member<'a>,
-    #[serde(default, borrow)]
-    params: Member<'a>,
-    #[serde(default, borrow)]
-    result: Member<'a>,
-    #[serde(default, borrow)]
-    error: Member<'a>,
+#[derive(Clone, Copy)]
+enum EnvelopeKey {
+    Jsonrpc,
+    Id,
+    Method,
+    Params,
+    Result,
+    Error,
+    Other,
+}
+
+#[derive(Clone, Copy)]
+enum PayloadKey {
+    Meta,
+    ResultType,
+    Other,
+}
+
+/// Reads an object key into a small enum without allocating.
+struct KeySeed<K>(fn(&str) -> K);
+
+impl<'de, K> DeserializeSeed<'de> for KeySeed<K> {
+    type Value = K;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<K, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<K> Visitor<'_> for KeySeed<K> {
+    type Value = K;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<K, E> {
+        Ok((self.0)(key))
+    }
+}
+
+fn envelope_key(key: &str) -> EnvelopeKey {
+    match key {
+        "jsonrpc" => EnvelopeKey::Jsonrpc,
+        "id" => EnvelopeKey::Id,
+        "method" => EnvelopeKey::Method,
+        "params" => EnvelopeKey::Params,
+        "result" => EnvelopeKey::Result,
+        "error" => EnvelopeKey::Error,
+        _ => EnvelopeKey::Other,
+    }
+}
+
+fn payload_key(key: &str) -> PayloadKey {
+    match key {
+        "_meta" => PayloadKey::Meta,
+        "resultType" => PayloadKey::ResultType,
+        _ => PayloadKey::Other,
+    }
+}
+
+/// Visits the top-level object once. `input` is the whole message, from which payload
+/// spans are cut.
+struct EnvelopeSeed<'a> {
+    input: &'a str,
+}
+
+impl<'de> DeserializeSeed<'de> for EnvelopeSeed<'de> {
+    type Value = Envelope<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Envelope<'de>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+fn set_once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
+    if slot.is_some() {
+        return Err(E::custom("duplicate member"));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+impl<'de> Visitor<'de> for EnvelopeSeed<'de> {
+    type Value = Envelope<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON-RPC message object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'de>, A::Error> {
+        let mut envelope = Envelope::default();
+        let payload = PayloadSeed { input: self.input };
+        while let Some(key) = map.next_key_seed(KeySeed(envelope_key))? {
+            match key {
+                EnvelopeKey::Jsonrpc => set_once(&mut envelope.jsonrpc, map.next_value()?)?,
+                EnvelopeKey::Id => set_once(&mut envelope.id, map.next_value()?)?,
+                EnvelopeKey::Method => set_once(&mut envelope.method, map.next_value()?)?,
+                EnvelopeKey::Error => set_once(&mut envelope.error, map.next_value()?)?,
+                EnvelopeKey::Params => {
+                    set_once(&mut envelope.params, map.next_value_seed(payload)?)?;
+                }
+                EnvelopeKey::Result => {
+                    set_once(&mut envelope.result, map.next_value_seed(payload)?)?;
+                }
+                EnvelopeKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(envelope)
+    }
+}
+
+/// Visits a `params` or `result` value: members are borrowed raw (serde_json checks them
+/// as it skips), `_meta` and `resultType` are kept, and the object's own text is recovered
+/// from the positions of its first and last member inside `input`.
+#[derive(Clone, Copy)]
+struct PayloadSeed<'a> {
+    input: &'a str,
+}
+
+impl<'de> DeserializeSeed<'de> for PayloadSeed<'de> {
+    type Value = Payload<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Payload<'de>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PayloadSeed<'de> {
+    type Value = Payload<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Payload<'de>, A::Error> {
+        let mut meta = None;
+        let mut result_type = None;
+        let mut first_start = None;
+        let mut last_end = None;
+        while let Some(key) = map.next_key_seed(KeySeed(payload_key))? {
+            let value: &'de RawValue = map.next_value()?;
+            let (start, end) = span_of(self.input, value.get())
+                .ok_or_else(|| de::Error::custom("payload member outside the input"))?;
+            first_start.get_or_insert(start);
+            last_end = Some(end);
+            match key {
+                PayloadKey::Meta => {
+                    meta.get_or_insert(value);
+                }
+                PayloadKey::ResultType => {
+                    result_type.get_or_insert(value);
+                }
+                PayloadKey::Other => {}
+            }
+        }
+        let text = match (first_start, last_end) {
+            (Some(first), Some(last)) => {
+                let bytes = self.input.as_bytes();
+                object_start(bytes, first)
+                    .zip(object_end(bytes, last))
+                    .and_then(|(start, end)| self.input.get(start..end))
+                    .ok_or_else(|| de::Error::custom("payload object bounds not found"))?
+            }
+            // No member to take a position from: the caller finds the object by key.
+            _ => return Ok(Payload::EmptyObject),
+        };
+        Ok(Payload::Object {
+            text,
+            meta,
+            result_type,
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Payload<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Payload::NotObject)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Payload<'de>, E> {
+        Ok(Payload::NotObject)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Payload<'de>, E> {
+        Ok(Payload::NotObject)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Payload<'de>, E> {
+        Ok(Payload::NotObject)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Payload<'de>, E> {
+        Ok(Payload::NotObject)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Payload<'de>, E> {
+        Ok(Payload::NotObject)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Payload<'de>, E> {
+        Ok(Payload::NotObject)
+    }
+}
+
+/// Where `part`, a slice borrowed from `input`, sits inside it.
+fn span_of(input: &str, part: &str) -> Option<(usize, usize)> {
+    let start = (part.as_ptr() as usize).checked_sub(input.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    (end <= input.len()).then_some((start, end))
+}
+
+fn is_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// Steps back over whitespace ending at `at`; returns the index just after the previous
+/// non-whitespace byte.
+fn back_over_whitespace(bytes: &[u8], mut at: usize) -> usize {
+    while at > 0 && bytes.get(at - 1).copied().is_some_and(is_whitespace) {
+        at -= 1;
+    }
+    at
+}
+
+/// Given the start of an object's first member value, finds the object's `{`: back over
+/// `:`, the key string (whose escaped quotes are skipped by counting backslashes) and
+/// whitespace. Exact for valid JSON, which serde_json has already established.
+fn object_start(bytes: &[u8], first_value: usize) -> Option<usize> {
+    let colon = back_over_whitespace(bytes, first_value).checked_sub(1)?;
+    if *bytes.get(colon)? != b':' {
+        return None;
+    }
+    let close_quote = back_over_whitespace(bytes, colon).checked_sub(1)?;
+    if *bytes.get(close_quote)? != b'"' {
+        return None;
+    }
+    let mut search_end = close_quote;
+    let open_quote = loop {
+        let quote = memchr::memrchr(b'"', bytes.get(..search_end)?)?;
+        let backslashes = bytes
+            .get(..quote)?
+            .iter()
+            .rev()
+            .take_while(|b| **b == b'\\')
+            .count();
+        if backslashes % 2 == 0 {
+            break quote;
+        }
+        search_end = quote;
+    };
+    let brace = back_over_whitespace(bytes, open_quote).checked_sub(1)?;
+    (*bytes.get(brace)? == b'{').then_some(brace)
+}
+
+/// Given the end of an object's last member value, finds the index just past its `}`.
+fn object_end(bytes: &[u8], last_value_end: usize) -> Option<usize> {
+    let mut at = last_value_end;
+    while bytes.get(at).copied().is_some_and(is_whitespace) {
+        at += 1;
+    }
+    (*bytes.get(at)? == b'}').then_some(at + 1)
 }
 
 #[derive(Deserialize)]
 struct IdOnly<'a> {
     #[serde(default, borrow)]
-    id: Member<'a>,
+    id: Option<&'a RawValue>,
 }
 
 fn first_byte(bytes: &[u8]) -> Option<u8> {
-    bytes
-        .iter()
-        .copied()
-        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    bytes.iter().copied().find(|b| !is_whitespace(*b))
 }
 
 fn parse_error(error: &serde_json::Error) -> DecodeError {
@@ -191,10 +477,22 @@ fn parse_error(error: &serde_json::Error) -> DecodeError {
     }
 }
 
+/// The position of the first invalid UTF-8 byte, as a parse error.
+fn utf8_error(bytes: &[u8], error: Option<core::str::Utf8Error>) -> DecodeError {
+    let valid = error.map_or(bytes.len(), |error| error.valid_up_to());
+    let prefix = bytes.get(..valid).unwrap_or(bytes);
+    let line = 1 + memchr::memchr_iter(b'\n', prefix).count();
+    let line_start = memchr::memrchr(b'\n', prefix).map_or(0, |at| at + 1);
+    DecodeError::Parse {
+        line,
+        column: prefix.len() - line_start + 1,
+    }
+}
+
 /// Reads the id of a message whose envelope failed, for the error reply.
-fn salvage_id(bytes: &[u8]) -> Option<RequestId> {
-    let only: IdOnly<'_> = serde_json::from_slice(bytes).ok()?;
-    serde_json::from_str(only.id.0?.get()).ok()
+fn salvage_id(text: &str) -> Option<RequestId> {
+    let only: IdOnly<'_> = serde_json::from_str(text).ok()?;
+    serde_json::from_str(only.id?.get()).ok()
 }
 
 enum IdField {
@@ -204,8 +502,8 @@ enum IdField {
     Invalid,
 }
 
-fn read_id(member: &Member<'_>) -> IdField {
-    match member.0 {
+fn read_id(member: Option<&RawValue>) -> IdField {
+    match member {
         None => IdField::Absent,
         Some(raw) if raw.get() == "null" => IdField::Null,
         Some(raw) => match serde_json::from_str::<RequestId>(raw.get()) {
@@ -215,26 +513,28 @@ fn read_id(member: &Member<'_>) -> IdField {
     }
 }
 
-fn is_object(raw: &RawValue) -> bool {
-    raw.get().starts_with('{')
-}
-
 /// Decodes one JSON-RPC message.
 ///
 /// `bytes` must hold exactly one JSON value (surrounding whitespace is allowed). The
 /// envelope is validated against JSON-RPC 2.0 as MCP narrows it (`id` never null on
-/// requests, `params` and `result` always objects, no batches).
+/// requests, `params` and `result` always objects, no batches). The whole input is
+/// checked for JSON validity in the same single pass that reads the envelope.
 pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
+    let text = match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => text,
+        // The fast check says only "invalid"; the standard one says where.
+        Err(_) => return Err(utf8_error(bytes, core::str::from_utf8(bytes).err())),
+    };
     match first_byte(bytes) {
         Some(b'{') => {}
         Some(b'[') => {
-            return match serde_json::from_slice::<IgnoredAny>(bytes) {
+            return match serde_json::from_str::<IgnoredAny>(text) {
                 Ok(_) => Err(DecodeError::Batch),
                 Err(error) => Err(parse_error(&error)),
             };
         }
         _ => {
-            return match serde_json::from_slice::<IgnoredAny>(bytes) {
+            return match serde_json::from_str::<IgnoredAny>(text) {
                 Ok(_) => Err(DecodeError::Invalid {
                     reason: InvalidReason::NotAnObject,
                     id: None,
@@ -244,36 +544,45 @@ pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
             };
         }
     }
-    let envelope: Envelope<'_> = match serde_json::from_slice(bytes) {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let envelope = EnvelopeSeed { input: text }
+        .deserialize(&mut deserializer)
+        .and_then(|envelope| deserializer.end().map(|()| envelope));
+    let envelope = match envelope {
         Ok(envelope) => envelope,
         Err(error) if error.is_syntax() || error.is_eof() || error.is_io() => {
             return Err(parse_error(&error));
         }
         Err(_) => {
             // A data error (a duplicate member) may hide a syntax error further on.
-            if let Err(error) = serde_json::from_slice::<IgnoredAny>(bytes) {
+            if let Err(error) = serde_json::from_str::<IgnoredAny>(text) {
                 return Err(parse_error(&error));
             }
             return Err(DecodeError::Invalid {
                 reason: InvalidReason::DuplicateMember,
-                id: salvage_id(bytes),
+                id: salvage_id(text),
                 kind: None,
             });
         }
     };
-    interpret(&envelope)
+    let envelope = Envelope {
+        params: envelope.params.map(|p| p.located(text, "params")),
+        result: envelope.result.map(|r| r.located(text, "result")),
+        ..envelope
+    };
+    interpret(envelope)
 }
 
-fn interpret(envelope: &Envelope<'_>) -> Result<Message, DecodeError> {
-    let id = read_id(&envelope.id);
-    let kind = if envelope.method.0.is_some() {
+fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
+    let id = read_id(envelope.id);
+    let kind = if envelope.method.is_some() {
         match id {
             IdField::Absent => MessageKind::Notification,
             _ => MessageKind::Request,
         }
-    } else if envelope.error.0.is_some() {
+    } else if envelope.error.is_some() {
         MessageKind::Error
-    } else if envelope.result.0.is_some() {
+    } else if envelope.result.is_some() {
         MessageKind::Result
     } else {
         let id = match id {
@@ -288,7 +597,7 @@ fn interpret(envelope: &Envelope<'_>) -> Result<Message, DecodeError> {
     };
     let fail = |reason| Err(invalid(reason, known_id.clone(), Some(kind)));
 
-    match envelope.jsonrpc.0 {
+    match envelope.jsonrpc {
         None => return fail(InvalidReason::MissingVersion),
         Some(raw) => match serde_json::from_str::<Cow<'_, str>>(raw.get()) {
             Ok(version) if version == "2.0" => {}
@@ -308,17 +617,22 @@ fn interpret(envelope: &Envelope<'_>) -> Result<Message, DecodeError> {
         MessageKind::Request | MessageKind::Notification => {
             let method = envelope
                 .method
-                .0
-                .and_then(|raw| serde_json::from_str::<alloc::string::String>(raw.get()).ok());
+                .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
             let Some(method) = method else {
                 return fail(InvalidReason::MethodNotString);
             };
-            let params = match envelope.params.0 {
+            let params = match envelope.params {
                 None => None,
-                Some(raw) if is_object(raw) => {
-                    Some(Params::from_object(RawJson::from_raw(raw.to_owned())))
-                }
-                Some(_) => return fail(InvalidReason::ParamsNotObject),
+                Some(Payload::Object { text, meta, .. }) => Some(Params::from_parts(
+                    RawJson::from_checked(text.into()),
+                    MetaSlot::read(meta.map(RawValue::get)),
+                )),
+                // `located` has already resolved member-less objects.
+                Some(Payload::EmptyObject) => Some(Params::from_parts(
+                    RawJson::from_checked("{}".into()),
+                    MetaSlot::Absent,
+                )),
+                Some(Payload::NotObject) => return fail(InvalidReason::ParamsNotObject),
             };
             Ok(match known_id {
                 Some(id) => Message::Request(Request { id, method, params }),
@@ -326,19 +640,30 @@ fn interpret(envelope: &Envelope<'_>) -> Result<Message, DecodeError> {
             })
         }
         MessageKind::Result | MessageKind::Error => {
-            if envelope.result.0.is_some() && envelope.error.0.is_some() {
+            if envelope.result.is_some() && envelope.error.is_some() {
                 return fail(InvalidReason::ResultAndError);
             }
-            let outcome = if let Some(raw) = envelope.error.0 {
+            let outcome = if let Some(raw) = envelope.error {
                 match serde_json::from_str::<ErrorObject>(raw.get()) {
                     Ok(error) => Outcome::Error(error),
                     Err(_) => return fail(InvalidReason::InvalidErrorObject),
                 }
             } else {
-                match envelope.result.0 {
-                    Some(raw) if is_object(raw) => {
-                        Outcome::Result(ResultBody::from_object(RawJson::from_raw(raw.to_owned())))
-                    }
+                match envelope.result {
+                    Some(Payload::Object {
+                        text,
+                        meta,
+                        result_type,
+                    }) => Outcome::Result(ResultBody::from_parts(
+                        RawJson::from_checked(text.into()),
+                        ResultTypeSlot::read(result_type.map(RawValue::get)),
+                        MetaSlot::read(meta.map(RawValue::get)),
+                    )),
+                    Some(Payload::EmptyObject) => Outcome::Result(ResultBody::from_parts(
+                        RawJson::from_checked("{}".into()),
+                        ResultTypeSlot::Absent,
+                        MetaSlot::Absent,
+                    )),
                     _ => return fail(InvalidReason::ResultNotObject),
                 }
             };

@@ -127,31 +127,42 @@ pub fn encode_error(out: &mut Vec<u8>, id: Option<&RequestId>, error: &ErrorObje
 }
 
 impl Message {
-    /// Appends this message, with `params` and `result` written back verbatim.
+    /// Appends this message, with `params` and `result` copied back verbatim.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        // Every part is either already-valid raw JSON or a string, id or error object,
-        // none of which can fail to serialise.
-        let _ = match self {
-            Message::Request(request) => encode_request(
-                out,
-                &request.id,
-                &request.method,
-                request.params.as_ref().map(|p| p.raw()),
-            ),
-            Message::Notification(notification) => encode_notification(
-                out,
-                &notification.method,
-                notification.params.as_ref().map(|p| p.raw()),
-            ),
-            Message::Response(response) => match (&response.outcome, &response.id) {
-                (Outcome::Result(body), Some(id)) => encode_result(out, id, body.raw()),
-                (Outcome::Result(_), None) => Ok(()),
-                (Outcome::Error(error), id) => {
-                    encode_error(out, id.as_ref(), error);
-                    Ok(())
+        match self {
+            Message::Request(request) => {
+                out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+                let _ = write_json(out, &request.id);
+                out.extend_from_slice(b",\"method\":");
+                let _ = write_json(out, request.method.as_str());
+                if let Some(params) = &request.params {
+                    out.extend_from_slice(b",\"params\":");
+                    out.extend_from_slice(params.raw().get().as_bytes());
                 }
+                out.push(b'}');
+            }
+            Message::Notification(notification) => {
+                out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"method\":");
+                let _ = write_json(out, notification.method.as_str());
+                if let Some(params) = &notification.params {
+                    out.extend_from_slice(b",\"params\":");
+                    out.extend_from_slice(params.raw().get().as_bytes());
+                }
+                out.push(b'}');
+            }
+            Message::Response(response) => match (&response.outcome, &response.id) {
+                (Outcome::Result(body), Some(id)) => {
+                    out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+                    let _ = write_json(out, id);
+                    out.extend_from_slice(b",\"result\":");
+                    out.extend_from_slice(body.raw().get().as_bytes());
+                    out.push(b'}');
+                }
+                // Not constructible by decode: a result always has an id.
+                (Outcome::Result(_), None) => {}
+                (Outcome::Error(error), id) => encode_error(out, id.as_ref(), error),
             },
-        };
+        }
     }
 
     /// The compact JSON encoding of this message as a new buffer.

@@ -75,9 +75,22 @@ pub struct ErrorObject {
     /// One short sentence describing the error.
     pub message: String,
     /// Additional information; its shape is fixed for the typed MCP errors
-    /// (`-32021`, `-32022`, resource not found) and free otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// (`-32021`, `-32022`, resource not found) and free otherwise. `None` when the member
+    /// is absent; a `null` member is kept as `Some` so that re-encoding writes it back.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_data"
+    )]
     pub data: Option<RawJson>,
+}
+
+/// Reads a present `data` member, `null` included (plain `Option` would turn `null` into
+/// `None` and lose it on re-encoding).
+fn present_data<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<RawJson>, D::Error> {
+    RawJson::deserialize(deserializer).map(Some)
 }
 
 impl ErrorObject {

@@ -89,7 +89,7 @@ pub struct Params {
 
 /// What the `_meta` member of `params` or `result` held.
 #[derive(Clone, Debug, PartialEq)]
-enum MetaSlot {
+pub(crate) enum MetaSlot {
     Absent,
     Present(Meta),
     /// Present but not an object.
@@ -97,7 +97,7 @@ enum MetaSlot {
 }
 
 impl MetaSlot {
-    fn read(text: Option<&str>) -> MetaSlot {
+    pub(crate) fn read(text: Option<&str>) -> MetaSlot {
         match text {
             None => MetaSlot::Absent,
             Some(text) => match serde_json::from_str::<Meta>(text) {
@@ -123,6 +123,11 @@ impl Params {
             meta: MetaSlot::read(meta),
             raw,
         }
+    }
+
+    /// Assembles params whose `_meta` the decoder already read.
+    pub(crate) fn from_parts(raw: RawJson, meta: MetaSlot) -> Params {
+        Params { raw, meta }
     }
 
     /// Serialises `value` (which must serialise to an object) as `params`.
@@ -234,11 +239,23 @@ pub struct ResultBody {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-enum ResultTypeSlot {
+pub(crate) enum ResultTypeSlot {
     Absent,
     Present(ResultType),
     /// Present but not a string.
     Malformed,
+}
+
+impl ResultTypeSlot {
+    pub(crate) fn read(text: Option<&str>) -> ResultTypeSlot {
+        match text {
+            None => ResultTypeSlot::Absent,
+            Some(text) => match serde_json::from_str::<ResultType>(text) {
+                Ok(result_type) => ResultTypeSlot::Present(result_type),
+                Err(_) => ResultTypeSlot::Malformed,
+            },
+        }
+    }
 }
 
 impl ResultBody {
@@ -246,17 +263,23 @@ impl ResultBody {
     /// object.
     pub(crate) fn from_object(raw: RawJson) -> ResultBody {
         let [result_type, meta] = object_members(raw.get(), ["resultType", "_meta"]);
-        let result_type = match result_type {
-            None => ResultTypeSlot::Absent,
-            Some(text) => match serde_json::from_str::<ResultType>(text) {
-                Ok(result_type) => ResultTypeSlot::Present(result_type),
-                Err(_) => ResultTypeSlot::Malformed,
-            },
-        };
         ResultBody {
-            result_type,
+            result_type: ResultTypeSlot::read(result_type),
             meta: MetaSlot::read(meta),
             raw,
+        }
+    }
+
+    /// Assembles a result whose `resultType` and `_meta` the decoder already read.
+    pub(crate) fn from_parts(
+        raw: RawJson,
+        result_type: ResultTypeSlot,
+        meta: MetaSlot,
+    ) -> ResultBody {
+        ResultBody {
+            raw,
+            result_type,
+            meta,
         }
     }
 

@@ -26,7 +26,7 @@ mod encode;
 mod error;
 mod id;
 mod message;
-mod scan;
+pub(crate) mod scan;
 
 pub use decode::{DecodeError, InvalidReason, decode};
 pub use encode::{encode_error, encode_notification, encode_request, encode_result};

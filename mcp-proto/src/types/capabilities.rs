@@ -18,7 +18,11 @@ pub type CapabilityMap = BTreeMap<String, JsonObject>;
 #[serde(rename_all = "camelCase")]
 pub struct RootsCapability {
     /// 2025-11-25: the client notifies when its roots change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub list_changed: Option<bool>,
 }
 
@@ -26,10 +30,18 @@ pub struct RootsCapability {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SamplingCapability {
     /// The client honours `includeContext` other than `"none"` (deprecated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub context: Option<JsonObject>,
     /// The client accepts `tools` and `toolChoice` in sampling requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub tools: Option<JsonObject>,
 }
 
@@ -37,10 +49,18 @@ pub struct SamplingCapability {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ElicitationCapability {
     /// Form-mode elicitation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub form: Option<JsonObject>,
     /// URL-mode elicitation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub url: Option<JsonObject>,
 }
 
@@ -62,10 +82,18 @@ impl ElicitationCapability {
 #[serde(rename_all = "camelCase")]
 pub struct ClientTaskRequests {
     /// `{"createMessage": {}}` when sampling requests may become tasks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub sampling: Option<JsonObject>,
     /// `{"create": {}}` when elicitation requests may become tasks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub elicitation: Option<JsonObject>,
 }
 
@@ -74,13 +102,25 @@ pub struct ClientTaskRequests {
 #[serde(rename_all = "camelCase")]
 pub struct ClientTasksCapability {
     /// The client serves `tasks/list`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub list: Option<JsonObject>,
     /// The client serves `tasks/cancel`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub cancel: Option<JsonObject>,
     /// Which server requests may be task-augmented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub requests: Option<ClientTaskRequests>,
 }
 
@@ -90,22 +130,46 @@ pub struct ClientTasksCapability {
 #[serde(rename_all = "camelCase")]
 pub struct ClientCapabilities {
     /// Non-standard experimental capabilities.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub experimental: Option<CapabilityMap>,
     /// Root listing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub roots: Option<RootsCapability>,
     /// LLM sampling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub sampling: Option<SamplingCapability>,
     /// User elicitation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub elicitation: Option<ElicitationCapability>,
     /// 2025-11-25 experimental tasks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub tasks: Option<ClientTasksCapability>,
     /// Negotiated extensions by identifier (`io.modelcontextprotocol/tasks`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub extensions: Option<CapabilityMap>,
 }
 
@@ -114,7 +178,11 @@ pub struct ClientCapabilities {
 #[serde(rename_all = "camelCase")]
 pub struct ListChangedCapability {
     /// The server emits `list_changed` notifications for this feature.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub list_changed: Option<bool>,
 }
 
@@ -123,10 +191,18 @@ pub struct ListChangedCapability {
 #[serde(rename_all = "camelCase")]
 pub struct ResourcesCapability {
     /// Per-resource update notifications (legacy `resources/subscribe`, 2026 listen).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub subscribe: Option<bool>,
     /// The server emits `notifications/resources/list_changed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub list_changed: Option<bool>,
 }
 
@@ -135,7 +211,11 @@ pub struct ResourcesCapability {
 #[serde(rename_all = "camelCase")]
 pub struct ServerTaskRequests {
     /// `{"call": {}}` when `tools/call` may become a task.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub tools: Option<JsonObject>,
 }
 
@@ -144,13 +224,25 @@ pub struct ServerTaskRequests {
 #[serde(rename_all = "camelCase")]
 pub struct ServerTasksCapability {
     /// The server serves `tasks/list`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub list: Option<JsonObject>,
     /// The server serves `tasks/cancel`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub cancel: Option<JsonObject>,
     /// Which client requests may be task-augmented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub requests: Option<ServerTaskRequests>,
 }
 
@@ -159,27 +251,59 @@ pub struct ServerTasksCapability {
 #[serde(rename_all = "camelCase")]
 pub struct ServerCapabilities {
     /// Non-standard experimental capabilities.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub experimental: Option<CapabilityMap>,
     /// Log message notifications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub logging: Option<JsonObject>,
     /// `completion/complete`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub completions: Option<JsonObject>,
     /// Prompts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub prompts: Option<ListChangedCapability>,
     /// Resources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub resources: Option<ResourcesCapability>,
     /// Tools.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub tools: Option<ListChangedCapability>,
     /// 2025-11-25 experimental tasks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub tasks: Option<ServerTasksCapability>,
     /// Extensions by identifier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub extensions: Option<CapabilityMap>,
 }

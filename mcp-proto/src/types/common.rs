@@ -93,13 +93,25 @@ pub struct Icon {
     /// An `http(s):` URL or a `data:` URI of the image.
     pub src: String,
     /// MIME type, when the URI does not make it plain.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub mime_type: Option<String>,
     /// Sizes in `WxH` form, or `any` for scalable formats.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub sizes: Option<Vec<String>>,
     /// The theme the icon is designed for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub theme: Option<IconTheme>,
 }
 
@@ -112,16 +124,32 @@ pub struct Implementation {
     /// Version string.
     pub version: String,
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub title: Option<String>,
     /// Human-readable description (2025-11-25).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub description: Option<String>,
     /// Home page of the implementation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub website_url: Option<String>,
     /// Icons for display.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub icons: Option<Vec<Icon>>,
 }
 
@@ -144,13 +172,25 @@ impl Implementation {
 #[serde(rename_all = "camelCase")]
 pub struct Annotations {
     /// Who the content is for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub audience: Option<Vec<Role>>,
     /// Importance from 0 (least) to 1 (most).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::types::wire::compact_opt_f64"
+    )]
     pub priority: Option<f64>,
     /// ISO 8601 time of the last modification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub last_modified: Option<String>,
 }
 
@@ -159,7 +199,12 @@ pub struct Annotations {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RequestParams {
     /// Request metadata (progress token; the 2026 envelope).
-    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_meta",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub meta: Option<Meta>,
 }
 
@@ -167,7 +212,12 @@ pub struct RequestParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NotificationParams {
     /// Notification metadata (subscription id on a listen stream).
-    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_meta",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub meta: Option<Meta>,
 }
 
@@ -175,9 +225,18 @@ pub struct NotificationParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PaginatedRequestParams {
     /// Where to continue; absent for the first page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub cursor: Option<Cursor>,
     /// Request metadata.
-    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_meta",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
     pub meta: Option<Meta>,
 }

@@ -1,1 +1,96 @@
-//! Per-version validation (in progress).
+//! Per-version validation of decoded messages.
+//!
+//! [`validate`] takes a decoded [`Message`], the direction it travels and the protocol
+//! version it is sent under, and either accepts it or returns the [`Violation`]: the rule
+//! it breaks and the exact JSON-RPC error the receiver must answer with.
+//!
+//! The checks run in the order the 2026 specification gives for a server receiving a
+//! request, so the first failing check decides the error:
+//!
+//! 1. the `_meta` envelope (2026 requests): missing `params._meta`,
+//!    `io.modelcontextprotocol/protocolVersion` or `io.modelcontextprotocol/clientCapabilities`,
+//!    or a reserved key of the wrong shape → -32602;
+//! 2. the protocol version: not the one checked under → -32022 with `data.supported` and
+//!    `data.requested`;
+//! 3. the method: unknown, or removed in / not yet part of this revision, for this
+//!    direction → -32601;
+//! 4. the params: not the shape the method's schema defines → -32602; a client capability
+//!    the request needs but did not declare → -32021;
+//! 5. the rules the schema cannot state (tool names, elicitation schema consistency).
+//!
+//! Responses need to know which method they answer ([`Context::answering`]) to check the
+//! result's type; without it only the rules common to every result are checked
+//! (`resultType` required at 2026 and absent at 2025, no cache hints at 2025).
+//!
+//! The typed model accepts the union of both revisions; everything that one revision
+//! requires or forbids and the other does not is decided here.
+
+mod methods;
+mod request;
+mod response;
+mod rules;
+mod violation;
+
+pub use methods::method_allowed;
+pub use rules::is_valid_tool_name;
+pub use violation::{Rule, Violation};
+
+use crate::jsonrpc::{ErrorCode, Message};
+use crate::version::ProtocolVersion;
+
+/// Which way a message travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// From the client to the server.
+    ClientToServer,
+    /// From the server to the client.
+    ServerToClient,
+}
+
+/// What validation needs to know beyond the message itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Context<'a> {
+    /// For a response: the method of the request it answers.
+    pub answering: Option<&'a str>,
+    /// Whether the `io.modelcontextprotocol/tasks` extension is in use on this exchange
+    /// (2026: declared in the request's client capabilities and offered by the server).
+    pub tasks_extension: bool,
+}
+
+/// Checks `message`, travelling in `direction`, under `version`.
+///
+/// Returns the first broken rule with the error the receiver must answer with. An unknown
+/// `version` is itself a violation (-32022).
+pub fn validate(
+    message: &Message,
+    direction: Direction,
+    version: &ProtocolVersion,
+    context: Option<&Context<'_>>,
+) -> Result<(), Violation> {
+    let context = context.copied().unwrap_or_default();
+    let Some(era) = version.era() else {
+        return Err(with_id(
+            Violation::new(
+                Rule::UnsupportedVersion,
+                ErrorCode::UNSUPPORTED_PROTOCOL_VERSION,
+                alloc::format!("Unsupported protocol version: {version}"),
+            ),
+            message,
+        ));
+    };
+    let checked = match message {
+        Message::Request(request) => {
+            request::check_request(request, direction, version, era, &context)
+        }
+        Message::Notification(notification) => {
+            request::check_notification(notification, direction, era, &context)
+        }
+        Message::Response(response) => response::check_response(response, direction, era, &context),
+    };
+    checked.map_err(|violation| with_id(violation, message))
+}
+
+fn with_id(mut violation: Violation, message: &Message) -> Violation {
+    violation.id = message.id().cloned();
+    violation
+}

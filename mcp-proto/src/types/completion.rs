@@ -1,0 +1,228 @@
+//! Argument completion (`completion/complete`).
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::de;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::types::meta::Meta;
+use crate::types::result::ResultType;
+use crate::types::tags::{PromptRefType, ResourceRefType};
+use crate::types::wire;
+
+/// A reference to a prompt (`"type": "ref/prompt"`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromptReference {
+    /// The `type` discriminator, always `"ref/prompt"`.
+    #[serde(rename = "type")]
+    pub kind: PromptRefType,
+    /// Name of the prompt.
+    pub name: String,
+    /// Display name.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
+    pub title: Option<String>,
+}
+
+/// A reference to a resource or resource template (`"type": "ref/resource"`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceTemplateReference {
+    /// The `type` discriminator, always `"ref/resource"`.
+    #[serde(rename = "type")]
+    pub kind: ResourceRefType,
+    /// The URI or URI template.
+    pub uri: String,
+}
+
+/// What is being completed: a prompt argument or a resource template variable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum CompletionReference {
+    /// `"ref/prompt"`.
+    Prompt(PromptReference),
+    /// `"ref/resource"`.
+    Resource(ResourceTemplateReference),
+}
+
+impl CompletionReference {
+    /// A reference to the prompt `name`.
+    pub fn prompt(name: impl Into<String>) -> Self {
+        CompletionReference::Prompt(PromptReference {
+            kind: PromptRefType,
+            name: name.into(),
+            title: None,
+        })
+    }
+
+    /// A reference to the resource template `uri`.
+    pub fn resource(uri: impl Into<String>) -> Self {
+        CompletionReference::Resource(ResourceTemplateReference {
+            kind: ResourceRefType,
+            uri: uri.into(),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+enum ReferenceKind {
+    #[serde(rename = "ref/prompt")]
+    Prompt,
+    #[serde(rename = "ref/resource")]
+    Resource,
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+struct ReferenceProbe {
+    #[serde(rename = "type", default)]
+    kind: Option<ReferenceKind>,
+}
+
+impl<'de> Deserialize<'de> for CompletionReference {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = wire::capture(deserializer)?;
+        let probe: ReferenceProbe = wire::decode_as(&raw)?;
+        match probe.kind {
+            Some(ReferenceKind::Prompt) => wire::decode_as(&raw).map(CompletionReference::Prompt),
+            Some(ReferenceKind::Resource) => {
+                wire::decode_as(&raw).map(CompletionReference::Resource)
+            }
+            _ => Err(de::Error::custom(
+                "a completion reference needs \"type\": \"ref/prompt\" or \"ref/resource\"",
+            )),
+        }
+    }
+}
+
+/// The argument being completed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompletionArgument {
+    /// Name of the argument.
+    pub name: String,
+    /// What the user typed so far.
+    pub value: String,
+}
+
+/// Extra context for a completion.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompletionContext {
+    /// Already resolved arguments or template variables, name to value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
+    pub arguments: Option<BTreeMap<String, String>>,
+}
+
+/// `params` of `completion/complete`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompleteRequestParams {
+    /// The prompt or resource template the argument belongs to (wire `ref`).
+    #[serde(rename = "ref")]
+    pub reference: CompletionReference,
+    /// The argument being completed.
+    pub argument: CompletionArgument,
+    /// Previously resolved arguments.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
+    pub context: Option<CompletionContext>,
+    /// Request metadata (the 2026 envelope).
+    #[serde(
+        rename = "_meta",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
+    pub meta: Option<Meta>,
+}
+
+/// The completion values of a [`CompleteResult`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Completion {
+    /// Suggested values, at most 100.
+    pub values: Vec<String>,
+    /// How many values exist in all, which may exceed `values.len()`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
+    pub total: Option<u64>,
+    /// True when more values exist than were sent.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
+    pub has_more: Option<bool>,
+}
+
+/// Result of `completion/complete`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompleteResult {
+    /// 2026-07-28 result discriminator.
+    #[serde(
+        rename = "resultType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
+    pub result_type: Option<ResultType>,
+    /// The suggestions.
+    pub completion: Completion,
+    /// Result metadata.
+    #[serde(
+        rename = "_meta",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::types::wire::present"
+    )]
+    pub meta: Option<Meta>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn references_by_type() {
+        let params: CompleteRequestParams = serde_json::from_value(json!({
+            "ref": {"type": "ref/resource", "uri": "res://items/{id}"},
+            "argument": {"name": "id", "value": "4"},
+            "context": {"arguments": {"kind": "x"}}
+        }))
+        .unwrap();
+        assert_eq!(
+            params.reference,
+            CompletionReference::resource("res://items/{id}")
+        );
+        let prompt: CompletionReference =
+            serde_json::from_str(r#"{"type":"ref/prompt","name":"p","title":"P"}"#).unwrap();
+        assert!(matches!(prompt, CompletionReference::Prompt(ref p) if p.name == "p"));
+        assert_eq!(
+            serde_json::to_value(&prompt).unwrap(),
+            json!({"type": "ref/prompt", "name": "p", "title": "P"})
+        );
+        assert!(
+            serde_json::from_value::<CompletionReference>(json!({"type": "ref/tool"})).is_err()
+        );
+        assert!(serde_json::from_value::<CompletionReference>(json!({"name": "p"})).is_err());
+    }
+}

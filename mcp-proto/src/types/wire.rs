@@ -1,0 +1,158 @@
+//! Serde helpers shared by the wire types: constant discriminator fields, unions decided
+//! by looking at a value before choosing its type, raw payloads that keep `null`, and
+//! numbers that re-encode the way they were written.
+
+use alloc::boxed::Box;
+use core::fmt;
+use serde::de::{self, DeserializeOwned, Visitor};
+use serde::{Deserialize, Deserializer, Serializer};
+use serde_json::value::RawValue;
+
+use crate::json::RawJson;
+
+/// Declares a zero-sized type standing for one constant string on the wire (a `type` or
+/// `mode` discriminator). It always encodes as that string and refuses any other string.
+macro_rules! wire_tag {
+    ($(#[$doc:meta])* $name:ident = $value:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name;
+
+        impl $name {
+            /// The constant wire string.
+            pub const VALUE: &'static str = $value;
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str($value)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $crate::types::wire::expect_str(deserializer, $value).map(|()| $name)
+            }
+        }
+    };
+}
+
+pub(crate) use wire_tag;
+
+/// Accepts exactly the string `expected`, borrowed or not, without allocating.
+pub(crate) fn expect_str<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    expected: &'static str,
+) -> Result<(), D::Error> {
+    struct Exact(&'static str);
+
+    impl Visitor<'_> for Exact {
+        type Value = ();
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "the string {:?}", self.0)
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+            if v == self.0 {
+                Ok(())
+            } else {
+                Err(E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+        }
+    }
+
+    deserializer.deserialize_str(Exact(expected))
+}
+
+/// Reads one JSON value as raw text, so a union can look inside it before picking a type.
+///
+/// Works with serde_json's deserializers (text and `Value`), which is how every message
+/// of this crate is decoded.
+pub(crate) fn capture<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Box<RawValue>, D::Error> {
+    Box::<RawValue>::deserialize(deserializer)
+}
+
+/// Decodes captured raw text into `T`, reporting failures as the caller's error type.
+pub(crate) fn decode_as<T: DeserializeOwned, E: de::Error>(raw: &RawValue) -> Result<T, E> {
+    serde_json::from_str(raw.get()).map_err(E::custom)
+}
+
+/// True when the captured value is a JSON array.
+pub(crate) fn is_array(raw: &RawValue) -> bool {
+    raw.get().trim_start().starts_with('[')
+}
+
+/// `deserialize_with` for every optional field: absent stays `None` (through
+/// `#[serde(default)]`), but a present `null` is refused like any other wrong type, as
+/// the schemas require. Fields where `null` is a legal value use their own helper.
+pub(crate) fn present<'de, D: Deserializer<'de>, T: serde::Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
+/// `deserialize_with` for an optional raw payload that may legitimately be `null`
+/// (`structuredContent`): a present `null` stays `Some("null")` instead of vanishing.
+pub(crate) fn raw_keep_null<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<RawJson>, D::Error> {
+    RawJson::deserialize(deserializer).map(Some)
+}
+
+/// 2^53: every integer of smaller magnitude is exact in an `f64`.
+const EXACT_INTEGER_LIMIT: f64 = 9_007_199_254_740_992.0;
+
+/// `serialize_with` for JSON `number` fields: integral values are written as integers
+/// (`50`, not `50.0`), so a number re-encodes as it was most likely written.
+pub(crate) fn compact_f64<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    let value = *value;
+    if value.is_finite() && -EXACT_INTEGER_LIMIT < value && value < EXACT_INTEGER_LIMIT {
+        #[allow(clippy::cast_possible_truncation)]
+        let integer = value as i64;
+        #[allow(clippy::cast_precision_loss, clippy::float_cmp)]
+        if integer as f64 == value {
+            return serializer.serialize_i64(integer);
+        }
+    }
+    serializer.serialize_f64(value)
+}
+
+/// [`compact_f64`] for optional fields (only called when the value is present).
+pub(crate) fn compact_opt_f64<S: Serializer>(
+    value: &Option<f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => compact_f64(value, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::tags::TextType as Hello;
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    struct Num(#[serde(serialize_with = "compact_f64")] f64);
+
+    #[test]
+    fn tags_and_numbers() {
+        assert_eq!(Hello::VALUE, "text");
+        assert_eq!(serde_json::to_string(&Hello).unwrap(), "\"text\"");
+        assert!(serde_json::from_str::<Hello>("\"text\"").is_ok());
+        assert!(serde_json::from_str::<Hello>("\"t\\u0065xt\"").is_ok());
+        assert!(serde_json::from_str::<Hello>("\"image\"").is_err());
+        assert!(serde_json::from_str::<Hello>("3").is_err());
+        assert!(serde_json::from_value::<Hello>(serde_json::json!("text")).is_ok());
+        assert_eq!(serde_json::to_string(&Num(50.0)).unwrap(), "50");
+        assert_eq!(serde_json::to_string(&Num(-3.0)).unwrap(), "-3");
+        assert_eq!(serde_json::to_string(&Num(0.25)).unwrap(), "0.25");
+        let huge: f64 = serde_json::from_str(&serde_json::to_string(&Num(1e300)).unwrap()).unwrap();
+        assert_eq!(huge, 1e300);
+    }
+}

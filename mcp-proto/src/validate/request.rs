@@ -1,0 +1,252 @@
+//! Checks of requests and notifications: the 2026 `_meta` envelope, the method table and
+//! the params' shape.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::jsonrpc::{ErrorCode, MessageKind, Notification, Params, Request};
+use crate::types::meta::keys;
+use crate::types::{
+    ClientCapabilities, ClientNotification, ClientRequest, ElicitRequestParams, ServerNotification,
+    ServerRequest, TASKS_EXTENSION_ID,
+};
+use crate::validate::{Context, Direction, Rule, Violation, method_allowed, rules};
+use crate::version::{Era, ProtocolVersion};
+
+fn invalid_params(rule: Rule, detail: impl core::fmt::Display) -> Violation {
+    Violation::new(
+        rule,
+        ErrorCode::INVALID_PARAMS,
+        format!("Invalid params: {detail}"),
+    )
+}
+
+fn not_found(method: &str, era: Era) -> Violation {
+    let revision = match era {
+        Era::Legacy => "2025-11-25",
+        Era::Modern => "2026-07-28",
+    };
+    Violation::new(
+        Rule::MethodNotInRevision,
+        ErrorCode::METHOD_NOT_FOUND,
+        format!("Method not found: {method} (not defined in {revision} for this direction)"),
+    )
+}
+
+/// The 2026 request envelope, in the specification's order: required keys (-32602), then
+/// the version (-32022), then the shape of the other reserved keys (-32602). Returns the
+/// declared client capabilities.
+fn check_envelope(
+    params: Option<&Params>,
+    version: &ProtocolVersion,
+) -> Result<ClientCapabilities, Violation> {
+    let missing = || {
+        invalid_params(
+            Rule::RequestMeta,
+            "params._meta with io.modelcontextprotocol/protocolVersion and \
+             io.modelcontextprotocol/clientCapabilities is required",
+        )
+    };
+    let params = params.ok_or_else(missing)?;
+    if params.meta_is_malformed() {
+        return Err(invalid_params(
+            Rule::RequestMeta,
+            "params._meta must be an object",
+        ));
+    }
+    let meta = params.meta().ok_or_else(missing)?;
+    let absent: Vec<&str> = [keys::PROTOCOL_VERSION, keys::CLIENT_CAPABILITIES]
+        .into_iter()
+        .filter(|key| !meta.contains(key))
+        .collect();
+    if !absent.is_empty() {
+        return Err(invalid_params(
+            Rule::RequestMeta,
+            format!("params._meta is missing {}", absent.join(" and ")),
+        ));
+    }
+    let Some(requested) = meta.protocol_version() else {
+        return Err(invalid_params(
+            Rule::RequestMeta,
+            "io.modelcontextprotocol/protocolVersion must be a string",
+        ));
+    };
+    if requested != version.as_str() {
+        let mut violation = Violation::new(
+            Rule::UnsupportedVersion,
+            ErrorCode::UNSUPPORTED_PROTOCOL_VERSION,
+            format!("Unsupported protocol version: {requested}"),
+        );
+        violation.error = violation.error.with_data(&serde_json::json!({
+            "supported": [version.as_str()],
+            "requested": requested,
+        }));
+        return Err(violation);
+    }
+    let capabilities = match meta.client_capabilities() {
+        Some(Ok(capabilities)) => capabilities,
+        Some(Err(error)) => {
+            return Err(invalid_params(
+                Rule::RequestMeta,
+                format!("io.modelcontextprotocol/clientCapabilities: {error}"),
+            ));
+        }
+        None => return Err(missing()),
+    };
+    if let Some(Err(error)) = meta.client_info() {
+        return Err(invalid_params(
+            Rule::RequestMeta,
+            format!("io.modelcontextprotocol/clientInfo: {error}"),
+        ));
+    }
+    if let Some(Err(error)) = meta.log_level() {
+        return Err(invalid_params(
+            Rule::RequestMeta,
+            format!("io.modelcontextprotocol/logLevel: {error}"),
+        ));
+    }
+    Ok(capabilities)
+}
+
+/// `progressToken`, where present, is a string or an integer (both eras).
+fn check_progress_token(params: Option<&Params>) -> Result<(), Violation> {
+    let token = params
+        .and_then(Params::meta)
+        .and_then(|meta| meta.get(keys::PROGRESS_TOKEN));
+    match token {
+        Some(serde_json::Value::String(_)) => Ok(()),
+        Some(serde_json::Value::Number(number)) if number.is_i64() || number.is_u64() => Ok(()),
+        Some(_) => Err(invalid_params(
+            Rule::RequestMeta,
+            "_meta.progressToken must be a string or an integer",
+        )),
+        None => Ok(()),
+    }
+}
+
+fn declares_tasks(capabilities: &ClientCapabilities) -> bool {
+    capabilities
+        .extensions
+        .as_ref()
+        .is_some_and(|extensions| extensions.contains_key(TASKS_EXTENSION_ID))
+}
+
+pub(crate) fn check_request(
+    request: &Request,
+    direction: Direction,
+    version: &ProtocolVersion,
+    era: Era,
+    context: &Context<'_>,
+) -> Result<(), Violation> {
+    let params = request.params.as_ref();
+    let mut tasks_extension = context.tasks_extension;
+    if era == Era::Modern && direction == Direction::ClientToServer {
+        let capabilities = check_envelope(params, version)?;
+        tasks_extension |= declares_tasks(&capabilities);
+    }
+    check_progress_token(params)?;
+    if !method_allowed(
+        &request.method,
+        MessageKind::Request,
+        direction,
+        era,
+        tasks_extension,
+    ) {
+        // Naming a tasks-extension method without declaring the extension is a missing
+        // capability, not an unknown method.
+        if era == Era::Modern
+            && direction == Direction::ClientToServer
+            && method_allowed(&request.method, MessageKind::Request, direction, era, true)
+        {
+            return Err(rules::missing_tasks_extension());
+        }
+        return Err(not_found(&request.method, era));
+    }
+    let shape = |error: serde_json::Error| invalid_params(Rule::ParamsShape, error);
+    match direction {
+        Direction::ClientToServer => {
+            let typed = ClientRequest::decode(&request.method, params).map_err(shape)?;
+            rules::client_request(&typed, era, tasks_extension)
+        }
+        Direction::ServerToClient => {
+            let typed = ServerRequest::decode(&request.method, params).map_err(shape)?;
+            if let ServerRequest::Elicit(elicit) = &typed {
+                check_elicitation(elicit, era)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Elicitation parameters, wherever they travel (a 2025 request, a 2026 input request).
+pub(crate) fn check_elicitation(params: &ElicitRequestParams, era: Era) -> Result<(), Violation> {
+    match params {
+        ElicitRequestParams::Form(form) => rules::elicitation_schema(&form.requested_schema),
+        ElicitRequestParams::Url(url) => {
+            if era == Era::Legacy && url.elicitation_id.is_none() {
+                return Err(invalid_params(
+                    Rule::ParamsShape,
+                    "missing field `elicitationId` (required on 2025-11-25 URL elicitation)",
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+pub(crate) fn check_notification(
+    notification: &Notification,
+    direction: Direction,
+    era: Era,
+    context: &Context<'_>,
+) -> Result<(), Violation> {
+    let method = &notification.method;
+    let params = notification.params.as_ref();
+    if !method_allowed(
+        method,
+        MessageKind::Notification,
+        direction,
+        era,
+        context.tasks_extension,
+    ) {
+        return Err(not_found(method, era));
+    }
+    let shape = |error: serde_json::Error| invalid_params(Rule::ParamsShape, error);
+    let cancelled = match direction {
+        Direction::ClientToServer => {
+            match ClientNotification::decode(method, params).map_err(shape)? {
+                ClientNotification::Cancelled(cancelled) => Some(cancelled),
+                _ => None,
+            }
+        }
+        Direction::ServerToClient => {
+            match ServerNotification::decode(method, params).map_err(shape)? {
+                ServerNotification::Cancelled(cancelled) => Some(cancelled),
+                _ => None,
+            }
+        }
+    };
+    if era == Era::Modern {
+        if cancelled.is_some_and(|cancelled| cancelled.request_id.is_none()) {
+            return Err(invalid_params(
+                Rule::ParamsShape,
+                "missing field `requestId` (required on 2026-07-28)",
+            ));
+        }
+        let subscription = params
+            .and_then(Params::meta)
+            .and_then(|meta| meta.get(keys::SUBSCRIPTION_ID));
+        if let Some(id) = subscription {
+            if serde_json::from_value::<crate::jsonrpc::RequestId>(id.clone()).is_err() {
+                return Err(invalid_params(
+                    Rule::ParamsShape,
+                    String::from(
+                        "_meta.io.modelcontextprotocol/subscriptionId must be a string or an integer",
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,305 @@
+//! Checks of responses: the error object's code and data, and the result's type for the
+//! method it answers, under the revision's `resultType` and caching rules.
+
+use alloc::format;
+
+use crate::jsonrpc::scan::object_members;
+use crate::jsonrpc::{ErrorCode, ErrorObject, Outcome, Response, ResultBody};
+use crate::types::meta::keys;
+use crate::types::{
+    CallToolResult, CompleteResult, CreateMessageResult, CreateTaskResult, DiscoverResult,
+    ElicitResult, EmptyResult, ExtensionTask, GetPromptResult, GetTaskPayloadResult,
+    InitializeResult, InputRequest, InputRequiredResult, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListRootsResult, ListTasksResult,
+    ListToolsResult, Method, MissingRequiredClientCapabilityErrorData, ReadResourceResult,
+    ResultType, SubscriptionsListenResult, Task, UnsupportedProtocolVersionErrorData,
+};
+use crate::validate::request::check_elicitation;
+use crate::validate::{Context, Direction, Rule, Violation, rules};
+use crate::version::Era;
+
+fn internal(rule: Rule, message: impl Into<alloc::string::String>) -> Violation {
+    Violation::new(rule, ErrorCode::INTERNAL_ERROR, message)
+}
+
+fn shape(error: serde_json::Error) -> Violation {
+    internal(Rule::ResultShape, format!("invalid result: {error}"))
+}
+
+pub(crate) fn check_response(
+    response: &Response,
+    direction: Direction,
+    era: Era,
+    context: &Context<'_>,
+) -> Result<(), Violation> {
+    match &response.outcome {
+        Outcome::Error(error) => check_error(error, era),
+        Outcome::Result(body) => {
+            if era == Era::Modern && direction == Direction::ClientToServer {
+                return Err(Violation::new(
+                    Rule::UnexpectedResponse,
+                    ErrorCode::INVALID_REQUEST,
+                    "Invalid Request: clients send no responses in 2026-07-28",
+                ));
+            }
+            check_result(body, era, context)
+        }
+    }
+}
+
+fn check_error(error: &ErrorObject, era: Era) -> Result<(), Violation> {
+    let data = |what: &str| internal(Rule::ErrorShape, format!("error {}: {what}", error.code.0));
+    match error.code {
+        ErrorCode::RESOURCE_NOT_FOUND | ErrorCode::URL_ELICITATION_REQUIRED
+            if era == Era::Modern =>
+        {
+            Err(data("this code must not be sent in 2026-07-28"))
+        }
+        ErrorCode::UNSUPPORTED_PROTOCOL_VERSION if era == Era::Modern => {
+            match error
+                .data
+                .as_ref()
+                .map(|d| d.decode::<UnsupportedProtocolVersionErrorData>())
+            {
+                Some(Ok(data)) if !data.supported.is_empty() => Ok(()),
+                _ => Err(data(
+                    "data must be {supported: [non-empty string list], requested: string}",
+                )),
+            }
+        }
+        ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY if era == Era::Modern => {
+            match error
+                .data
+                .as_ref()
+                .map(|d| d.decode::<MissingRequiredClientCapabilityErrorData>())
+            {
+                Some(Ok(_)) => Ok(()),
+                _ => Err(data(
+                    "data must be {requiredCapabilities: ClientCapabilities}",
+                )),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Methods whose complete 2026 result carries `ttlMs` and `cacheScope`.
+fn is_cacheable(method: Method) -> bool {
+    matches!(
+        method,
+        Method::ServerDiscover
+            | Method::ToolsList
+            | Method::PromptsList
+            | Method::ResourcesList
+            | Method::ResourcesTemplatesList
+            | Method::ResourcesRead
+    )
+}
+
+/// Methods that may answer with an `InputRequiredResult` (2026).
+fn allows_input_required(method: Method) -> bool {
+    matches!(
+        method,
+        Method::ToolsCall | Method::PromptsGet | Method::ResourcesRead
+    )
+}
+
+fn check_result(body: &ResultBody, era: Era, context: &Context<'_>) -> Result<(), Violation> {
+    if body.result_type_is_malformed() {
+        return Err(internal(
+            Rule::ResultShape,
+            "invalid result: resultType must be a string",
+        ));
+    }
+    if body.meta_is_malformed() {
+        return Err(internal(
+            Rule::ResultShape,
+            "invalid result: _meta must be an object",
+        ));
+    }
+    let text = body.raw().get();
+    let [ttl_ms, cache_scope, task] = object_members(text, ["ttlMs", "cacheScope", "task"]);
+    let method = context.answering.and_then(Method::parse);
+    match era {
+        Era::Legacy => {
+            if body.result_type().is_some() {
+                return Err(internal(
+                    Rule::ResultTypeForbidden,
+                    "resultType must not appear on a 2025-11-25 result",
+                ));
+            }
+            let server_info = body
+                .meta()
+                .is_some_and(|meta| meta.contains(keys::SERVER_INFO));
+            if ttl_ms.is_some() || cache_scope.is_some() || server_info {
+                return Err(internal(
+                    Rule::ModernFieldOnLegacyResult,
+                    "ttlMs, cacheScope and _meta serverInfo must not appear on a 2025-11-25 result",
+                ));
+            }
+            match method {
+                Some(method) => legacy_result(body, method, task.is_some()),
+                None => Ok(()),
+            }
+        }
+        Era::Modern => {
+            if let Some(Err(error)) = body.meta().and_then(|meta| meta.server_info()) {
+                return Err(shape(serde::de::Error::custom(format!(
+                    "_meta serverInfo: {error}"
+                ))));
+            }
+            let Some(result_type) = body.result_type() else {
+                return Err(internal(
+                    Rule::ResultTypeMissing,
+                    "a 2026-07-28 result needs resultType",
+                ));
+            };
+            let Some(method) = method else {
+                return Ok(());
+            };
+            match result_type {
+                ResultType::Complete => {
+                    if is_cacheable(method) && (ttl_ms.is_none() || cache_scope.is_none()) {
+                        return Err(internal(
+                            Rule::CacheHintsMissing,
+                            format!("a complete {method} result needs ttlMs and cacheScope"),
+                        ));
+                    }
+                    modern_result(body, method)
+                }
+                ResultType::InputRequired if allows_input_required(method) => {
+                    let result: InputRequiredResult = body.decode().map_err(shape)?;
+                    input_required(&result)
+                }
+                ResultType::Task if context.tasks_extension && method == Method::ToolsCall => {
+                    body.decode::<ExtensionTask>().map(drop).map_err(shape)
+                }
+                other => Err(internal(
+                    Rule::ResultTypeNotAllowed,
+                    format!("resultType {other:?} is not a valid answer to {method}"),
+                )),
+            }
+        }
+    }
+}
+
+fn input_required(result: &InputRequiredResult) -> Result<(), Violation> {
+    if result.input_requests.is_none() && result.request_state.is_none() {
+        return Err(internal(
+            Rule::InputRequiredEmpty,
+            "an InputRequiredResult needs inputRequests or requestState",
+        ));
+    }
+    for request in result
+        .input_requests
+        .iter()
+        .flat_map(|requests| requests.values())
+    {
+        match request {
+            InputRequest::Elicit(elicit) => check_elicitation(elicit, Era::Modern)?,
+            InputRequest::CreateMessage(_) | InputRequest::ListRoots(_) => {}
+            InputRequest::Other { method, .. } => {
+                return Err(internal(
+                    Rule::ResultShape,
+                    format!("invalid result: {method:?} is not an input request method"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn tools(list: &ListToolsResult, era: Era) -> Result<(), Violation> {
+    list.tools
+        .iter()
+        .try_for_each(|tool| rules::tool(tool, era))
+}
+
+fn legacy_result(body: &ResultBody, method: Method, has_task: bool) -> Result<(), Violation> {
+    let task_augmentable = matches!(
+        method,
+        Method::ToolsCall | Method::SamplingCreateMessage | Method::ElicitationCreate
+    );
+    if task_augmentable && has_task {
+        return body.decode::<CreateTaskResult>().map(drop).map_err(shape);
+    }
+    match method {
+        Method::Initialize => body.decode::<InitializeResult>().map(drop),
+        Method::Ping
+        | Method::LoggingSetLevel
+        | Method::ResourcesSubscribe
+        | Method::ResourcesUnsubscribe => body.decode::<EmptyResult>().map(drop),
+        Method::ToolsList => {
+            let list: ListToolsResult = body.decode().map_err(shape)?;
+            return tools(&list, Era::Legacy);
+        }
+        Method::ToolsCall => {
+            let result: CallToolResult = body.decode().map_err(shape)?;
+            if result
+                .structured_content
+                .as_ref()
+                .is_some_and(|s| !s.is_object())
+            {
+                return Err(internal(
+                    Rule::ResultShape,
+                    "invalid result: structuredContent must be an object in 2025-11-25",
+                ));
+            }
+            return Ok(());
+        }
+        Method::PromptsList => body.decode::<ListPromptsResult>().map(drop),
+        Method::PromptsGet => body.decode::<GetPromptResult>().map(drop),
+        Method::ResourcesList => body.decode::<ListResourcesResult>().map(drop),
+        Method::ResourcesTemplatesList => body.decode::<ListResourceTemplatesResult>().map(drop),
+        Method::ResourcesRead => body.decode::<ReadResourceResult>().map(drop),
+        Method::CompletionComplete => body.decode::<CompleteResult>().map(drop),
+        Method::SamplingCreateMessage => body.decode::<CreateMessageResult>().map(drop),
+        Method::ElicitationCreate => body.decode::<ElicitResult>().map(drop),
+        Method::RootsList => body.decode::<ListRootsResult>().map(drop),
+        Method::TasksGet | Method::TasksCancel => body.decode::<Task>().map(drop),
+        Method::TasksResult => body.decode::<GetTaskPayloadResult>().map(drop),
+        Method::TasksList => body.decode::<ListTasksResult>().map(drop),
+        _ => Ok(()),
+    }
+    .map_err(shape)
+}
+
+fn modern_result(body: &ResultBody, method: Method) -> Result<(), Violation> {
+    match method {
+        Method::ServerDiscover => body.decode::<DiscoverResult>().map(drop),
+        Method::ToolsList => {
+            let list: ListToolsResult = body.decode().map_err(shape)?;
+            return tools(&list, Era::Modern);
+        }
+        Method::ToolsCall => body.decode::<CallToolResult>().map(drop),
+        Method::PromptsList => body.decode::<ListPromptsResult>().map(drop),
+        Method::PromptsGet => body.decode::<GetPromptResult>().map(drop),
+        Method::ResourcesList => body.decode::<ListResourcesResult>().map(drop),
+        Method::ResourcesTemplatesList => body.decode::<ListResourceTemplatesResult>().map(drop),
+        Method::ResourcesRead => body.decode::<ReadResourceResult>().map(drop),
+        Method::CompletionComplete => {
+            let result: CompleteResult = body.decode().map_err(shape)?;
+            if result.completion.values.len() > rules::MAX_COMPLETION_VALUES {
+                return Err(internal(
+                    Rule::ValueRange,
+                    format!("completion.values holds more than {} values", rules::MAX_COMPLETION_VALUES),
+                ));
+            }
+            return Ok(());
+        }
+        Method::SubscriptionsListen => {
+            let result: SubscriptionsListenResult = body.decode().map_err(shape)?;
+            if result.meta.as_ref().and_then(|meta| meta.subscription_id()).is_none() {
+                return Err(internal(
+                    Rule::ResultShape,
+                    "invalid result: a listen result needs _meta io.modelcontextprotocol/subscriptionId",
+                ));
+            }
+            return Ok(());
+        }
+        Method::TasksGet => body.decode::<ExtensionTask>().map(drop),
+        Method::TasksUpdate | Method::TasksCancel => body.decode::<EmptyResult>().map(drop),
+        _ => Ok(()),
+    }
+    .map_err(shape)
+}
