@@ -182,7 +182,8 @@ pub struct Annotations {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::types::wire::compact_opt_f64"
+        serialize_with = "crate::types::wire::compact_opt_f64",
+        deserialize_with = "crate::types::wire::unit_interval"
     )]
     pub priority: Option<f64>,
     /// ISO 8601 time of the last modification.

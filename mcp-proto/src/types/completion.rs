@@ -162,7 +162,7 @@ pub struct Completion {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::types::wire::present"
     )]
-    pub total: Option<u64>,
+    pub total: Option<i64>,
     /// True when more values exist than were sent.
     #[serde(
         default,

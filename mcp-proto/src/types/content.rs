@@ -188,7 +188,7 @@ pub struct ResourceLink {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::types::wire::present"
     )]
-    pub size: Option<u64>,
+    pub size: Option<i64>,
     /// Icons for display.
     #[serde(
         default,
@@ -394,6 +394,7 @@ pub struct ToolUseContent {
     /// Name of the tool to call.
     pub name: String,
     /// Tool arguments (an object), kept raw.
+    #[serde(deserialize_with = "crate::types::wire::raw_object")]
     pub input: RawJson,
     /// Block metadata; clients should keep it when replaying the block.
     #[serde(

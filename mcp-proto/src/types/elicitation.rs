@@ -247,14 +247,14 @@ pub struct StringSchema {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::types::wire::present"
     )]
-    pub min_length: Option<u64>,
+    pub min_length: Option<i64>,
     /// Maximum length in characters.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::types::wire::present"
     )]
-    pub max_length: Option<u64>,
+    pub max_length: Option<i64>,
     /// Required format.
     #[serde(
         default,
@@ -307,21 +307,24 @@ pub struct NumberSchema {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "wire::compact_opt_f64"
+        serialize_with = "wire::compact_opt_f64",
+        deserialize_with = "crate::types::wire::present"
     )]
     pub minimum: Option<f64>,
     /// Largest allowed value.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "wire::compact_opt_f64"
+        serialize_with = "wire::compact_opt_f64",
+        deserialize_with = "crate::types::wire::present"
     )]
     pub maximum: Option<f64>,
     /// Pre-filled value.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "wire::compact_opt_f64"
+        serialize_with = "wire::compact_opt_f64",
+        deserialize_with = "crate::types::wire::present"
     )]
     pub default: Option<f64>,
 }
@@ -479,14 +482,14 @@ pub struct UntitledMultiSelectEnumSchema {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::types::wire::present"
     )]
-    pub min_items: Option<u64>,
+    pub min_items: Option<i64>,
     /// Most choices allowed.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::types::wire::present"
     )]
-    pub max_items: Option<u64>,
+    pub max_items: Option<i64>,
     /// The choices.
     pub items: UntitledEnumItems,
     /// Pre-selected values.
@@ -525,14 +528,14 @@ pub struct TitledMultiSelectEnumSchema {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::types::wire::present"
     )]
-    pub min_items: Option<u64>,
+    pub min_items: Option<i64>,
     /// Most choices allowed.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::types::wire::present"
     )]
-    pub max_items: Option<u64>,
+    pub max_items: Option<i64>,
     /// The choices.
     pub items: TitledEnumItems,
     /// Pre-selected values.
@@ -661,14 +664,23 @@ impl<'de> Deserialize<'de> for PrimitiveSchemaDefinition {
                 }
             }
             Some(SchemaKind::String) => {
-                if probe.one_of.is_some() {
-                    wire::decode_as(&raw).map(P::TitledSingleSelectEnum)
+                let as_enum = if probe.one_of.is_some() {
+                    Some(wire::decode_as(&raw).map(P::TitledSingleSelectEnum))
                 } else if probe.values.is_some() && probe.enum_names.is_some() {
-                    wire::decode_as(&raw).map(P::LegacyTitledEnum)
+                    Some(wire::decode_as(&raw).map(P::LegacyTitledEnum))
                 } else if probe.values.is_some() {
-                    wire::decode_as(&raw).map(P::UntitledSingleSelectEnum)
+                    Some(wire::decode_as(&raw).map(P::UntitledSingleSelectEnum))
                 } else {
-                    wire::decode_as(&raw).map(P::String)
+                    None
+                };
+                match as_enum {
+                    Some(Ok(schema)) => Ok(schema),
+                    // The schemas' union is an open `anyOf`: a string field whose enum
+                    // members are malformed is still a valid plain string field.
+                    Some(Err(error)) => wire::decode_as(&raw)
+                        .map(P::String)
+                        .map_err(|_: D::Error| error),
+                    None => wire::decode_as(&raw).map(P::String),
                 }
             }
             Some(SchemaKind::Other) | None => Err(de::Error::custom(
@@ -751,10 +763,9 @@ impl<'de> Visitor<'de> for ElicitValueVisitor {
         Ok(ElicitValue::Number(v.into()))
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<ElicitValue, E> {
-        serde_json::Number::from_f64(v)
-            .map(ElicitValue::Number)
-            .ok_or_else(|| E::custom("a form value must be a finite number"))
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<ElicitValue, E> {
+        // Both schemas type submitted numbers as integers.
+        Err(E::custom("a submitted number must be an integer"))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ElicitValue, A::Error> {
@@ -933,7 +944,7 @@ mod tests {
     #[test]
     fn elicit_result_values() {
         let value = json!({"action": "accept", "content":
-            {"name": "n", "age": 30, "ratio": 0.5, "ok": true, "tags": ["a", "b"]}});
+            {"name": "n", "age": 30, "ok": true, "tags": ["a", "b"]}});
         let result: ElicitResult = round_trip(value);
         let content = result.content.unwrap();
         assert_eq!(content.get("age"), Some(&ElicitValue::from(30)));
@@ -942,5 +953,8 @@ mod tests {
         assert!(serde_json::from_value::<ElicitResult>(json!({"action": "maybe"})).is_err());
         assert!(serde_json::from_value::<ElicitValue>(json!({"nested": 1})).is_err());
         assert!(serde_json::from_value::<ElicitValue>(json!([1])).is_err());
+        // Both schemas type submitted numbers as integers.
+        assert!(serde_json::from_value::<ElicitValue>(json!(0.5)).is_err());
+        assert!(serde_json::from_value::<ElicitValue>(json!(null)).is_err());
     }
 }

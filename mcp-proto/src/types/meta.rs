@@ -89,7 +89,7 @@ impl Meta {
     }
 
     fn typed<T: DeserializeOwned>(&self, key: &str) -> Option<Result<T, serde_json::Error>> {
-        self.0.get(key).map(|v| T::deserialize(v))
+        self.0.get(key).map(crate::json::strict::from_value)
     }
 
     /// `progressToken`, when present and a string or integer.

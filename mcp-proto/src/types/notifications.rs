@@ -65,7 +65,8 @@ pub struct ProgressNotificationParams {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "wire::compact_opt_f64"
+        serialize_with = "wire::compact_opt_f64",
+        deserialize_with = "crate::types::wire::present"
     )]
     pub total: Option<f64>,
     /// What is happening.

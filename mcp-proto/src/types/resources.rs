@@ -53,7 +53,7 @@ pub struct Resource {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::types::wire::present"
     )]
-    pub size: Option<u64>,
+    pub size: Option<i64>,
     /// Icons for display.
     #[serde(
         default,

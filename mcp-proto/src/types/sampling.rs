@@ -132,21 +132,24 @@ pub struct ModelPreferences {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "wire::compact_opt_f64"
+        serialize_with = "wire::compact_opt_f64",
+        deserialize_with = "crate::types::wire::unit_interval"
     )]
     pub cost_priority: Option<f64>,
     /// Weight of speed, 0 to 1.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "wire::compact_opt_f64"
+        serialize_with = "wire::compact_opt_f64",
+        deserialize_with = "crate::types::wire::unit_interval"
     )]
     pub speed_priority: Option<f64>,
     /// Weight of capability, 0 to 1.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "wire::compact_opt_f64"
+        serialize_with = "wire::compact_opt_f64",
+        deserialize_with = "crate::types::wire::unit_interval"
     )]
     pub intelligence_priority: Option<f64>,
 }
@@ -221,11 +224,12 @@ pub struct CreateMessageRequestParams {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "wire::compact_opt_f64"
+        serialize_with = "wire::compact_opt_f64",
+        deserialize_with = "crate::types::wire::present"
     )]
     pub temperature: Option<f64>,
     /// Most tokens to sample.
-    pub max_tokens: u64,
+    pub max_tokens: i64,
     /// Sequences that stop sampling.
     #[serde(
         default,
@@ -273,7 +277,7 @@ pub struct CreateMessageRequestParams {
 
 impl CreateMessageRequestParams {
     /// A request for at most `max_tokens` tokens continuing `messages`.
-    pub fn new(messages: Vec<SamplingMessage>, max_tokens: u64) -> Self {
+    pub fn new(messages: Vec<SamplingMessage>, max_tokens: i64) -> Self {
         CreateMessageRequestParams {
             messages,
             model_preferences: None,

@@ -66,7 +66,7 @@ pub struct TaskMetadata {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::types::wire::present"
     )]
-    pub ttl: Option<u64>,
+    pub ttl: Option<i64>,
 }
 
 /// A 2025-11-25 experimental task.
@@ -101,16 +101,16 @@ pub struct Task {
     /// ISO 8601 time of the last update.
     pub last_updated_at: String,
     /// Time to live from creation in milliseconds; `None` (JSON `null`) is unlimited.
-    /// Always encoded, as the schema requires it.
-    #[serde(default)]
-    pub ttl: Option<u64>,
+    /// Always encoded, and required on decode, as the schema requires it.
+    #[serde(deserialize_with = "crate::types::wire::nullable")]
+    pub ttl: Option<i64>,
     /// Suggested polling interval in milliseconds.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::types::wire::present"
     )]
-    pub poll_interval: Option<u64>,
+    pub poll_interval: Option<i64>,
     /// Metadata, when the task is a result or notification params.
     #[serde(
         rename = "_meta",

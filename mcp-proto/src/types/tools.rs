@@ -213,7 +213,7 @@ pub struct CallToolRequestParams {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::types::wire::present"
+        deserialize_with = "crate::types::wire::present_object"
     )]
     pub arguments: Option<RawJson>,
     /// 2026-07-28 retry: the answers to the previous round's input requests.

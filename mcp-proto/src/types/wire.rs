@@ -77,7 +77,7 @@ pub(crate) fn capture<'de, D: Deserializer<'de>>(
 
 /// Decodes captured raw text into `T`, reporting failures as the caller's error type.
 pub(crate) fn decode_as<T: DeserializeOwned, E: de::Error>(raw: &RawValue) -> Result<T, E> {
-    serde_json::from_str(raw.get()).map_err(E::custom)
+    crate::json::strict::from_str(raw.get()).map_err(E::custom)
 }
 
 /// True when the captured value is a JSON array.
@@ -92,6 +92,45 @@ pub(crate) fn present<'de, D: Deserializer<'de>, T: serde::Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Option<T>, D::Error> {
     T::deserialize(deserializer).map(Some)
+}
+
+/// `deserialize_with` for an optional weight between 0 and 1 (`priority`,
+/// `costPriority`, ...): `null` and values outside the interval are refused.
+pub(crate) fn unit_interval<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<f64>, D::Error> {
+    let value = f64::deserialize(deserializer)?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(Some(value))
+    } else {
+        Err(de::Error::custom(format_args!("{value} is outside 0 to 1")))
+    }
+}
+
+/// `deserialize_with` for a raw payload that must be a JSON object (tool-use `input`).
+pub(crate) fn raw_object<'de, D: Deserializer<'de>>(deserializer: D) -> Result<RawJson, D::Error> {
+    let raw = RawJson::deserialize(deserializer)?;
+    if raw.is_object() {
+        Ok(raw)
+    } else {
+        Err(de::Error::custom("expected a JSON object"))
+    }
+}
+
+/// `deserialize_with` for an optional raw payload that must be a JSON object when present
+/// (`tools/call` `arguments`).
+pub(crate) fn present_object<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<RawJson>, D::Error> {
+    raw_object(deserializer).map(Some)
+}
+
+/// `deserialize_with` (without `default`) for a member that must be present but may be
+/// `null`: a missing member is an error, `null` is `None`.
+pub(crate) fn nullable<'de, D: Deserializer<'de>, T: serde::Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    Option::<T>::deserialize(deserializer)
 }
 
 /// `deserialize_with` for an optional raw payload that may legitimately be `null`

@@ -34,6 +34,49 @@ pub fn method_allowed(
         && (era == Era::Legacy || !method.is_tasks_extension() || tasks_extension)
 }
 
+/// True when the revision's schema requires a `params` member on `method` (even where
+/// every member of `params` is optional, as for 2025 `notifications/cancelled`).
+pub(crate) fn params_required(method: Method, era: Era) -> bool {
+    use Method as M;
+    match era {
+        Era::Legacy => matches!(
+            method,
+            M::CompletionComplete
+                | M::ElicitationCreate
+                | M::Initialize
+                | M::LoggingSetLevel
+                | M::NotificationsCancelled
+                | M::NotificationsElicitationComplete
+                | M::NotificationsMessage
+                | M::NotificationsProgress
+                | M::NotificationsResourcesUpdated
+                | M::NotificationsTasksStatus
+                | M::PromptsGet
+                | M::ResourcesRead
+                | M::ResourcesSubscribe
+                | M::ResourcesUnsubscribe
+                | M::SamplingCreateMessage
+                | M::TasksCancel
+                | M::TasksGet
+                | M::TasksResult
+                | M::ToolsCall
+        ),
+        // Every 2026 request carries `params._meta`; of the notifications, these.
+        Era::Modern => {
+            !method.is_notification()
+                || matches!(
+                    method,
+                    M::NotificationsCancelled
+                        | M::NotificationsMessage
+                        | M::NotificationsProgress
+                        | M::NotificationsResourcesUpdated
+                        | M::NotificationsSubscriptionsAcknowledged
+                        | M::NotificationsTasks
+                )
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,11 +6,13 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::jsonrpc::{ErrorCode, MessageKind, Notification, Params, Request};
+use crate::types::Method;
 use crate::types::meta::keys;
 use crate::types::{
     ClientCapabilities, ClientNotification, ClientRequest, ElicitRequestParams, ServerNotification,
     ServerRequest, TASKS_EXTENSION_ID,
 };
+use crate::validate::methods::params_required;
 use crate::validate::{Context, Direction, Rule, Violation, method_allowed, rules};
 use crate::version::{Era, ProtocolVersion};
 
@@ -163,6 +165,7 @@ pub(crate) fn check_request(
         }
         return Err(not_found(&request.method, era));
     }
+    require_params(&request.method, params, era)?;
     let shape = |error: serde_json::Error| invalid_params(Rule::ParamsShape, error);
     match direction {
         Direction::ClientToServer => {
@@ -177,6 +180,17 @@ pub(crate) fn check_request(
             Ok(())
         }
     }
+}
+
+fn require_params(method: &str, params: Option<&Params>, era: Era) -> Result<(), Violation> {
+    let required = Method::parse(method).is_some_and(|method| params_required(method, era));
+    if required && params.is_none() {
+        return Err(invalid_params(
+            Rule::ParamsShape,
+            format!("{method} needs params"),
+        ));
+    }
+    Ok(())
 }
 
 /// Elicitation parameters, wherever they travel (a 2025 request, a 2026 input request).
@@ -212,6 +226,7 @@ pub(crate) fn check_notification(
     ) {
         return Err(not_found(method, era));
     }
+    require_params(method, params, era)?;
     let shape = |error: serde_json::Error| invalid_params(Rule::ParamsShape, error);
     let cancelled = match direction {
         Direction::ClientToServer => {

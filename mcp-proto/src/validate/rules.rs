@@ -145,7 +145,7 @@ pub(crate) fn elicitation_schema(schema: &ElicitationSchema) -> Result<(), Viola
             PrimitiveSchemaDefinition::String(string) => {
                 ordered(name, "Length", string.min_length, string.max_length)?;
                 if let Some(default) = &string.default {
-                    let length = default.chars().count() as u64;
+                    let length = i64::try_from(default.chars().count()).unwrap_or(i64::MAX);
                     if string.min_length.is_some_and(|min| length < min)
                         || string.max_length.is_some_and(|max| length > max)
                     {

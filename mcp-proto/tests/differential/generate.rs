@@ -55,7 +55,7 @@ impl Dir {
 }
 
 /// One generated message with what the receiver knows about it.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct Msg {
     /// What was generated, e.g. `request tools/call` or `result of prompts/get`.
     pub(crate) label: String,
@@ -123,15 +123,26 @@ fn unit_interval() -> S<Value> {
 }
 
 fn base64() -> S<Value> {
-    select(vec!["", "aGVsbG8=", "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB", "UklGRiQAAABXQVZF"])
-        .prop_map(s)
-        .boxed()
+    select(vec![
+        "",
+        "aGVsbG8=",
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB",
+        "UklGRiQAAABXQVZF",
+    ])
+    .prop_map(s)
+    .boxed()
 }
 
 fn mime() -> S<Value> {
-    select(vec!["text/plain", "image/png", "audio/wav", "application/json", "text/x-rust"])
-        .prop_map(s)
-        .boxed()
+    select(vec![
+        "text/plain",
+        "image/png",
+        "audio/wav",
+        "application/json",
+        "text/x-rust",
+    ])
+    .prop_map(s)
+    .boxed()
 }
 
 fn role() -> S<Value> {
@@ -161,7 +172,10 @@ fn timestamp() -> S<Value> {
 fn item_meta() -> S<Option<Value>> {
     option::weighted(
         0.15,
-        prop_oneof![Just(json!({})), word().prop_map(|w| json!({ "example.com/tag": w }))],
+        prop_oneof![
+            Just(json!({})),
+            word().prop_map(|w| json!({ "example.com/tag": w }))
+        ],
     )
     .boxed()
 }
@@ -236,7 +250,13 @@ fn icons() -> S<Option<Value>> {
 }
 
 fn implementation() -> S<Value> {
-    (word(), "[0-9]\\.[0-9]\\.[0-9]", opt_text(), icons(), option::of(uri()))
+    (
+        word(),
+        "[0-9]\\.[0-9]\\.[0-9]",
+        opt_text(),
+        icons(),
+        option::of(uri()),
+    )
         .prop_map(|(name, version, title, icons, site)| {
             obj([
                 ("name", Some(s(name))),
@@ -314,7 +334,11 @@ fn resource_contents() -> S<Value> {
             ])
         }),
         (uri(), base64(), option::of(mime())).prop_map(|(uri, blob, mime)| {
-            obj([("uri", Some(s(uri))), ("blob", Some(blob)), ("mimeType", mime)])
+            obj([
+                ("uri", Some(s(uri))),
+                ("blob", Some(blob)),
+                ("mimeType", mime),
+            ])
         }),
     ]
     .boxed()
@@ -347,10 +371,10 @@ fn content_list() -> S<Value> {
     vec(content_block(), 0..3).prop_map(Value::from).boxed()
 }
 
-fn sampling_block(rev: Rev) -> S<Value> {
-    let tool_use = (word(), word(), any_object()).prop_map(|(id, name, input)| {
-        json!({"type": "tool_use", "id": id, "name": name, "input": input})
-    });
+fn sampling_block(_rev: Rev) -> S<Value> {
+    let tool_use = (word(), word(), any_object()).prop_map(
+        |(id, name, input)| json!({"type": "tool_use", "id": id, "name": name, "input": input}),
+    );
     let tool_result = (word(), content_list(), option::of(any::<bool>())).prop_map(
         move |(id, content, is_error)| {
             obj([
@@ -361,7 +385,6 @@ fn sampling_block(rev: Rev) -> S<Value> {
             ])
         },
     );
-    let _ = rev;
     prop_oneof![
         5 => text_content(),
         1 => media_content("image"),
@@ -408,16 +431,22 @@ fn client_capabilities(rev: Rev) -> S<Value> {
         option::weighted(0.1, Just(json!({"example.com/feature": {}}))),
         option::weighted(0.1, Just(json!({"io.modelcontextprotocol/ui": {}}))),
     )
-        .prop_map(move |(roots, sampling, elicitation, experimental, extensions)| {
-            let roots = if rev.modern() { roots.map(|_| empty()) } else { roots };
-            obj([
-                ("roots", roots),
-                ("sampling", sampling),
-                ("elicitation", elicitation),
-                ("experimental", experimental),
-                ("extensions", extensions.filter(|_| rev.modern())),
-            ])
-        })
+        .prop_map(
+            move |(roots, sampling, elicitation, experimental, extensions)| {
+                let roots = if rev.modern() {
+                    roots.map(|_| empty())
+                } else {
+                    roots
+                };
+                obj([
+                    ("roots", roots),
+                    ("sampling", sampling),
+                    ("elicitation", elicitation),
+                    ("experimental", experimental),
+                    ("extensions", extensions.filter(|_| rev.modern())),
+                ])
+            },
+        )
         .boxed()
 }
 
@@ -429,10 +458,12 @@ fn server_capabilities(rev: Rev) -> S<Value> {
         option::of((option::of(any::<bool>()), option::of(any::<bool>()))),
         option::of(option::of(any::<bool>())),
         option::weighted(0.1, Just(json!({"example.com/feature": {}}))),
+        option::weighted(0.1, Just(json!({"io.modelcontextprotocol/ui": {}}))),
     )
         .prop_map(
-            move |(completions, logging, prompts, resources, tools, experimental)| {
-                let list_changed = |flag: Option<bool>| obj([("listChanged", flag.map(Value::from))]);
+            move |(completions, logging, prompts, resources, tools, experimental, extensions)| {
+                let list_changed =
+                    |flag: Option<bool>| obj([("listChanged", flag.map(Value::from))]);
                 obj([
                     ("completions", completions),
                     ("logging", logging),
@@ -448,7 +479,7 @@ fn server_capabilities(rev: Rev) -> S<Value> {
                     ),
                     ("tools", tools.map(list_changed)),
                     ("experimental", experimental),
-                    ("extensions", None.filter(|_: &Value| rev.modern())),
+                    ("extensions", extensions.filter(|_| rev.modern())),
                 ])
             },
         )
@@ -466,7 +497,10 @@ fn request_meta(rev: Rev) -> S<Option<Value>> {
         )
             .prop_map(|(caps, info, level, token)| {
                 Some(obj([
-                    ("io.modelcontextprotocol/protocolVersion", Some(s("2026-07-28"))),
+                    (
+                        "io.modelcontextprotocol/protocolVersion",
+                        Some(s("2026-07-28")),
+                    ),
                     ("io.modelcontextprotocol/clientCapabilities", Some(caps)),
                     ("io.modelcontextprotocol/clientInfo", info),
                     ("io.modelcontextprotocol/logLevel", level),
@@ -552,15 +586,18 @@ fn tool(rev: Rev) -> S<Value> {
         option::weighted(0.3, object_schema()),
         option::weighted(
             0.3,
-            (option::of(any::<bool>()), option::of(any::<bool>()), opt_text()).prop_map(
-                |(read_only, destructive, title)| {
+            (
+                option::of(any::<bool>()),
+                option::of(any::<bool>()),
+                opt_text(),
+            )
+                .prop_map(|(read_only, destructive, title)| {
                     obj([
                         ("readOnlyHint", read_only.map(Value::from)),
                         ("destructiveHint", destructive.map(Value::from)),
                         ("title", title),
                     ])
-                },
-            ),
+                }),
         ),
         icons(),
         option::weighted(0.2, select(vec!["forbidden", "optional", "required"])),
@@ -639,7 +676,13 @@ fn prompt() -> S<Value> {
             ])
         },
     );
-    (word(), opt_text(), text(), option::of(vec(argument, 0..3)), icons())
+    (
+        word(),
+        opt_text(),
+        text(),
+        option::of(vec(argument, 0..3)),
+        icons(),
+    )
         .prop_map(|(name, title, description, arguments, icons)| {
             obj([
                 ("name", Some(s(name))),
@@ -672,7 +715,13 @@ fn root() -> S<Value> {
 fn task() -> S<Value> {
     (
         "[a-f0-9]{8}",
-        select(vec!["working", "input_required", "completed", "failed", "cancelled"]),
+        select(vec![
+            "working",
+            "input_required",
+            "completed",
+            "failed",
+            "cancelled",
+        ]),
         prop_oneof![Just(Value::Null), (0u32..600_000).prop_map(Value::from)],
         option::of((0u32..10_000).prop_map(Value::from)),
         opt_text(),
@@ -716,7 +765,10 @@ fn create_message_params(rev: Rev) -> S<Value> {
         vec(message, 1..3),
         1u32..4096,
         opt_text(),
-        option::weighted(0.3, select(vec!["none", "thisServer", "allServers"]).prop_map(s)),
+        option::weighted(
+            0.3,
+            select(vec!["none", "thisServer", "allServers"]).prop_map(s),
+        ),
         option::of((0.0f64..2.0).prop_map(Value::from)),
         option::weighted(0.2, vec(word().prop_map(s), 0..2).prop_map(Value::from)),
         option::weighted(0.3, model_preferences()),
@@ -728,7 +780,18 @@ fn create_message_params(rev: Rev) -> S<Value> {
         ),
     )
         .prop_map(
-            |(messages, max, system, context, temperature, stop, prefs, metadata, tools, choice)| {
+            |(
+                messages,
+                max,
+                system,
+                context,
+                temperature,
+                stop,
+                prefs,
+                metadata,
+                tools,
+                choice,
+            )| {
                 obj([
                     ("messages", Some(Value::from(messages))),
                     ("maxTokens", Some(Value::from(max))),
@@ -755,6 +818,15 @@ fn primitive_schema() -> S<Value> {
         option::weighted(0.3, word()),
     )
         .prop_map(|(title, bounds, format, default)| {
+            // A default only without a format, and within the length bounds.
+            let default = default.filter(|_| format.is_none()).map(|mut d| {
+                if let Some((min, _)) = bounds {
+                    while d.len() < min as usize {
+                        d.push('x');
+                    }
+                }
+                d
+            });
             obj([
                 ("type", Some(s("string"))),
                 ("title", title),
@@ -774,7 +846,10 @@ fn primitive_schema() -> S<Value> {
                 ("type", Some(s(kind))),
                 ("minimum", bounds.map(|b| Value::from(b.0))),
                 ("maximum", bounds.map(|b| Value::from(b.1))),
-                ("default", with_default.filter(|d| *d).map(|_| Value::from(0))),
+                (
+                    "default",
+                    with_default.filter(|d| *d).map(|_| Value::from(0)),
+                ),
             ])
         });
     let boolean = option::of(any::<bool>()).prop_map(|default| {
@@ -844,7 +919,10 @@ fn elicit_params(rev: Rev) -> S<Value> {
             let names: Vec<String> = properties.keys().cloned().collect();
             (
                 Just((message, explicit_mode, properties)),
-                option::of(proptest::sample::subsequence(names.clone(), 0..=names.len())),
+                option::of(proptest::sample::subsequence(
+                    names.clone(),
+                    0..=names.len(),
+                )),
             )
         })
         .prop_map(|((message, explicit_mode, properties), required)| {
@@ -869,10 +947,7 @@ fn elicit_params(rev: Rev) -> S<Value> {
             ("mode", Some(s("url"))),
             ("message", Some(s(message))),
             ("url", Some(s(url))),
-            (
-                "elicitationId",
-                (!rev.modern()).then(|| s(elicitation_id)),
-            ),
+            ("elicitationId", (!rev.modern()).then(|| s(elicitation_id))),
         ])
     });
     prop_oneof![3 => form, 1 => url].boxed()
@@ -903,7 +978,12 @@ fn create_message_result(rev: Rev) -> S<Value> {
         role(),
         sampling_content(rev),
         word(),
-        option::of(select(vec!["endTurn", "stopSequence", "maxTokens", "toolUse"])),
+        option::of(select(vec![
+            "endTurn",
+            "stopSequence",
+            "maxTokens",
+            "toolUse",
+        ])),
     )
         .prop_map(|(role, content, model, stop)| {
             obj([
@@ -929,10 +1009,8 @@ fn input_request() -> S<Value> {
         create_message_params(rev)
             .prop_map(|p| json!({"method": "sampling/createMessage", "params": p})),
         elicit_params(rev).prop_map(|p| json!({"method": "elicitation/create", "params": p})),
-        option::of(Just(empty())).prop_map(|p| obj([
-            ("method", Some(s("roots/list"))),
-            ("params", p)
-        ])),
+        option::of(Just(empty()))
+            .prop_map(|p| obj([("method", Some(s("roots/list"))), ("params", p)])),
     ]
     .boxed()
 }
@@ -975,10 +1053,16 @@ fn input_required_result() -> S<Value> {
 }
 
 /// 2026 retry members of `tools/call`, `prompts/get`, `resources/read` params.
-fn retry_members() -> S<(Option<Value>, Option<Value>)> {
+fn retry_members(rev: Rev) -> S<(Option<Value>, Option<Value>)> {
+    if !rev.modern() {
+        return Just((None, None)).boxed();
+    }
     option::weighted(
         0.15,
-        (option::of(keyed(input_response())), option::of("[A-Za-z0-9]{4,12}".prop_map(s))),
+        (
+            option::of(keyed(input_response())),
+            option::of("[A-Za-z0-9]{4,12}".prop_map(s)),
+        ),
     )
     .prop_map(|retry| retry.unwrap_or((None, None)))
     .boxed()
@@ -988,7 +1072,10 @@ fn retry_members() -> S<(Option<Value>, Option<Value>)> {
 // Requests.
 
 fn paginated(rev: Rev) -> S<Value> {
-    (request_meta(rev), option::of("[A-Za-z0-9=]{1,12}".prop_map(s)))
+    (
+        request_meta(rev),
+        option::of("[A-Za-z0-9=]{1,12}".prop_map(s)),
+    )
         .prop_map(|(meta, cursor)| with_meta(meta, obj([("cursor", cursor)])))
         .boxed()
 }
@@ -1007,7 +1094,12 @@ fn client_request_params(rev: Rev) -> Vec<(&'static str, S<Option<Value>>)> {
     let meta = move || request_meta(rev);
     let mut methods: Vec<(&'static str, S<Option<Value>>)> = Vec::new();
     let paginated_methods: &[&'static str] = if rev.modern() {
-        &["tools/list", "prompts/list", "resources/list", "resources/templates/list"]
+        &[
+            "tools/list",
+            "prompts/list",
+            "resources/list",
+            "resources/templates/list",
+        ]
     } else {
         &[
             "tools/list",
@@ -1027,7 +1119,12 @@ fn client_request_params(rev: Rev) -> Vec<(&'static str, S<Option<Value>>)> {
     }
     methods.push((
         "tools/call",
-        (meta(), tool_name(), option::of(any_object()), retry_members())
+        (
+            meta(),
+            tool_name(),
+            option::of(any_object()),
+            retry_members(rev),
+        )
             .prop_map(|(meta, name, arguments, (responses, state))| {
                 Some(with_meta(
                     meta,
@@ -1043,7 +1140,7 @@ fn client_request_params(rev: Rev) -> Vec<(&'static str, S<Option<Value>>)> {
     ));
     methods.push((
         "prompts/get",
-        (meta(), word(), option::of(string_map()), retry_members())
+        (meta(), word(), option::of(string_map()), retry_members(rev))
             .prop_map(|(meta, name, arguments, (responses, state))| {
                 Some(with_meta(
                     meta,
@@ -1059,7 +1156,7 @@ fn client_request_params(rev: Rev) -> Vec<(&'static str, S<Option<Value>>)> {
     ));
     methods.push((
         "resources/read",
-        (meta(), uri(), retry_members())
+        (meta(), uri(), retry_members(rev))
             .prop_map(|(meta, uri, (responses, state))| {
                 Some(with_meta(
                     meta,
@@ -1098,7 +1195,9 @@ fn client_request_params(rev: Rev) -> Vec<(&'static str, S<Option<Value>>)> {
     if rev.modern() {
         methods.push((
             "server/discover",
-            meta().prop_map(|meta| Some(with_meta(meta, json!({})))).boxed(),
+            meta()
+                .prop_map(|meta| Some(with_meta(meta, json!({}))))
+                .boxed(),
         ));
         let filter = (
             option::of(any::<bool>()),
@@ -1117,7 +1216,9 @@ fn client_request_params(rev: Rev) -> Vec<(&'static str, S<Option<Value>>)> {
         methods.push((
             "subscriptions/listen",
             (meta(), filter)
-                .prop_map(|(meta, filter)| Some(with_meta(meta, json!({ "notifications": filter }))))
+                .prop_map(|(meta, filter)| {
+                    Some(with_meta(meta, json!({ "notifications": filter })))
+                })
                 .boxed(),
         ));
     } else {
@@ -1139,7 +1240,9 @@ fn client_request_params(rev: Rev) -> Vec<(&'static str, S<Option<Value>>)> {
         ));
         methods.push((
             "ping",
-            meta().prop_map(move |meta| maybe_absent(rev, with_meta(meta, json!({})))).boxed(),
+            meta()
+                .prop_map(move |meta| maybe_absent(rev, with_meta(meta, json!({}))))
+                .boxed(),
         ));
         methods.push((
             "logging/setLevel",
@@ -1158,7 +1261,9 @@ fn client_request_params(rev: Rev) -> Vec<(&'static str, S<Option<Value>>)> {
         for method in ["tasks/get", "tasks/result", "tasks/cancel"] {
             methods.push((
                 method,
-                "[a-f0-9]{8}".prop_map(|t| Some(json!({ "taskId": t }))).boxed(),
+                "[a-f0-9]{8}"
+                    .prop_map(|t| Some(json!({ "taskId": t })))
+                    .boxed(),
             ));
         }
     }
@@ -1172,7 +1277,9 @@ fn server_request_params() -> Vec<(&'static str, S<Option<Value>>)> {
     vec![
         (
             "ping",
-            meta().prop_map(move |meta| maybe_absent(rev, with_meta(meta, json!({})))).boxed(),
+            meta()
+                .prop_map(move |meta| maybe_absent(rev, with_meta(meta, json!({}))))
+                .boxed(),
         ),
         (
             "sampling/createMessage",
@@ -1182,7 +1289,9 @@ fn server_request_params() -> Vec<(&'static str, S<Option<Value>>)> {
         ),
         (
             "roots/list",
-            meta().prop_map(move |meta| maybe_absent(rev, with_meta(meta, json!({})))).boxed(),
+            meta()
+                .prop_map(move |meta| maybe_absent(rev, with_meta(meta, json!({}))))
+                .boxed(),
         ),
         (
             "elicitation/create",
@@ -1192,16 +1301,20 @@ fn server_request_params() -> Vec<(&'static str, S<Option<Value>>)> {
         ),
         (
             "tasks/get",
-            "[a-f0-9]{8}".prop_map(|t| Some(json!({ "taskId": t }))).boxed(),
+            "[a-f0-9]{8}"
+                .prop_map(|t| Some(json!({ "taskId": t })))
+                .boxed(),
         ),
         (
             "tasks/list",
-            paginated(rev).prop_map(move |p| maybe_absent(rev, p)).boxed(),
+            paginated(rev)
+                .prop_map(move |p| maybe_absent(rev, p))
+                .boxed(),
         ),
     ]
 }
 
-fn requests(rev: Rev, dir: Dir, methods: Vec<(&'static str, S<Option<Value>>)>) -> S<Msg> {
+fn requests(dir: Dir, methods: Vec<(&'static str, S<Option<Value>>)>) -> S<Msg> {
     let arms: Vec<S<Msg>> = methods
         .into_iter()
         .map(|(method, params)| {
@@ -1215,7 +1328,6 @@ fn requests(rev: Rev, dir: Dir, methods: Vec<(&'static str, S<Option<Value>>)>) 
                 .boxed()
         })
         .collect();
-    let _ = rev;
     proptest::strategy::Union::new(arms).boxed()
 }
 
@@ -1242,7 +1354,10 @@ fn notification_params(rev: Rev, dir: Dir) -> Vec<(&'static str, S<Option<Value>
         (meta(), id(), opt_text(), any::<bool>())
             .prop_map(move |(meta, id, reason, with_id)| {
                 let id = (with_id || rev.modern()).then_some(id);
-                Some(with_meta(meta, obj([("requestId", id), ("reason", reason)])))
+                Some(with_meta(
+                    meta,
+                    obj([("requestId", id), ("reason", reason)]),
+                ))
             })
             .boxed(),
     ));
@@ -1254,7 +1369,10 @@ fn notification_params(rev: Rev, dir: Dir) -> Vec<(&'static str, S<Option<Value>
     let progress = (
         meta(),
         id(),
-        prop_oneof![(0u32..100).prop_map(Value::from), (0.0f64..100.0).prop_map(Value::from)],
+        prop_oneof![
+            (0u32..100).prop_map(Value::from),
+            (0.0f64..100.0).prop_map(Value::from)
+        ],
         option::of((100u32..200).prop_map(Value::from)),
         opt_text(),
     )
@@ -1309,7 +1427,11 @@ fn notification_params(rev: Rev, dir: Dir) -> Vec<(&'static str, S<Option<Value>
             if rev.modern() {
                 out.push((
                     "notifications/subscriptions/acknowledged",
-                    (meta(), option::of(any::<bool>()), option::of(vec(uri().prop_map(s), 0..2)))
+                    (
+                        meta(),
+                        option::of(any::<bool>()),
+                        option::of(vec(uri().prop_map(s), 0..2)),
+                    )
                         .prop_map(|(meta, tools, subscriptions)| {
                             Some(with_meta(
                                 meta,
@@ -1419,7 +1541,11 @@ fn list_result(key: &'static str, item: S<Value>) -> S<Value> {
 fn server_results(rev: Rev) -> Vec<(&'static str, S<Value>)> {
     let mut out: Vec<(&'static str, S<Value>)> = Vec::new();
     let modern = rev.modern();
-    let call_tool = (content_list(), option::weighted(0.3, any_object()), option::of(any::<bool>()))
+    let call_tool = (
+        content_list(),
+        option::weighted(0.3, any_object()),
+        option::of(any::<bool>()),
+    )
         .prop_map(|(content, structured, is_error)| {
             obj([
                 ("content", Some(content)),
@@ -1430,7 +1556,10 @@ fn server_results(rev: Rev) -> Vec<(&'static str, S<Value>)> {
         .boxed();
     let get_prompt = (opt_text(), vec(prompt_message(), 0..3))
         .prop_map(|(description, messages)| {
-            obj([("description", description), ("messages", Some(Value::from(messages)))])
+            obj([
+                ("description", description),
+                ("messages", Some(Value::from(messages))),
+            ])
         })
         .boxed();
     let read = vec(resource_contents(), 0..3)
@@ -1450,22 +1579,36 @@ fn server_results(rev: Rev) -> Vec<(&'static str, S<Value>)> {
     out.push(("tools/call", mrtr(call_tool, false)));
     out.push(("prompts/get", mrtr(get_prompt, false)));
     out.push(("resources/read", mrtr(read, true)));
-    out.push(("tools/list", finish_result(rev, true, list_result("tools", tool(rev)))));
-    out.push(("prompts/list", finish_result(rev, true, list_result("prompts", prompt()))));
+    out.push((
+        "tools/list",
+        finish_result(rev, true, list_result("tools", tool(rev))),
+    ));
+    out.push((
+        "prompts/list",
+        finish_result(rev, true, list_result("prompts", prompt())),
+    ));
     out.push((
         "resources/list",
         finish_result(rev, true, list_result("resources", resource())),
     ));
     out.push((
         "resources/templates/list",
-        finish_result(rev, true, list_result("resourceTemplates", resource_template())),
+        finish_result(
+            rev,
+            true,
+            list_result("resourceTemplates", resource_template()),
+        ),
     ));
     out.push((
         "completion/complete",
         finish_result(
             rev,
             false,
-            (vec(word().prop_map(s), 0..5), option::of(0u32..1000), option::of(any::<bool>()))
+            (
+                vec(word().prop_map(s), 0..5),
+                option::of(0u32..1000),
+                option::of(any::<bool>()),
+            )
                 .prop_map(|(values, total, more)| {
                     json!({"completion": obj([
                         ("values", Some(Value::from(values))),
@@ -1526,13 +1669,20 @@ fn server_results(rev: Rev) -> Vec<(&'static str, S<Value>)> {
                     .boxed(),
             ),
         ));
-        for method in ["ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"]
-        {
+        for method in [
+            "ping",
+            "logging/setLevel",
+            "resources/subscribe",
+            "resources/unsubscribe",
+        ] {
             out.push((method, Just(json!({})).boxed()));
         }
         out.push(("tasks/get", finish_result(rev, false, task())));
         out.push(("tasks/cancel", finish_result(rev, false, task())));
-        out.push(("tasks/list", finish_result(rev, false, list_result("tasks", task()))));
+        out.push((
+            "tasks/list",
+            finish_result(rev, false, list_result("tasks", task())),
+        ));
         out.push(("tasks/result", finish_result(rev, false, any_object())));
     }
     out
@@ -1543,11 +1693,20 @@ fn client_results() -> Vec<(&'static str, S<Value>)> {
     let rev = Rev::R2025;
     vec![
         ("ping", Just(json!({})).boxed()),
-        ("sampling/createMessage", finish_result(rev, false, create_message_result(rev))),
+        (
+            "sampling/createMessage",
+            finish_result(rev, false, create_message_result(rev)),
+        ),
         ("roots/list", finish_result(rev, false, list_roots_result())),
-        ("elicitation/create", finish_result(rev, false, elicit_result())),
+        (
+            "elicitation/create",
+            finish_result(rev, false, elicit_result()),
+        ),
         ("tasks/get", finish_result(rev, false, task())),
-        ("tasks/list", finish_result(rev, false, list_result("tasks", task()))),
+        (
+            "tasks/list",
+            finish_result(rev, false, list_result("tasks", task())),
+        ),
     ]
 }
 
@@ -1584,34 +1743,44 @@ fn errors(rev: Rev) -> S<Msg> {
         codes.push((-32002, "Resource not found"));
     }
     let answering: Vec<&'static str> = if rev.modern() {
-        vec!["tools/call", "tools/list", "resources/read", "server/discover"]
+        vec![
+            "tools/call",
+            "tools/list",
+            "resources/read",
+            "server/discover",
+        ]
     } else {
         vec!["tools/call", "initialize", "resources/read", "ping"]
     };
     let typed = if rev.modern() {
         prop_oneof![
-            Just(json!({"code": -32022, "message": "Unsupported protocol version",
-                "data": {"supported": ["2026-07-28"], "requested": "2099-01-01"}})),
-            Just(json!({"code": -32021, "message": "Missing required client capability",
-                "data": {"requiredCapabilities": {"elicitation": {}}}})),
+            Just(
+                json!({"code": -32022, "message": "Unsupported protocol version",
+                "data": {"supported": ["2026-07-28"], "requested": "2099-01-01"}})
+            ),
+            Just(
+                json!({"code": -32021, "message": "Missing required client capability",
+                "data": {"requiredCapabilities": {"elicitation": {}}}})
+            ),
             Just(json!({"code": -32020, "message": "Header mismatch"})),
         ]
         .boxed()
     } else {
-        Just(json!({"code": -32042, "message": "URL elicitation required",
+        Just(
+            json!({"code": -32042, "message": "URL elicitation required",
             "data": {"elicitations": [{"mode": "url", "message": "Sign in",
-                "url": "https://example.com/login", "elicitationId": "e1"}]}}))
+                "url": "https://example.com/login", "elicitationId": "e1"}]}}),
+        )
         .boxed()
     };
-    let plain = (select(codes), option::weighted(0.3, any_json())).prop_map(
-        |((code, message), data)| {
+    let plain =
+        (select(codes), option::weighted(0.3, any_json())).prop_map(|((code, message), data)| {
             obj([
                 ("code", Some(Value::from(code))),
                 ("message", Some(s(message))),
                 ("data", data),
             ])
-        },
-    );
+        });
     let dirs = if rev.modern() {
         vec![Dir::S2C]
     } else {
@@ -1639,8 +1808,8 @@ fn errors(rev: Rev) -> S<Msg> {
 pub(crate) fn message(rev: Rev) -> S<Msg> {
     match rev {
         Rev::R2025 => prop_oneof![
-            6 => requests(rev, Dir::C2S, client_request_params(rev)),
-            2 => requests(rev, Dir::S2C, server_request_params()),
+            6 => requests(Dir::C2S, client_request_params(rev)),
+            2 => requests(Dir::S2C, server_request_params()),
             2 => notifications(rev, Dir::C2S),
             3 => notifications(rev, Dir::S2C),
             6 => results(Dir::S2C, server_results(rev)),
@@ -1649,7 +1818,7 @@ pub(crate) fn message(rev: Rev) -> S<Msg> {
         ]
         .boxed(),
         Rev::R2026 => prop_oneof![
-            8 => requests(rev, Dir::C2S, client_request_params(rev)),
+            8 => requests(Dir::C2S, client_request_params(rev)),
             1 => notifications(rev, Dir::C2S),
             3 => notifications(rev, Dir::S2C),
             8 => results(Dir::S2C, server_results(rev)),

@@ -120,6 +120,17 @@ fn get_mut<'a>(value: &'a mut Value, path: &Path) -> Option<&'a mut Value> {
     Some(at)
 }
 
+fn get<'a>(value: &'a Value, path: &Path) -> Option<&'a Value> {
+    let mut at = value;
+    for step in path {
+        at = match step {
+            Step::Key(key) => at.get(key.as_str())?,
+            Step::At(index) => at.get(*index)?,
+        };
+    }
+    Some(at)
+}
+
 fn remove(value: &mut Value, path: &Path) -> bool {
     let Some((Step::Key(key), parent)) = path.split_last() else {
         return false;
@@ -130,10 +141,11 @@ fn remove(value: &mut Value, path: &Path) -> bool {
         .is_some()
 }
 
-/// True when `path` lies inside a value whose content the schema leaves free (tool
-/// arguments, structured content, log data, error data, `_meta` objects of content), so
-/// that changes there are not interesting... and inside the 2026 `JSONObject` capability
-/// values, which the generator leaves empty.
+/// True when `path` lies strictly inside a value whose content the schema leaves free
+/// (tool arguments and input, structured content, log and error data, tool input/output
+/// schemas) or types as a 2026 `JSONObject` (capabilities' `experimental`/`extensions`,
+/// sampling `metadata`; see `schema_quirk_2026_json_value_has_no_null_or_fraction`).
+/// Mutations never reach inside these; the member itself can still be mutated.
 fn inside_free_value(path: &Path) -> bool {
     let free = [
         "arguments",
@@ -223,12 +235,20 @@ pub(crate) fn apply(msg: &mut Msg, rev: Rev, mutation: &Mutation) -> String {
     let kind = KINDS[mutation.kind];
     match try_apply(msg, rev, kind, mutation) {
         Some(done) => format!("{kind}: {done}"),
-        None => format!("{kind} (n/a) → remove-member: {}", remove_any(msg, mutation)),
+        None => format!(
+            "remove-member (as {kind} had nothing to act on): {}",
+            remove_any(msg, mutation)
+        ),
     }
 }
 
 fn remove_any(msg: &mut Msg, mutation: &Mutation) -> String {
-    let paths = candidates(&msg.json);
+    let mut paths = candidates(&msg.json);
+    // A quarter of the time, one of the envelope's members (`jsonrpc`, `id`, `method`,
+    // `params`, `result`, `error`), which a uniform pick would rarely reach.
+    if mutation.variant.index(4) == 0 {
+        paths.retain(|path| path.len() == 1);
+    }
     match pick(&paths, &mutation.place) {
         Some(path) => {
             let path = path.clone();
@@ -252,7 +272,11 @@ fn try_apply(msg: &mut Msg, rev: Rev, kind: &str, m: &Mutation) -> Option<String
     match kind {
         "remove-member" => Some(remove_any(msg, m)),
         "null-member" => {
-            let paths = candidates(&json);
+            let mut paths = candidates(&json);
+            if json.get("error").is_some() {
+                // `"id": null` on an error response is exception (a).
+                paths.retain(|p| show(p) != "/id");
+            }
             let path = pick(&paths, &m.place)?.clone();
             Some(set(msg, &path, Value::Null))
         }
@@ -265,15 +289,18 @@ fn try_apply(msg: &mut Msg, rev: Rev, kind: &str, m: &Mutation) -> Option<String
         "out-of-range" => {
             let priorities = keyed(
                 &json,
-                &["priority", "costPriority", "speedPriority", "intelligencePriority"],
+                &[
+                    "priority",
+                    "costPriority",
+                    "speedPriority",
+                    "intelligencePriority",
+                ],
             );
             let ttl = keyed(&json, &["ttlMs"]);
             let values = keyed(&json, &["values"]);
             let elicited = keyed(&json, &["content"])
                 .into_iter()
-                .filter(|p| {
-                    get_mut(&mut json.clone(), p).is_some_and(|v| v.is_object())
-                })
+                .filter(|p| get(&json, p).is_some_and(|v| v.is_object()))
                 .collect::<Vec<_>>();
             let mut options: Vec<(Path, Value)> = Vec::new();
             for path in priorities {
@@ -290,7 +317,7 @@ fn try_apply(msg: &mut Msg, rev: Rev, kind: &str, m: &Mutation) -> Option<String
             }
             for path in elicited {
                 // ElicitResult content values: string, integer, boolean or string array.
-                let mut content = get_mut(&mut json.clone(), &path)?.clone();
+                let mut content = get(&json, &path)?.clone();
                 content["x_extra"] = m.variant.get(&[json!(1.5), json!(null), json!({})]).clone();
                 options.push((path, content));
             }
@@ -325,13 +352,17 @@ fn try_apply(msg: &mut Msg, rev: Rev, kind: &str, m: &Mutation) -> Option<String
         }
         "wrong-const" => {
             let mut paths = keyed(&json, &["type", "jsonrpc", "mode"]);
-            paths.retain(|p| {
-                get_mut(&mut json.clone(), p).is_some_and(|v| v.is_string())
-            });
+            paths.retain(|p| get(&json, p).is_some_and(|v| v.is_string()));
             let path = pick(&paths, &m.place)?.clone();
             let value = match last_key(&path) {
-                Some("jsonrpc") => m.variant.get(&[json!("1.0"), json!("2"), json!(2.0)]).clone(),
-                _ => m.variant.get(&[json!("bogus"), json!("Text"), json!("")]).clone(),
+                Some("jsonrpc") => m
+                    .variant
+                    .get(&[json!("1.0"), json!("2"), json!(2.0)])
+                    .clone(),
+                _ => m
+                    .variant
+                    .get(&[json!("bogus"), json!("Text"), json!("")])
+                    .clone(),
             };
             Some(set(msg, &path, value))
         }
@@ -354,15 +385,36 @@ fn try_apply(msg: &mut Msg, rev: Rev, kind: &str, m: &Mutation) -> Option<String
                     ("_meta", None),
                     ("io.modelcontextprotocol/protocolVersion", None),
                     ("io.modelcontextprotocol/clientCapabilities", None),
-                    ("io.modelcontextprotocol/protocolVersion", Some(json!("2025-11-25"))),
-                    ("io.modelcontextprotocol/protocolVersion", Some(json!("2099-01-01"))),
-                    ("io.modelcontextprotocol/protocolVersion", Some(json!(20260728))),
-                    ("io.modelcontextprotocol/clientCapabilities", Some(json!("all"))),
-                    ("io.modelcontextprotocol/clientCapabilities", Some(json!(null))),
-                    ("io.modelcontextprotocol/clientInfo", Some(json!({"name": "x"}))),
+                    (
+                        "io.modelcontextprotocol/protocolVersion",
+                        Some(json!("2025-11-25")),
+                    ),
+                    (
+                        "io.modelcontextprotocol/protocolVersion",
+                        Some(json!("2099-01-01")),
+                    ),
+                    (
+                        "io.modelcontextprotocol/protocolVersion",
+                        Some(json!(20260728)),
+                    ),
+                    (
+                        "io.modelcontextprotocol/clientCapabilities",
+                        Some(json!("all")),
+                    ),
+                    (
+                        "io.modelcontextprotocol/clientCapabilities",
+                        Some(json!(null)),
+                    ),
+                    (
+                        "io.modelcontextprotocol/clientInfo",
+                        Some(json!({"name": "x"})),
+                    ),
                     ("io.modelcontextprotocol/clientInfo", Some(json!("client"))),
                     ("io.modelcontextprotocol/logLevel", Some(json!("verbose"))),
-                    ("io.modelcontextprotocol/clientCapabilities", Some(json!({"roots": []}))),
+                    (
+                        "io.modelcontextprotocol/clientCapabilities",
+                        Some(json!({"roots": []})),
+                    ),
                 ]);
             }
             if rev.modern() && is_notification(&json) {
@@ -397,7 +449,11 @@ fn try_apply(msg: &mut Msg, rev: Rev, kind: &str, m: &Mutation) -> Option<String
         }
         "other-revision-method" => {
             if is_request(&json) {
-                let table = if rev.modern() { OTHER_2025_REQUESTS } else { OTHER_2026_REQUESTS };
+                let table = if rev.modern() {
+                    OTHER_2025_REQUESTS
+                } else {
+                    OTHER_2026_REQUESTS
+                };
                 let method = *pick(table, &m.variant)?;
                 msg.json["method"] = json!(method);
                 Some(format!("method = {method}"))
@@ -445,8 +501,11 @@ fn try_apply(msg: &mut Msg, rev: Rev, kind: &str, m: &Mutation) -> Option<String
                         ("resultType", json!("complete")),
                         ("ttlMs", json!(0)),
                         ("cacheScope", json!("private")),
-                        ("_meta", json!({"io.modelcontextprotocol/serverInfo":
-                            {"name": "s", "version": "1"}})),
+                        (
+                            "_meta",
+                            json!({"io.modelcontextprotocol/serverInfo":
+                            {"name": "s", "version": "1"}}),
+                        ),
                     ])
                     .clone();
                 result[key] = value.clone();
@@ -459,17 +518,15 @@ fn try_apply(msg: &mut Msg, rev: Rev, kind: &str, m: &Mutation) -> Option<String
             }
             let result = &mut msg.json["result"];
             if rev.modern() {
-                if result.get("ttlMs").is_none() {
-                    return None;
-                }
-                let choice = m.variant.get(&[
+                result.get("ttlMs")?;
+                let choices = [
                     ("ttlMs", None),
                     ("cacheScope", None),
                     ("cacheScope", Some(json!("shared"))),
                     ("ttlMs", Some(json!("60000"))),
                     ("ttlMs", Some(json!(-5))),
-                ]);
-                match choice {
+                ];
+                match m.variant.get(&choices) {
                     (key, None) => {
                         result.as_object_mut()?.remove(*key)?;
                         Some(format!("removed /result/{key}"))
@@ -520,19 +577,17 @@ fn try_apply(msg: &mut Msg, rev: Rev, kind: &str, m: &Mutation) -> Option<String
         }
         "schema-inexpressible" => inexpressible(msg, &json, m),
         "unknown-method" => {
-            if json.get("method").is_none() {
-                return None;
-            }
-            let method = m.variant.get(&["tools/delete", "Tools/List", "", "notifications/x"]);
+            json.get("method")?;
+            let method = m
+                .variant
+                .get(&["tools/delete", "Tools/List", "", "notifications/x"]);
             msg.json["method"] = json!(method);
             Some(format!("method = {method:?}"))
         }
         "extra-member" => {
             let mut objects: Vec<Path> = candidates(&json)
                 .into_iter()
-                .filter(|p| {
-                    get_mut(&mut json.clone(), p).is_some_and(Value::is_object)
-                })
+                .filter(|p| get(&json, p).is_some_and(Value::is_object))
                 .collect();
             objects.push(Vec::new());
             let path = pick(&objects, &m.place)?.clone();
@@ -564,7 +619,7 @@ fn inexpressible(msg: &mut Msg, json: &Value, m: &Mutation) -> Option<String> {
         options.push((path, json!("x".repeat(65))));
     }
     for path in keyed(json, &["requestedSchema"]) {
-        let mut schema = get_mut(&mut json.clone(), &path)?.clone();
+        let mut schema = get(json, &path)?.clone();
         schema["required"] = json!(["no_such_field"]);
         options.push((path.clone(), schema));
     }
@@ -572,7 +627,7 @@ fn inexpressible(msg: &mut Msg, json: &Value, m: &Mutation) -> Option<String> {
         options.push((path, json!(1000)));
     }
     for path in keyed(json, &["size", "maxTokens", "total", "pollInterval"]) {
-        let negative = get_mut(&mut json.clone(), &path).is_some_and(|v| v.is_u64());
+        let negative = get(json, &path).is_some_and(|v| v.is_u64());
         if negative {
             options.push((path, json!(-1)));
         }

@@ -56,8 +56,8 @@ pub(crate) fn schema(rev: Rev) -> &'static Schema {
                 rev.as_str()
             )
         });
-        let document: Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{path} is not JSON: {e}"));
+        let document: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not JSON: {e}"));
         let defs = document
             .get("$defs")
             .cloned()
@@ -150,8 +150,60 @@ impl Schema {
         }
         match validator.validate(instance) {
             Ok(()) => Err("is_valid and validate disagree".into()),
-            Err(error) => Err(format!("at {:?}: {error}", error.instance_path().as_str())),
+            Err(error) => {
+                let mut text = error.to_string();
+                if text.chars().count() > 240 {
+                    text = text.chars().take(240).collect::<String>() + "…";
+                }
+                Err(format!("at {:?}: {text}", error.instance_path().as_str()))
+            }
         }
+    }
+
+    /// The schema's verdict with a more precise reason for a rejection by a union: the
+    /// error of the union member the message meant to be (by `method`, or by `resultType`
+    /// for the 2026 `<X>ResultResponse` unions), since jsonschema only says that no member
+    /// of an `anyOf` matched.
+    pub(crate) fn check_detailed(&self, target: &Target, instance: &Value) -> Result<(), String> {
+        let error = match self.check(target, instance) {
+            Ok(()) => return Ok(()),
+            Err(error) => error,
+        };
+        let Target::Def(name) = target else {
+            return Err(error);
+        };
+        if let Some(method) = instance.get("method").and_then(Value::as_str) {
+            let members = self.defs[name.as_str()]["anyOf"].as_array().cloned();
+            let Some(members) = members else {
+                return Err(error);
+            };
+            let branch = members.iter().find_map(|member| {
+                let def = member["$ref"].as_str()?.strip_prefix("#/$defs/")?;
+                (self.defs[def]["properties"]["method"]["const"] == method).then_some(def)
+            });
+            return Err(match branch {
+                Some(def) => match self.check(&Target::def(def), instance) {
+                    Err(detail) => format!("{error}; as {def}: {detail}"),
+                    Ok(()) => error,
+                },
+                None => format!("no member of {name} has the method {method:?}"),
+            });
+        }
+        if let Some(result) = name.strip_suffix("Response") {
+            if self.defs[name.as_str()]["properties"]["result"]["anyOf"].is_array() {
+                let input_required =
+                    instance.pointer("/result/resultType") == Some(&json!("input_required"));
+                let def = if input_required {
+                    "InputRequiredResult"
+                } else {
+                    result
+                };
+                if let Err(detail) = self.check(&Target::ResultOf(def.to_owned()), instance) {
+                    return Err(format!("{error}; as {def}: {detail}"));
+                }
+            }
+        }
+        Err(error)
     }
 
     /// Compiles `target` with jsonschema's default options for the document's dialect

@@ -13,6 +13,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
+pub(crate) mod strict;
+
 /// A JSON object as a tree, for the few places that need to look inside one.
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;
 
@@ -62,9 +64,10 @@ impl RawJson {
         }
     }
 
-    /// Decodes the text into a typed value.
+    /// Decodes the text into a typed value. Structs decode only from JSON objects (serde
+    /// alone would also take an array of their fields), as the MCP schemas require.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_str(self.get())
+        strict::from_str(self.get())
     }
 
     /// Builds a [`serde_json::Value`] tree of the text.
