@@ -514,12 +514,15 @@ fn check_meta(
             prop_assert!(!malformed);
         }
         Some(Value::Object(map)) => {
-            prop_assert_eq!(meta, Some(&Meta(map.clone())));
+            prop_assert_eq!(meta.map(Meta::to_map), Some(map.clone()));
             prop_assert!(!malformed);
             let protocol_version = map
                 .get("io.modelcontextprotocol/protocolVersion")
                 .and_then(Value::as_str);
-            prop_assert_eq!(meta.and_then(Meta::protocol_version), protocol_version);
+            prop_assert_eq!(
+                meta.and_then(|meta| meta.protocol_version().map(|v| v.into_owned())),
+                protocol_version.map(String::from)
+            );
         }
         Some(_) => {
             prop_assert!(meta.is_none());

@@ -24,13 +24,6 @@ pub(crate) fn from_str<'a, T: serde::Deserialize<'a>>(
     Ok(value)
 }
 
-/// Decodes `T` from a [`serde_json::Value`], refusing arrays where structs are expected.
-pub(crate) fn from_value<'a, T: serde::Deserialize<'a>>(
-    value: &'a serde_json::Value,
-) -> Result<T, serde_json::Error> {
-    T::deserialize(Strict(value))
-}
-
 /// A deserializer that decodes structs only from maps, at every depth.
 pub(crate) struct Strict<D>(pub(crate) D);
 
@@ -321,7 +314,7 @@ mod tests {
         assert!(from_str::<ClientCapabilities>(r#"[]"#).is_err());
         assert!(from_str::<ClientCapabilities>(r#"{"roots":{},"sampling":{"tools":{}}}"#).is_ok());
         let value = serde_json::json!({"elicitation": []});
-        assert!(from_value::<ClientCapabilities>(&value).is_err());
+        assert!(<ClientCapabilities as serde::Deserialize>::deserialize(Strict(&value)).is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use serde::de::{self, IgnoredAny};
+use serde::de::{self, IgnoredAny, MapAccess};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::json::RawJson;
@@ -20,7 +20,7 @@ use crate::types::tags::{
     AudioType, EmbeddedResourceType, ImageType, ResourceLinkType, TextType, ToolResultType,
     ToolUseType,
 };
-use crate::types::wire;
+use crate::types::wire::{self, Replay};
 
 /// Text for or from a model (`"type": "text"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -441,40 +441,6 @@ pub struct ToolResultContent {
     pub meta: Option<Meta>,
 }
 
-/// Which block a `type` member names; unknown names fall into `Other`.
-#[derive(Deserialize)]
-enum BlockKind {
-    #[serde(rename = "text")]
-    Text,
-    #[serde(rename = "image")]
-    Image,
-    #[serde(rename = "audio")]
-    Audio,
-    #[serde(rename = "resource_link")]
-    ResourceLink,
-    #[serde(rename = "resource")]
-    Resource,
-    #[serde(rename = "tool_use")]
-    ToolUse,
-    #[serde(rename = "tool_result")]
-    ToolResult,
-    #[serde(other)]
-    Other,
-}
-
-#[derive(Deserialize)]
-struct BlockProbe {
-    #[serde(rename = "type", default)]
-    kind: Option<BlockKind>,
-}
-
-fn block_kind<E: de::Error>(raw: &serde_json::value::RawValue) -> Result<BlockKind, E> {
-    let probe: BlockProbe = wire::decode_as(raw)?;
-    probe
-        .kind
-        .ok_or_else(|| E::custom("a content block needs a \"type\" member"))
-}
-
 /// A block of a tool result or prompt message: text, image, audio, resource link or
 /// embedded resource, told apart by `type`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -537,21 +503,32 @@ impl From<EmbeddedResource> for ContentBlock {
     }
 }
 
+impl wire::TaggedUnion for ContentBlock {
+    const TAG: &'static str = "type";
+    const EXPECTING: &'static str = "a content block object";
+
+    fn from_tagged<'de, A: MapAccess<'de>>(tag: &str, map: Replay<A>) -> Result<Self, A::Error> {
+        let map = map.into_deserializer();
+        match tag {
+            TextType::VALUE => TextContent::deserialize(map).map(ContentBlock::Text),
+            ImageType::VALUE => ImageContent::deserialize(map).map(ContentBlock::Image),
+            AudioType::VALUE => AudioContent::deserialize(map).map(ContentBlock::Audio),
+            ResourceLinkType::VALUE => {
+                ResourceLink::deserialize(map).map(ContentBlock::ResourceLink)
+            }
+            EmbeddedResourceType::VALUE => {
+                EmbeddedResource::deserialize(map).map(ContentBlock::Resource)
+            }
+            _ => Err(de::Error::custom(
+                "content block \"type\" must be one of text, image, audio, resource_link, resource",
+            )),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for ContentBlock {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = wire::capture(deserializer)?;
-        match block_kind(&raw)? {
-            BlockKind::Text => wire::decode_as(&raw).map(ContentBlock::Text),
-            BlockKind::Image => wire::decode_as(&raw).map(ContentBlock::Image),
-            BlockKind::Audio => wire::decode_as(&raw).map(ContentBlock::Audio),
-            BlockKind::ResourceLink => wire::decode_as(&raw).map(ContentBlock::ResourceLink),
-            BlockKind::Resource => wire::decode_as(&raw).map(ContentBlock::Resource),
-            BlockKind::ToolUse | BlockKind::ToolResult | BlockKind::Other => {
-                Err(de::Error::custom(
-                    "content block \"type\" must be one of text, image, audio, resource_link, resource",
-                ))
-            }
-        }
+        wire::deserialize_tagged(deserializer)
     }
 }
 
@@ -579,23 +556,29 @@ impl SamplingMessageContentBlock {
     }
 }
 
+impl wire::TaggedUnion for SamplingMessageContentBlock {
+    const TAG: &'static str = "type";
+    const EXPECTING: &'static str = "a sampling content block object";
+
+    fn from_tagged<'de, A: MapAccess<'de>>(tag: &str, map: Replay<A>) -> Result<Self, A::Error> {
+        use SamplingMessageContentBlock as B;
+        let map = map.into_deserializer();
+        match tag {
+            TextType::VALUE => TextContent::deserialize(map).map(B::Text),
+            ImageType::VALUE => ImageContent::deserialize(map).map(B::Image),
+            AudioType::VALUE => AudioContent::deserialize(map).map(B::Audio),
+            ToolUseType::VALUE => ToolUseContent::deserialize(map).map(B::ToolUse),
+            ToolResultType::VALUE => ToolResultContent::deserialize(map).map(B::ToolResult),
+            _ => Err(de::Error::custom(
+                "sampling content \"type\" must be one of text, image, audio, tool_use, tool_result",
+            )),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for SamplingMessageContentBlock {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = wire::capture(deserializer)?;
-        match block_kind(&raw)? {
-            BlockKind::Text => wire::decode_as(&raw).map(SamplingMessageContentBlock::Text),
-            BlockKind::Image => wire::decode_as(&raw).map(SamplingMessageContentBlock::Image),
-            BlockKind::Audio => wire::decode_as(&raw).map(SamplingMessageContentBlock::Audio),
-            BlockKind::ToolUse => wire::decode_as(&raw).map(SamplingMessageContentBlock::ToolUse),
-            BlockKind::ToolResult => {
-                wire::decode_as(&raw).map(SamplingMessageContentBlock::ToolResult)
-            }
-            BlockKind::ResourceLink | BlockKind::Resource | BlockKind::Other => {
-                Err(de::Error::custom(
-                    "sampling content \"type\" must be one of text, image, audio, tool_use, tool_result",
-                ))
-            }
-        }
+        wire::deserialize_tagged(deserializer)
     }
 }
 
@@ -604,6 +587,28 @@ mod tests {
     use super::*;
     use alloc::string::ToString;
     use serde_json::json;
+
+    #[test]
+    fn tag_anywhere_in_the_object() {
+        let first = json!({"type": "text", "text": "hi", "annotations": {"priority": 0.5}});
+        let last = r#"{"annotations":{"priority":0.5},"text":"hi","type":"text"}"#;
+        let middle = r#"{"text":"hi","type":"text","annotations":{"priority":0.5}}"#;
+        let expected: ContentBlock = serde_json::from_value(first).unwrap();
+        for text in [last, middle] {
+            assert_eq!(
+                crate::json::strict::from_str::<ContentBlock>(text).unwrap(),
+                expected
+            );
+        }
+        // Members replayed from before the tag are still checked strictly.
+        assert!(
+            crate::json::strict::from_str::<ContentBlock>(
+                r#"{"annotations":[],"text":"hi","type":"text"}"#
+            )
+            .is_err()
+        );
+        assert!(crate::json::strict::from_str::<ContentBlock>(r#"{"text":"hi"}"#).is_err());
+    }
 
     fn round_trip<T: Serialize + serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
         let typed: T = serde_json::from_value(value.clone()).unwrap();

@@ -5,12 +5,14 @@
 //! second label is `modelcontextprotocol` or `mcp` are reserved for MCP; [`Meta`] has a
 //! typed accessor for every reserved key either revision defines, and [`keys`] names them.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::json::JsonObject;
+use crate::json::{JsonObject, RawJson};
+use crate::jsonrpc::scan::object_members;
 use crate::types::capabilities::ClientCapabilities;
 use crate::types::common::{Implementation, LoggingLevel, ProgressToken};
 
@@ -43,9 +45,36 @@ pub mod keys {
 }
 
 /// A `_meta` object: an open map with typed accessors for the reserved keys.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Meta(pub JsonObject);
+///
+/// The object is kept as its JSON text, so decoding and re-encoding a message never builds
+/// a tree for metadata nobody reads, and keys keep their order. Each accessor reads its one
+/// key when asked; the setters rebuild the text (they are for building messages, not for
+/// hot paths). Equality compares the text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Meta(RawJson);
+
+impl Default for Meta {
+    fn default() -> Self {
+        Meta::new()
+    }
+}
+
+impl Serialize for Meta {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Meta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = RawJson::deserialize(deserializer)?;
+        if raw.is_object() {
+            Ok(Meta(raw))
+        } else {
+            Err(serde::de::Error::custom("_meta must be a JSON object"))
+        }
+    }
+}
 
 /// The `taskId` wrapper of the 2025 `io.modelcontextprotocol/related-task` key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,38 +87,87 @@ pub struct RelatedTaskMetadata {
 impl Meta {
     /// An empty `_meta`.
     pub fn new() -> Self {
-        Meta(JsonObject::new())
+        Meta(RawJson::from_checked("{}".into()))
     }
 
-    /// The raw value under `key`.
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.get(key)
+    /// Builds a `_meta` from a map.
+    pub fn from_map(map: &JsonObject) -> Self {
+        Meta(RawJson::from(&Value::Object(map.clone())))
+    }
+
+    /// Wraps JSON text already known to be one object.
+    pub(crate) fn from_checked_object(text: &str) -> Self {
+        Meta(RawJson::from_checked(text.into()))
+    }
+
+    /// The whole object as a map.
+    pub fn to_map(&self) -> JsonObject {
+        self.0.decode().unwrap_or_default()
+    }
+
+    /// The object's JSON text.
+    pub fn raw(&self) -> &RawJson {
+        &self.0
+    }
+
+    /// The raw JSON text of the value under `key`.
+    pub fn get_raw(&self, key: &str) -> Option<&str> {
+        let [value] = object_members(self.0.get(), [key]);
+        value
+    }
+
+    /// The value under `key`, as a tree.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.get_raw(key)
+            .and_then(|raw| serde_json::from_str(raw).ok())
     }
 
     /// True when `key` is present, whatever its value.
     pub fn contains(&self, key: &str) -> bool {
-        self.0.contains_key(key)
+        self.get_raw(key).is_some()
     }
 
     /// Sets `key` to the JSON encoding of `value`.
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
         if let Ok(value) = serde_json::to_value(value) {
-            self.0.insert(String::from(key), value);
+            let mut map = self.to_map();
+            map.insert(String::from(key), value);
+            *self = Meta::from_map(&map);
         }
     }
 
     /// Removes `key`, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        self.0.remove(key)
+        let mut map = self.to_map();
+        let removed = map.remove(key);
+        if removed.is_some() {
+            *self = Meta::from_map(&map);
+        }
+        removed
     }
 
     /// True when no key is present.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        // The text is one valid object: it is empty when `}` follows `{` and whitespace.
+        self.0
+            .get()
+            .trim_start()
+            .trim_start_matches('{')
+            .trim_start()
+            .starts_with('}')
     }
 
     fn typed<T: DeserializeOwned>(&self, key: &str) -> Option<Result<T, serde_json::Error>> {
-        self.0.get(key).map(crate::json::strict::from_value)
+        self.get_raw(key).map(crate::json::strict::from_str)
+    }
+
+    fn string(&self, key: &str) -> Option<Cow<'_, str>> {
+        let raw = self.get_raw(key)?;
+        match serde_json::from_str::<&str>(raw) {
+            Ok(text) => Some(Cow::Borrowed(text)),
+            // Escaped strings cannot be borrowed.
+            Err(_) => serde_json::from_str::<String>(raw).ok().map(Cow::Owned),
+        }
     }
 
     /// `progressToken`, when present and a string or integer.
@@ -98,8 +176,8 @@ impl Meta {
     }
 
     /// `io.modelcontextprotocol/protocolVersion`, when present and a string.
-    pub fn protocol_version(&self) -> Option<&str> {
-        self.0.get(keys::PROTOCOL_VERSION).and_then(Value::as_str)
+    pub fn protocol_version(&self) -> Option<Cow<'_, str>> {
+        self.string(keys::PROTOCOL_VERSION)
     }
 
     /// `io.modelcontextprotocol/clientCapabilities`, decoded; `Some(Err(_))` when present
@@ -134,25 +212,23 @@ impl Meta {
     }
 
     /// `io.modelcontextprotocol/model-immediate-response` (2025 experimental tasks).
-    pub fn model_immediate_response(&self) -> Option<&str> {
-        self.0
-            .get(keys::MODEL_IMMEDIATE_RESPONSE)
-            .and_then(Value::as_str)
+    pub fn model_immediate_response(&self) -> Option<Cow<'_, str>> {
+        self.string(keys::MODEL_IMMEDIATE_RESPONSE)
     }
 
     /// `traceparent` (W3C Trace Context).
-    pub fn traceparent(&self) -> Option<&str> {
-        self.0.get(keys::TRACEPARENT).and_then(Value::as_str)
+    pub fn traceparent(&self) -> Option<Cow<'_, str>> {
+        self.string(keys::TRACEPARENT)
     }
 
     /// `tracestate` (W3C Trace Context).
-    pub fn tracestate(&self) -> Option<&str> {
-        self.0.get(keys::TRACESTATE).and_then(Value::as_str)
+    pub fn tracestate(&self) -> Option<Cow<'_, str>> {
+        self.string(keys::TRACESTATE)
     }
 
     /// `baggage` (W3C Baggage).
-    pub fn baggage(&self) -> Option<&str> {
-        self.0.get(keys::BAGGAGE).and_then(Value::as_str)
+    pub fn baggage(&self) -> Option<Cow<'_, str>> {
+        self.string(keys::BAGGAGE)
     }
 
     /// Sets `io.modelcontextprotocol/protocolVersion`.
@@ -290,7 +366,7 @@ mod tests {
                 "io.modelcontextprotocol/subscriptionId":"sub-1"}"#,
         )
         .unwrap();
-        assert_eq!(meta.protocol_version(), Some("2026-07-28"));
+        assert_eq!(meta.protocol_version().as_deref(), Some("2026-07-28"));
         assert!(
             meta.client_capabilities()
                 .unwrap()

@@ -75,7 +75,7 @@ impl Serialize for InputRequest {
 #[derive(Deserialize)]
 struct RawInputRequest {
     method: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::types::wire::present")]
     params: Option<Box<RawValue>>,
 }
 

@@ -380,7 +380,12 @@ mod tests {
             {"io.modelcontextprotocol/model-immediate-response": "started"}});
         let typed: CreateTaskResult = serde_json::from_value(created.clone()).unwrap();
         assert_eq!(
-            typed.meta.as_ref().unwrap().model_immediate_response(),
+            typed
+                .meta
+                .as_ref()
+                .unwrap()
+                .model_immediate_response()
+                .as_deref(),
             Some("started")
         );
         assert_eq!(serde_json::to_value(&typed).unwrap(), created);

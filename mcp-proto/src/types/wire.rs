@@ -3,8 +3,10 @@
 //! numbers that re-encode the way they were written.
 
 use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
-use serde::de::{self, DeserializeOwned, Visitor};
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serializer};
 use serde_json::value::RawValue;
 
@@ -73,6 +75,117 @@ pub(crate) fn capture<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Box<RawValue>, D::Error> {
     Box::<RawValue>::deserialize(deserializer)
+}
+
+/// A union told apart by a string member (`"type"`), decoded in one pass.
+///
+/// [`deserialize_tagged`] reads the object's members until it meets [`Self::TAG`]; the
+/// members before it (usually none: encoders put the tag first) are kept as values and
+/// replayed, the rest are read straight from the input by the chosen variant's own
+/// `Deserialize`. Long payloads such as a 64 KiB text block are therefore parsed once.
+pub(crate) trait TaggedUnion: Sized {
+    /// The discriminating member.
+    const TAG: &'static str;
+    /// What the union is, for error messages.
+    const EXPECTING: &'static str;
+
+    /// Decodes the variant named `tag` from `map`, which replays the whole object.
+    fn from_tagged<'de, A: MapAccess<'de>>(tag: &str, map: Replay<A>) -> Result<Self, A::Error>;
+}
+
+/// Deserializes a [`TaggedUnion`].
+pub(crate) fn deserialize_tagged<'de, D: Deserializer<'de>, T: TaggedUnion>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    deserializer.deserialize_map(TaggedVisitor::<T>(core::marker::PhantomData))
+}
+
+struct TaggedVisitor<T>(core::marker::PhantomData<T>);
+
+impl<'de, T: TaggedUnion> Visitor<'de> for TaggedVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut before = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == T::TAG {
+                let tag: String = map.next_value()?;
+                let replay = Replay {
+                    before: before.into_iter(),
+                    tag_name: T::TAG,
+                    tag: Some(tag.clone()),
+                    pending: Pending::Nothing,
+                    rest: map,
+                };
+                return T::from_tagged(&tag, replay);
+            }
+            before.push((key, map.next_value::<serde_json::Value>()?));
+        }
+        Err(de::Error::missing_field(T::TAG))
+    }
+}
+
+enum Pending {
+    Nothing,
+    Value(serde_json::Value),
+    Tag(String),
+}
+
+/// A map that yields the members read before the tag, then the tag, then the rest of the
+/// underlying map.
+pub(crate) struct Replay<A> {
+    before: alloc::vec::IntoIter<(String, serde_json::Value)>,
+    tag_name: &'static str,
+    tag: Option<String>,
+    pending: Pending,
+    rest: A,
+}
+
+impl<A> Replay<A> {
+    /// The replayed object as a deserializer for one variant's struct.
+    pub(crate) fn into_deserializer(self) -> de::value::MapAccessDeserializer<Self> {
+        de::value::MapAccessDeserializer::new(self)
+    }
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        if let Some((key, value)) = self.before.next() {
+            self.pending = Pending::Value(value);
+            return seed
+                .deserialize(de::value::StringDeserializer::new(key))
+                .map(Some);
+        }
+        if let Some(tag) = self.tag.take() {
+            self.pending = Pending::Tag(tag);
+            return seed
+                .deserialize(de::value::StrDeserializer::new(self.tag_name))
+                .map(Some);
+        }
+        self.rest.next_key_seed(seed)
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        match core::mem::replace(&mut self.pending, Pending::Nothing) {
+            Pending::Value(value) => seed
+                .deserialize(crate::json::strict::Strict(value))
+                .map_err(de::Error::custom),
+            Pending::Tag(tag) => seed.deserialize(de::value::StringDeserializer::new(tag)),
+            Pending::Nothing => self.rest.next_value_seed(seed),
+        }
+    }
 }
 
 /// Decodes captured raw text into `T`, reporting failures as the caller's error type.

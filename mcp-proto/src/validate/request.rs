@@ -74,7 +74,7 @@ fn check_envelope(
             "io.modelcontextprotocol/protocolVersion must be a string",
         ));
     };
-    if requested != version.as_str() {
+    if *requested != *version.as_str() {
         let mut violation = Violation::new(
             Rule::UnsupportedVersion,
             ErrorCode::UNSUPPORTED_PROTOCOL_VERSION,
@@ -82,7 +82,7 @@ fn check_envelope(
         );
         violation.error = violation.error.with_data(&serde_json::json!({
             "supported": [version.as_str()],
-            "requested": requested,
+            "requested": &*requested,
         }));
         return Err(violation);
     }
@@ -116,7 +116,7 @@ fn check_progress_token(params: Option<&Params>) -> Result<(), Violation> {
     let token = params
         .and_then(Params::meta)
         .and_then(|meta| meta.get(keys::PROGRESS_TOKEN));
-    match token {
+    match token.as_ref() {
         Some(serde_json::Value::String(_)) => Ok(()),
         Some(serde_json::Value::Number(number)) if number.is_i64() || number.is_u64() => Ok(()),
         Some(_) => Err(invalid_params(
