@@ -968,6 +968,45 @@ proptest! {
 /// Whatever `decode` says about `bytes` must be consistent: errors are -32700 or -32600
 /// (and -32700 exactly for input serde_json rejects), and a decoded message survives
 /// re-encoding.
+/// Methods a response may answer, for validating decoded responses in context.
+const ANSWERED: [Option<&str>; 8] = [
+    None,
+    Some("tools/list"),
+    Some("tools/call"),
+    Some("server/discover"),
+    Some("completion/complete"),
+    Some("elicitation/create"),
+    Some("subscriptions/listen"),
+    Some("initialize"),
+];
+
+/// Runs the validator on `message` under both revisions, both directions and several
+/// contexts. Its verdicts are checked elsewhere (the differential test); here it must
+/// simply never panic, and every violation must carry a JSON-RPC error code.
+fn validate_everywhere(message: &mcp_proto::jsonrpc::Message) {
+    use mcp_proto::validate::{Context, Direction, validate};
+    use mcp_proto::version::ProtocolVersion;
+    for version in [
+        ProtocolVersion::V2025_11_25,
+        ProtocolVersion::V2026_07_28,
+        ProtocolVersion::parse("2099-01-01"),
+    ] {
+        for direction in [Direction::ClientToServer, Direction::ServerToClient] {
+            for answering in ANSWERED {
+                for tasks_extension in [false, true] {
+                    let context = Context {
+                        answering,
+                        tasks_extension,
+                    };
+                    if let Err(violation) = validate(message, direction, &version, Some(&context)) {
+                        assert!((-32768..=-32000).contains(&violation.code().0));
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn check_any_decode(bytes: &[u8]) -> TestCaseResult {
     match decode(bytes) {
         Ok(message) => {
@@ -980,7 +1019,8 @@ fn check_any_decode(bytes: &[u8]) -> TestCaseResult {
                     String::from_utf8_lossy(&encoded)
                 ))
             })?;
-            prop_assert_eq!(again, message);
+            prop_assert_eq!(&again, &message);
+            validate_everywhere(&message);
         }
         Err(error) => {
             let code = error.code().0;
