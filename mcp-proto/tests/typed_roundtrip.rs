@@ -12,7 +12,8 @@ mod generate;
 use std::fmt::Debug;
 
 use mcp_proto::jsonrpc::{
-    ErrorObject, Message, Outcome, RequestId, ResultBody, decode, encode_error, encode_result,
+    ErrorObject, Message, Notification, Outcome, Request, RequestId, ResultBody, decode,
+    encode_error, encode_result,
 };
 use mcp_proto::types::*;
 use mcp_proto::validate::{Context, Direction, validate};
@@ -120,6 +121,39 @@ fn result_of(
     }
 }
 
+fn fail(error: impl std::fmt::Display) -> TestCaseError {
+    TestCaseError::fail(error.to_string())
+}
+
+fn as_request(message: &Message) -> Result<&Request, serde_json::Error> {
+    match message {
+        Message::Request(request) => Ok(request),
+        _ => Err(serde::de::Error::custom("not a request")),
+    }
+}
+
+fn as_notification(message: &Message) -> Result<&Notification, serde_json::Error> {
+    match message {
+        Message::Notification(notification) => Ok(notification),
+        _ => Err(serde::de::Error::custom("not a notification")),
+    }
+}
+
+/// Typed value of `message` -> bytes -> typed value again: equal.
+fn typed_identity<T: PartialEq + Debug>(
+    message: &Message,
+    out: &mut Vec<u8>,
+    typed_of: impl Fn(&Message) -> Result<T, serde_json::Error>,
+    encode: impl FnOnce(&T, &mut Vec<u8>) -> Result<(), serde_json::Error>,
+) -> Result<(), TestCaseError> {
+    let typed = typed_of(message).map_err(fail)?;
+    encode(&typed, out).map_err(fail)?;
+    let again = decode(out).map_err(fail)?;
+    let again = typed_of(&again).map_err(fail)?;
+    prop_assert_eq!(&again, &typed);
+    Ok(())
+}
+
 fn round_trip(rev: Rev, msg: &Msg) -> Result<(), TestCaseError> {
     let bytes = serde_json::to_vec(&msg.json).expect("serialisable");
     let message = decode(&bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -133,62 +167,30 @@ fn round_trip(rev: Rev, msg: &Msg) -> Result<(), TestCaseError> {
     }
     let mut out = Vec::new();
     match (&message, msg.dir) {
-        (Message::Request(request), Dir::C2S) => {
-            let typed = ClientRequest::from_request(request)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            typed
-                .encode(&request.id, &mut out)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let Ok(Message::Request(again)) = decode(&out) else {
-                return Err(TestCaseError::fail("re-encoded request does not decode"));
-            };
-            let again = ClientRequest::from_request(&again)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            prop_assert_eq!(&again, &typed);
-        }
-        (Message::Request(request), Dir::S2C) => {
-            let typed = ServerRequest::from_request(request)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            typed
-                .encode(&request.id, &mut out)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let Ok(Message::Request(again)) = decode(&out) else {
-                return Err(TestCaseError::fail("re-encoded request does not decode"));
-            };
-            let again = ServerRequest::from_request(&again)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            prop_assert_eq!(&again, &typed);
-        }
-        (Message::Notification(notification), Dir::C2S) => {
-            let typed = ClientNotification::from_notification(notification)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            typed
-                .encode(&mut out)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let Ok(Message::Notification(again)) = decode(&out) else {
-                return Err(TestCaseError::fail(
-                    "re-encoded notification does not decode",
-                ));
-            };
-            let again = ClientNotification::from_notification(&again)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            prop_assert_eq!(&again, &typed);
-        }
-        (Message::Notification(notification), Dir::S2C) => {
-            let typed = ServerNotification::from_notification(notification)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            typed
-                .encode(&mut out)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let Ok(Message::Notification(again)) = decode(&out) else {
-                return Err(TestCaseError::fail(
-                    "re-encoded notification does not decode",
-                ));
-            };
-            let again = ServerNotification::from_notification(&again)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            prop_assert_eq!(&again, &typed);
-        }
+        (Message::Request(request), Dir::C2S) => typed_identity(
+            &message,
+            &mut out,
+            |m| as_request(m).and_then(ClientRequest::from_request),
+            |typed, out| typed.encode(&request.id, out),
+        )?,
+        (Message::Request(request), Dir::S2C) => typed_identity(
+            &message,
+            &mut out,
+            |m| as_request(m).and_then(ServerRequest::from_request),
+            |typed, out| typed.encode(&request.id, out),
+        )?,
+        (Message::Notification(_), Dir::C2S) => typed_identity(
+            &message,
+            &mut out,
+            |m| as_notification(m).and_then(ClientNotification::from_notification),
+            |typed, out| typed.encode(out),
+        )?,
+        (Message::Notification(_), Dir::S2C) => typed_identity(
+            &message,
+            &mut out,
+            |m| as_notification(m).and_then(ServerNotification::from_notification),
+            |typed, out| typed.encode(out),
+        )?,
         (Message::Response(response), _) => match &response.outcome {
             Outcome::Result(body) => {
                 let id = response.id.clone().expect("a result has an id");

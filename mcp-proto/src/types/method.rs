@@ -543,6 +543,81 @@ fn raw(params: Option<&Params>) -> Option<RawJson> {
     params.map(|params| params.raw().clone())
 }
 
+/// The envelope conversions every typed request enum shares, written once. Each enum
+/// provides `decode(method, params)`, `method()` and `visit_params`.
+macro_rules! request_conveniences {
+    ($ty:ident) => {
+        impl $ty {
+            /// Decodes a request from its envelope.
+            pub fn from_request(request: &Request) -> Result<Self, serde_json::Error> {
+                $ty::decode(&request.method, request.params.as_ref())
+            }
+
+            /// Appends this request with `id` to `out` (nothing is appended on error).
+            pub fn encode(
+                &self,
+                id: &RequestId,
+                out: &mut Vec<u8>,
+            ) -> Result<(), serde_json::Error> {
+                self.visit_params(EncodeRequest {
+                    out,
+                    id,
+                    method: self.method(),
+                })
+            }
+
+            /// The params as a raw [`Params`], `None` when the request has none.
+            pub fn to_params(&self) -> Result<Option<Params>, serde_json::Error> {
+                self.visit_params(ToParams)
+            }
+
+            /// The envelope-level [`Request`] with `id`.
+            pub fn to_request(&self, id: RequestId) -> Result<Request, serde_json::Error> {
+                Ok(Request {
+                    id,
+                    method: String::from(self.method()),
+                    params: self.to_params()?,
+                })
+            }
+        }
+    };
+}
+
+/// The envelope conversions every typed notification enum shares, written once.
+macro_rules! notification_conveniences {
+    ($ty:ident) => {
+        impl $ty {
+            /// Decodes a notification from its envelope.
+            pub fn from_notification(
+                notification: &Notification,
+            ) -> Result<Self, serde_json::Error> {
+                $ty::decode(&notification.method, notification.params.as_ref())
+            }
+
+            /// Appends this notification to `out` (nothing is appended on error).
+            pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+                self.visit_params(EncodeNotification {
+                    out,
+                    method: self.method(),
+                })
+            }
+
+            /// The params as a raw [`Params`], `None` when the notification has none.
+            pub fn to_params(&self) -> Result<Option<Params>, serde_json::Error> {
+                self.visit_params(ToParams)
+            }
+
+            /// The envelope-level [`Notification`].
+            pub fn to_notification(&self) -> Result<Notification, serde_json::Error> {
+                Ok(Notification {
+                    method: String::from(self.method()),
+                    params: self.to_params()?,
+                })
+            }
+        }
+    };
+}
+
 /// A request from client to server, with typed params.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClientRequest {
@@ -657,11 +732,6 @@ impl ClientRequest {
         })
     }
 
-    /// Decodes a request received by a server.
-    pub fn from_request(request: &Request) -> Result<Self, serde_json::Error> {
-        ClientRequest::decode(&request.method, request.params.as_ref())
-    }
-
     fn visit_params<V: ParamsVisitor>(&self, visitor: V) -> V::Output {
         match self {
             ClientRequest::Initialize(p) => visitor.visit(Some(p)),
@@ -687,30 +757,9 @@ impl ClientRequest {
             ClientRequest::Custom { params, .. } => visitor.visit(params.as_ref()),
         }
     }
-
-    /// Appends this request with `id` to `out` (nothing is appended on error).
-    pub fn encode(&self, id: &RequestId, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-        self.visit_params(EncodeRequest {
-            out,
-            id,
-            method: self.method(),
-        })
-    }
-
-    /// The params as a raw [`Params`], `None` when the request has none.
-    pub fn to_params(&self) -> Result<Option<Params>, serde_json::Error> {
-        self.visit_params(ToParams)
-    }
-
-    /// The envelope-level [`Request`] with `id`.
-    pub fn to_request(&self, id: RequestId) -> Result<Request, serde_json::Error> {
-        Ok(Request {
-            id,
-            method: String::from(self.method()),
-            params: self.to_params()?,
-        })
-    }
 }
+
+request_conveniences!(ClientRequest);
 
 /// A request from server to client (2025-11-25 only: 2026 servers send none), with typed
 /// params.
@@ -775,11 +824,6 @@ impl ServerRequest {
         })
     }
 
-    /// Decodes a request received by a client.
-    pub fn from_request(request: &Request) -> Result<Self, serde_json::Error> {
-        ServerRequest::decode(&request.method, request.params.as_ref())
-    }
-
     fn visit_params<V: ParamsVisitor>(&self, visitor: V) -> V::Output {
         match self {
             ServerRequest::Ping(p) | ServerRequest::ListRoots(p) => visitor.visit(p.as_ref()),
@@ -792,30 +836,9 @@ impl ServerRequest {
             ServerRequest::Custom { params, .. } => visitor.visit(params.as_ref()),
         }
     }
-
-    /// Appends this request with `id` to `out` (nothing is appended on error).
-    pub fn encode(&self, id: &RequestId, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-        self.visit_params(EncodeRequest {
-            out,
-            id,
-            method: self.method(),
-        })
-    }
-
-    /// The params as a raw [`Params`], `None` when the request has none.
-    pub fn to_params(&self) -> Result<Option<Params>, serde_json::Error> {
-        self.visit_params(ToParams)
-    }
-
-    /// The envelope-level [`Request`] with `id`.
-    pub fn to_request(&self, id: RequestId) -> Result<Request, serde_json::Error> {
-        Ok(Request {
-            id,
-            method: String::from(self.method()),
-            params: self.to_params()?,
-        })
-    }
 }
+
+request_conveniences!(ServerRequest);
 
 /// A notification from client to server, with typed params.
 #[derive(Clone, Debug, PartialEq)]
@@ -877,11 +900,6 @@ impl ClientNotification {
         })
     }
 
-    /// Decodes a notification received by a server.
-    pub fn from_notification(notification: &Notification) -> Result<Self, serde_json::Error> {
-        ClientNotification::decode(&notification.method, notification.params.as_ref())
-    }
-
     fn visit_params<V: ParamsVisitor>(&self, visitor: V) -> V::Output {
         match self {
             ClientNotification::Cancelled(p) => visitor.visit(Some(p)),
@@ -893,28 +911,9 @@ impl ClientNotification {
             ClientNotification::Custom { params, .. } => visitor.visit(params.as_ref()),
         }
     }
-
-    /// Appends this notification to `out` (nothing is appended on error).
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-        self.visit_params(EncodeNotification {
-            out,
-            method: self.method(),
-        })
-    }
-
-    /// The params as a raw [`Params`], `None` when the notification has none.
-    pub fn to_params(&self) -> Result<Option<Params>, serde_json::Error> {
-        self.visit_params(ToParams)
-    }
-
-    /// The envelope-level [`Notification`].
-    pub fn to_notification(&self) -> Result<Notification, serde_json::Error> {
-        Ok(Notification {
-            method: String::from(self.method()),
-            params: self.to_params()?,
-        })
-    }
 }
+
+notification_conveniences!(ClientNotification);
 
 /// A notification from server to client, with typed params.
 #[derive(Clone, Debug, PartialEq)]
@@ -1020,11 +1019,6 @@ impl ServerNotification {
         })
     }
 
-    /// Decodes a notification received by a client.
-    pub fn from_notification(notification: &Notification) -> Result<Self, serde_json::Error> {
-        ServerNotification::decode(&notification.method, notification.params.as_ref())
-    }
-
     fn visit_params<V: ParamsVisitor>(&self, visitor: V) -> V::Output {
         match self {
             ServerNotification::Cancelled(p) => visitor.visit(Some(p)),
@@ -1041,28 +1035,9 @@ impl ServerNotification {
             ServerNotification::Custom { params, .. } => visitor.visit(params.as_ref()),
         }
     }
-
-    /// Appends this notification to `out` (nothing is appended on error).
-    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-        self.visit_params(EncodeNotification {
-            out,
-            method: self.method(),
-        })
-    }
-
-    /// The params as a raw [`Params`], `None` when the notification has none.
-    pub fn to_params(&self) -> Result<Option<Params>, serde_json::Error> {
-        self.visit_params(ToParams)
-    }
-
-    /// The envelope-level [`Notification`].
-    pub fn to_notification(&self) -> Result<Notification, serde_json::Error> {
-        Ok(Notification {
-            method: String::from(self.method()),
-            params: self.to_params()?,
-        })
-    }
 }
+
+notification_conveniences!(ServerNotification);
 
 #[cfg(test)]
 mod tests {
