@@ -1065,6 +1065,27 @@ fn exception_a_error_response_with_null_id() {
     }
 }
 
+/// (d) One Rust model carries both revisions, so a 2025 message that carries a 2026-only
+/// member (`requestState`, `inputResponses`) with a wrong type is refused by the typed
+/// decode, while the 2025 schema, which knows nothing of those members, lets any unknown
+/// member through. Accepting it would mean dropping the member silently; the project
+/// prefers to say the params are malformed.
+#[test]
+fn exception_d_modern_members_with_wrong_types_in_2025() {
+    let message = json!({"jsonrpc": "2.0", "id": 1, "method": "resources/read",
+        "params": {"uri": "file:///a", "requestState": ["x"]}});
+    let target = target_for(Rev::R2025, Dir::C2S, None, &message).expect("a 2025 request");
+    assert!(
+        schema(Rev::R2025).check(&target, &message).is_ok(),
+        "the 2025 schema now refuses unknown members; drop this exception"
+    );
+    let verdict = ours(Rev::R2025, Dir::C2S, None, false, &message);
+    assert!(
+        matches!(verdict, Ours::Violated(Rule::ParamsShape, _)),
+        "a wrongly typed 2026 member is refused as malformed params: {verdict}"
+    );
+}
+
 /// (b) JSON Schema's `integer` accepts `1.0`; the project's integer fields (ids, `ttlMs`,
 /// sizes) do not, so a number written with a fraction part never turns into an integer.
 #[test]
