@@ -514,7 +514,7 @@ fn check_meta(
             prop_assert!(!malformed);
         }
         Some(Value::Object(map)) => {
-            prop_assert_eq!(meta.map(Meta::to_map), Some(map.clone()));
+            prop_assert_eq!(meta.and_then(|meta| meta.to_map().ok()), Some(map.clone()));
             prop_assert!(!malformed);
             let protocol_version = map
                 .get("io.modelcontextprotocol/protocolVersion")

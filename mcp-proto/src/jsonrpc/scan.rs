@@ -17,15 +17,31 @@ pub(crate) fn object_members<'a, const N: usize>(
     keys: [&str; N],
 ) -> [Option<&'a str>; N] {
     let mut found = [None; N];
-    let _ = walk(text, &keys, &mut found);
+    let _ = walk(text, |key, value| {
+        for (wanted, slot) in keys.iter().zip(found.iter_mut()) {
+            if slot.is_none() && key_matches(key, wanted) {
+                *slot = Some(value);
+            }
+        }
+    });
     found
 }
 
-fn walk<'a, const N: usize>(
-    text: &'a str,
-    keys: &[&str; N],
-    found: &mut [Option<&'a str>; N],
-) -> Option<()> {
+/// Every top-level member of the JSON object `text` as (quoted key, value) raw text, in
+/// order; `None` when `text` is not an object.
+pub(crate) fn object_entries(text: &str) -> Option<alloc::vec::Vec<(&str, &str)>> {
+    let mut entries = alloc::vec::Vec::new();
+    walk(text, |key, value| entries.push((key, value)))?;
+    Some(entries)
+}
+
+/// True when the quoted JSON key `quoted` names `wanted`.
+pub(crate) fn is_key(quoted: &str, wanted: &str) -> bool {
+    key_matches(quoted, wanted)
+}
+
+/// Calls `member` with the quoted key and raw value of each top-level member, in order.
+fn walk<'a>(text: &'a str, mut member: impl FnMut(&'a str, &'a str)) -> Option<()> {
     let bytes = text.as_bytes();
     let mut at = skip_whitespace(bytes, 0);
     if *bytes.get(at)? != b'{' {
@@ -47,12 +63,7 @@ fn walk<'a, const N: usize>(
         }
         at = skip_whitespace(bytes, at + 1);
         let value_end = value_end(bytes, at)?;
-        let value = text.get(at..value_end)?;
-        for (wanted, slot) in keys.iter().zip(found.iter_mut()) {
-            if slot.is_none() && key_matches(key, wanted) {
-                *slot = Some(value);
-            }
-        }
+        member(key, text.get(at..value_end)?);
         at = skip_whitespace(bytes, value_end);
         match *bytes.get(at)? {
             b',' => at += 1,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::json::{JsonObject, RawJson};
-use crate::jsonrpc::scan::object_members;
+use crate::jsonrpc::scan::{is_key, object_entries, object_members};
 use crate::types::capabilities::ClientCapabilities;
 use crate::types::common::{Implementation, LoggingLevel, ProgressToken};
 
@@ -100,9 +100,10 @@ impl Meta {
         Meta(RawJson::from_checked(text.into()))
     }
 
-    /// The whole object as a map.
-    pub fn to_map(&self) -> JsonObject {
-        self.0.decode().unwrap_or_default()
+    /// The whole object as a map. Fails only for values a [`Value`] cannot hold (a number
+    /// such as `1e400`); the text itself is always kept.
+    pub fn to_map(&self) -> Result<JsonObject, serde_json::Error> {
+        self.0.decode()
     }
 
     /// The object's JSON text.
@@ -127,23 +128,51 @@ impl Meta {
         self.get_raw(key).is_some()
     }
 
-    /// Sets `key` to the JSON encoding of `value`.
+    /// Sets `key` to the JSON encoding of `value`, replacing any earlier value. Works on
+    /// the members' text, so no other member is re-encoded or lost.
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
-        if let Ok(value) = serde_json::to_value(value) {
-            let mut map = self.to_map();
-            map.insert(String::from(key), value);
-            *self = Meta::from_map(&map);
+        if let Ok(value) = serde_json::to_string(value) {
+            self.rebuild(key, Some(&value));
         }
     }
 
-    /// Removes `key`, returning its value.
-    pub fn remove(&mut self, key: &str) -> Option<Value> {
-        let mut map = self.to_map();
-        let removed = map.remove(key);
+    /// Removes `key`, returning its raw value.
+    pub fn remove(&mut self, key: &str) -> Option<RawJson> {
+        let removed = self
+            .get_raw(key)
+            .and_then(|raw| RawJson::from_text(raw).ok());
         if removed.is_some() {
-            *self = Meta::from_map(&map);
+            self.rebuild(key, None);
         }
         removed
+    }
+
+    /// Rewrites the object without `key`, then with `key: value` appended when given.
+    fn rebuild(&mut self, key: &str, value: Option<&str>) {
+        let Some(entries) = object_entries(self.0.get()) else {
+            return;
+        };
+        let mut text = String::from("{");
+        for (quoted, raw) in entries.iter().filter(|(quoted, _)| !is_key(quoted, key)) {
+            if text.len() > 1 {
+                text.push(',');
+            }
+            text.push_str(quoted);
+            text.push(':');
+            text.push_str(raw);
+        }
+        if let Some(value) = value {
+            if text.len() > 1 {
+                text.push(',');
+            }
+            // A string always serialises.
+            text.push_str(&serde_json::to_string(key).unwrap_or_default());
+            text.push(':');
+            text.push_str(value);
+        }
+        text.push('}');
+        // Built from valid member texts, so it is one valid object.
+        self.0 = RawJson::from_checked(text.into());
     }
 
     /// True when no key is present.
@@ -355,6 +384,29 @@ mod tests {
         assert!(is_reserved_key("org.modelcontextprotocol.api/x"));
         assert!(!is_reserved_key("com.example.mcp/x"));
         assert!(!is_reserved_key("progressToken"));
+    }
+
+    #[test]
+    fn edits_keep_every_other_member_verbatim() {
+        let mut meta: Meta =
+            serde_json::from_str(r#"{"big":1e400,"traceparent":"00-a","x":{"y":[1, 2]}}"#).unwrap();
+        assert!(meta.to_map().is_err(), "a Value cannot hold 1e400");
+        meta.insert("progressToken", &7);
+        meta.insert("traceparent", "00-b");
+        assert_eq!(
+            meta.raw().get(),
+            r#"{"big":1e400,"x":{"y":[1, 2]},"progressToken":7,"traceparent":"00-b"}"#
+        );
+        assert_eq!(meta.remove("big").unwrap().get(), "1e400");
+        assert!(meta.remove("big").is_none());
+        assert_eq!(meta.progress_token(), Some(ProgressToken::Number(7)));
+        let mut empty = Meta::new();
+        assert!(empty.is_empty());
+        empty.set_protocol_version("2026-07-28");
+        assert_eq!(
+            empty.raw().get(),
+            r#"{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}"#
+        );
     }
 
     #[test]
