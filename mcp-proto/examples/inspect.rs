@@ -17,30 +17,23 @@ use std::io::{BufRead, IsTerminal, Read};
 
 use mcp_proto::framing::{FrameError, LineDecoder};
 use mcp_proto::jsonrpc::Message;
+use mcp_proto::types::{Method, Sender};
 use mcp_proto::validate::{Context, Direction, validate};
-use mcp_proto::version::ProtocolVersion;
+use mcp_proto::version::{Era, ProtocolVersion};
 
 const SAMPLES: &str = include_str!("sample.jsonl");
 
-const SERVER_TO_CLIENT: &[&str] = &[
-    "sampling/createMessage",
-    "roots/list",
-    "elicitation/create",
-    "notifications/message",
-    "notifications/resources/updated",
-    "notifications/resources/list_changed",
-    "notifications/tools/list_changed",
-    "notifications/prompts/list_changed",
-    "notifications/elicitation/complete",
-    "notifications/subscriptions/acknowledged",
-    "notifications/tasks",
-];
-
+/// Server to client when only servers send the method (in either revision); the core's
+/// method table decides, so the example knows no protocol rule of its own.
 fn direction_of(message: &Message) -> Direction {
-    match message.method() {
-        Some(method) if SERVER_TO_CLIENT.contains(&method) => Direction::ServerToClient,
+    let sent_by = |method: Method, sender| Era::ALL.iter().any(|era| method.sent_by(sender, *era));
+    match message.method().and_then(Method::parse) {
+        Some(method) if sent_by(method, Sender::Server) && !sent_by(method, Sender::Client) => {
+            Direction::ServerToClient
+        }
         Some(_) => Direction::ClientToServer,
-        // Responses: a result answers a client request unless told otherwise.
+        // Unknown methods go client to server; responses answer a client's request.
+        None if message.method().is_some() => Direction::ClientToServer,
         None => Direction::ServerToClient,
     }
 }

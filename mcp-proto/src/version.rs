@@ -22,6 +22,11 @@ pub enum Era {
     Modern,
 }
 
+impl Era {
+    /// Both eras, oldest first.
+    pub const ALL: [Era; 2] = [Era::Legacy, Era::Modern];
+}
+
 /// A protocol version string.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ProtocolVersion {

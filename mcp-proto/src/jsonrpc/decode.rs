@@ -20,7 +20,7 @@ use crate::jsonrpc::message::{
     Message, MessageKind, MetaSlot, Notification, Outcome, Params, Request, Response, ResultBody,
     ResultTypeSlot,
 };
-use crate::jsonrpc::scan::object_members;
+use crate::jsonrpc::scan::{is_whitespace, object_members, skip_whitespace};
 
 /// Why a message could not be decoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -408,10 +408,6 @@ fn span_of(input: &str, part: &str) -> Option<(usize, usize)> {
     (end <= input.len()).then_some((start, end))
 }
 
-fn is_whitespace(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
-}
-
 /// Steps back over whitespace ending at `at`; returns the index just after the previous
 /// non-whitespace byte.
 fn back_over_whitespace(bytes: &[u8], mut at: usize) -> usize {
@@ -453,10 +449,7 @@ fn object_start(bytes: &[u8], first_value: usize) -> Option<usize> {
 
 /// Given the end of an object's last member value, finds the index just past its `}`.
 fn object_end(bytes: &[u8], last_value_end: usize) -> Option<usize> {
-    let mut at = last_value_end;
-    while bytes.get(at).copied().is_some_and(is_whitespace) {
-        at += 1;
-    }
+    let at = skip_whitespace(bytes, last_value_end);
     (*bytes.get(at)? == b'}').then_some(at + 1)
 }
 

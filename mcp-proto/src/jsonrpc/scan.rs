@@ -82,8 +82,14 @@ fn key_matches(quoted: &str, wanted: &str) -> bool {
     serde_json::from_str::<alloc::string::String>(quoted).is_ok_and(|key| key == wanted)
 }
 
-fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
-    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(at) {
+/// JSON's four whitespace bytes.
+pub(crate) fn is_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The index of the first non-whitespace byte at or after `at`.
+pub(crate) fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).copied().is_some_and(is_whitespace) {
         at += 1;
     }
     at
@@ -130,7 +136,7 @@ fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
         _ => {
             let mut cursor = at;
             while let Some(b) = bytes.get(cursor) {
-                if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                if matches!(b, b',' | b'}' | b']') || is_whitespace(*b) {
                     break;
                 }
                 cursor += 1;
