@@ -68,9 +68,18 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+pub mod client;
+pub mod connection;
 pub mod framing;
 pub mod json;
 pub mod jsonrpc;
+mod limits;
+pub mod mrtr;
+pub mod server;
+pub mod time;
 pub mod types;
 pub mod validate;
 pub mod version;
+
+pub use limits::Limits;
+pub use time::Timestamp;

@@ -186,6 +186,11 @@ impl LineDecoder {
             .map(|line| line.and_then(|line| decode(&line).map_err(FrameError::from)))
     }
 
+    /// True when a complete line (or the error that replaced one) waits to be taken.
+    pub fn has_line(&self) -> bool {
+        !self.ready.is_empty()
+    }
+
     /// Bytes held for a line not yet complete.
     pub fn buffered_len(&self) -> usize {
         self.partial.len()

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
+pub(crate) mod splice;
 pub(crate) mod strict;
 
 /// A JSON object as a tree, for the few places that need to look inside one.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::json::{JsonObject, RawJson};
-use crate::jsonrpc::scan::{is_key, object_entries, object_members};
+use crate::jsonrpc::scan::object_members;
 use crate::types::capabilities::ClientCapabilities;
 use crate::types::common::{Implementation, LoggingLevel, ProgressToken};
 
@@ -149,30 +149,12 @@ impl Meta {
 
     /// Rewrites the object without `key`, then with `key: value` appended when given.
     fn rebuild(&mut self, key: &str, value: Option<&str>) {
-        let Some(entries) = object_entries(self.0.get()) else {
-            return;
-        };
-        let mut text = String::from("{");
-        for (quoted, raw) in entries.iter().filter(|(quoted, _)| !is_key(quoted, key)) {
-            if text.len() > 1 {
-                text.push(',');
-            }
-            text.push_str(quoted);
-            text.push(':');
-            text.push_str(raw);
+        let added = value.map(|value| [(key, value)]);
+        let add: &[(&str, &str)] = added.as_ref().map_or(&[], |added| added.as_slice());
+        if let Some(text) = crate::json::splice::splice_object(self.0.get(), &[key], add) {
+            // Built from valid member texts, so it is one valid object.
+            self.0 = RawJson::from_checked(text.into());
         }
-        if let Some(value) = value {
-            if text.len() > 1 {
-                text.push(',');
-            }
-            // A string always serialises.
-            text.push_str(&serde_json::to_string(key).unwrap_or_default());
-            text.push(':');
-            text.push_str(value);
-        }
-        text.push('}');
-        // Built from valid member texts, so it is one valid object.
-        self.0 = RawJson::from_checked(text.into());
     }
 
     /// True when no key is present.

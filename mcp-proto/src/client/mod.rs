@@ -1,0 +1,3 @@
+//! The client side of a connection.
+
+pub mod cache;

@@ -1,0 +1,103 @@
+//! The table of inbound requests the application is working on.
+//!
+//! Each admitted request gets a slot number (from a counter, never reused) carried by its
+//! [`ReplyToken`]. The slot stays until the application replies: a cancelled request
+//! keeps its slot, marked, so its late reply is swallowed rather than mistaken for a
+//! foreign token. Ids index the slots for duplicate detection and cancellation; a
+//! cancelled request's id is released, since the client is done with it.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+
+use crate::connection::ReplyToken;
+use crate::jsonrpc::RequestId;
+use crate::types::{ClientCapabilities, LoggingLevel, ProgressToken};
+use crate::version::{Era, ProtocolVersion};
+
+/// What the connection keeps about one inbound request until it is answered.
+#[derive(Debug)]
+pub(crate) struct InboundEntry {
+    pub(crate) id: RequestId,
+    pub(crate) method: String,
+    pub(crate) version: ProtocolVersion,
+    pub(crate) era: Era,
+    pub(crate) capabilities: ClientCapabilities,
+    pub(crate) progress_token: Option<ProgressToken>,
+    pub(crate) last_progress: Option<f64>,
+    pub(crate) log_level: Option<LoggingLevel>,
+    /// Digest of the salient params, for binding sealed state (multi-round-trip methods).
+    pub(crate) params_digest: Option<[u8; 32]>,
+    pub(crate) cancelled: bool,
+}
+
+/// Inbound requests in flight, by slot and by id.
+#[derive(Debug, Default)]
+pub(crate) struct InboundTable {
+    entries: BTreeMap<u64, InboundEntry>,
+    by_id: BTreeMap<RequestId, u64>,
+    next_slot: u64,
+}
+
+impl InboundTable {
+    /// True when a live (not cancelled) request uses `id`.
+    pub(crate) fn contains_id(&self, id: &RequestId) -> bool {
+        self.by_id.contains_key(id)
+    }
+
+    /// Requests holding a slot, cancelled ones included.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Admits `entry`, returning its token.
+    pub(crate) fn admit(&mut self, entry: InboundEntry) -> ReplyToken {
+        self.next_slot = self.next_slot.saturating_add(1);
+        let slot = self.next_slot;
+        let id = entry.id.clone();
+        self.by_id.insert(id.clone(), slot);
+        self.entries.insert(slot, entry);
+        ReplyToken { slot, id }
+    }
+
+    /// The entry a token answers.
+    pub(crate) fn get_mut(&mut self, token: &ReplyToken) -> Option<&mut InboundEntry> {
+        self.entries
+            .get_mut(&token.slot)
+            .filter(|entry| entry.id == token.id)
+    }
+
+    /// Removes the entry a token answers.
+    pub(crate) fn take(&mut self, token: &ReplyToken) -> Option<InboundEntry> {
+        let entry = self.entries.get(&token.slot)?;
+        if entry.id != token.id {
+            return None;
+        }
+        let entry = self.entries.remove(&token.slot)?;
+        if self.by_id.get(&entry.id) == Some(&token.slot) {
+            self.by_id.remove(&entry.id);
+        }
+        Some(entry)
+    }
+
+    /// Marks the request with `id` cancelled; true when it was live.
+    pub(crate) fn cancel(&mut self, id: &RequestId) -> bool {
+        let Some(slot) = self.by_id.remove(id) else {
+            return false;
+        };
+        match self.entries.get_mut(&slot) {
+            Some(entry) => {
+                entry.cancelled = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Marks every request cancelled (the connection closed).
+    pub(crate) fn cancel_all(&mut self) {
+        self.by_id.clear();
+        for entry in self.entries.values_mut() {
+            entry.cancelled = true;
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! Serving 2026-07-28 requests: each one stands alone, checked against its own `_meta`
+//! envelope, with `server/discover` and `subscriptions/listen` answered by the core and
+//! any echoed `requestState` verified before the application sees the request.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::jsonrpc::{ErrorCode, ErrorObject, Message, Request};
+use crate::mrtr::{INVALID_STATE_MESSAGE, StateBinding, salient_params_digest};
+use crate::server::connection::ServerConnection;
+use crate::server::event::{RequestContext, ServerEvent};
+use crate::server::subscriptions::{acknowledged, offers_subscriptions};
+use crate::types::meta::keys;
+use crate::types::{
+    DiscoverResult, InputResponseRequestParams, Meta, Method, ResultType,
+    SubscriptionsAcknowledgedNotificationParams, SubscriptionsListenRequestParams,
+};
+use crate::validate::{Direction, validate};
+use crate::version::{Era, ProtocolVersion};
+
+impl ServerConnection {
+    /// The modern versions served, as strings.
+    fn modern_versions(&self) -> Vec<String> {
+        self.config
+            .versions_of(Era::Modern)
+            .iter()
+            .map(|version| String::from(version.as_str()))
+            .collect()
+    }
+
+    /// -32022 naming what is served and echoing what was asked.
+    fn unsupported_version(&self, requested: &str, message: String) -> ErrorObject {
+        ErrorObject::with_message(ErrorCode::UNSUPPORTED_PROTOCOL_VERSION, message).with_data(
+            &serde_json::json!({
+                "supported": self.modern_versions(),
+                "requested": requested,
+            }),
+        )
+    }
+
+    pub(crate) fn on_modern_request(&mut self, request: Request) {
+        if request.method == Method::Initialize.as_str() {
+            // A legacy handshake on a stream already serving 2026-07-28 (PROTOCOL 5.6.1).
+            let requested = request
+                .params
+                .as_ref()
+                .and_then(|params| params.decode::<serde_json::Value>().ok())
+                .and_then(|value| {
+                    value
+                        .get("protocolVersion")
+                        .and_then(|version| version.as_str().map(String::from))
+                })
+                .unwrap_or_default();
+            let error = self.unsupported_version(
+                &requested,
+                alloc::format!(
+                    "initialize is not part of the protocol served on this connection; \
+                     supported protocol versions: {}",
+                    self.modern_versions().join(", ")
+                ),
+            );
+            self.send_error(Some(&request.id), error);
+            return;
+        }
+        let served = self.config.versions_of(Era::Modern);
+        let claimed = request
+            .meta()
+            .and_then(|meta| meta.protocol_version())
+            .map(|version| ProtocolVersion::parse(&version));
+        let version = match claimed {
+            Some(claimed) if served.contains(&claimed) => claimed,
+            _ => served
+                .last()
+                .cloned()
+                .unwrap_or(ProtocolVersion::LATEST_MODERN),
+        };
+        let message = Message::Request(request);
+        if let Err(mut violation) = validate(&message, Direction::ClientToServer, &version, None) {
+            if violation.code() == ErrorCode::UNSUPPORTED_PROTOCOL_VERSION {
+                let requested = message
+                    .params()
+                    .and_then(|params| params.meta())
+                    .and_then(|meta| meta.protocol_version())
+                    .map(|requested| String::from(&*requested))
+                    .unwrap_or_default();
+                let text = violation.error.message.clone();
+                violation.error = self.unsupported_version(&requested, text);
+            }
+            self.send_error(violation.id.as_ref(), violation.error);
+            return;
+        }
+        let Message::Request(request) = message else {
+            return;
+        };
+        let meta = request.meta();
+        let context = RequestContext {
+            version: version.clone(),
+            era: Era::Modern,
+            // Validation checked these shapes, so errors cannot occur here.
+            client_capabilities: meta
+                .and_then(Meta::client_capabilities)
+                .and_then(Result::ok)
+                .unwrap_or_default(),
+            client_info: meta.and_then(Meta::client_info).and_then(Result::ok),
+            progress_token: meta.and_then(Meta::progress_token),
+            log_level: meta.and_then(Meta::log_level).and_then(Result::ok),
+            input_responses: None,
+            request_state: None,
+        };
+        let method = Method::parse(&request.method);
+        match method {
+            Some(Method::ServerDiscover) => self.answer_discover(&request),
+            Some(Method::SubscriptionsListen) => self.on_listen(request),
+            Some(method) if method.allows_input_required() => {
+                self.admit_multi_round(request, context)
+            }
+            _ => self.admit(request, context, None),
+        }
+    }
+
+    fn answer_discover(&mut self, request: &Request) {
+        let hints = self.config.hints_for(Method::ServerDiscover);
+        let mut result = DiscoverResult {
+            result_type: Some(ResultType::Complete),
+            supported_versions: self.modern_versions(),
+            capabilities: self.config.capabilities.clone(),
+            instructions: self.config.instructions.clone(),
+            server_info: None,
+            ttl_ms: Some(hints.ttl_ms),
+            cache_scope: Some(hints.scope),
+            meta: None,
+        };
+        if self.config.stamp_server_info {
+            let mut meta = Meta::new();
+            meta.set_server_info(&self.config.info);
+            result.meta = Some(meta);
+        }
+        self.send_result(&request.id, &result);
+    }
+
+    fn on_listen(&mut self, request: Request) {
+        if !offers_subscriptions(&self.config.capabilities) {
+            self.send_error(
+                Some(&request.id),
+                ErrorObject::with_message(
+                    ErrorCode::METHOD_NOT_FOUND,
+                    "Method not found: this server offers no subscriptions",
+                ),
+            );
+            return;
+        }
+        if self.subscriptions.listen_count() >= self.config.limits.max_subscriptions {
+            self.send_error(
+                Some(&request.id),
+                ErrorObject::with_message(
+                    ErrorCode::INTERNAL_ERROR,
+                    "Too many open subscriptions on this connection",
+                ),
+            );
+            return;
+        }
+        let params = match request.params_as::<SubscriptionsListenRequestParams>() {
+            Ok(params) => params,
+            Err(error) => {
+                self.send_error(
+                    Some(&request.id),
+                    ErrorObject::with_message(
+                        ErrorCode::INVALID_PARAMS,
+                        alloc::format!("Invalid params: {error}"),
+                    ),
+                );
+                return;
+            }
+        };
+        let filter = acknowledged(&params.notifications, &self.config.capabilities);
+        let mut meta = Meta::new();
+        meta.set_subscription_id(&request.id);
+        let acknowledgement = SubscriptionsAcknowledgedNotificationParams {
+            notifications: filter.clone(),
+            meta: Some(meta),
+        };
+        self.queue_notification(
+            Method::NotificationsSubscriptionsAcknowledged.as_str(),
+            Some(&acknowledgement),
+        );
+        self.subscriptions.open(request.id.clone(), filter.clone());
+        self.events.push_back(ServerEvent::SubscriptionOpened {
+            id: request.id,
+            filter,
+        });
+    }
+
+    /// `tools/call`, `prompts/get`, `resources/read`: verify and open any echoed state,
+    /// hand over the input responses, and remember what a sealed state must be bound to.
+    fn admit_multi_round(&mut self, request: Request, mut context: RequestContext) {
+        let round = request
+            .params_as::<InputResponseRequestParams>()
+            .unwrap_or_default();
+        let digest = salient_params_digest(&request.method, request.params.as_ref());
+        if let Some(sealed) = &round.request_state {
+            let binding = StateBinding {
+                method: &request.method,
+                params_digest: digest,
+                principal: self.config.principal.as_deref(),
+            };
+            let opened = self
+                .config
+                .sealer
+                .as_ref()
+                .ok_or(())
+                .and_then(|sealer| sealer.open(self.now, &binding, sealed).map_err(|_| ()));
+            match opened {
+                Ok(state) => context.request_state = Some(state),
+                Err(()) => {
+                    self.send_error(
+                        Some(&request.id),
+                        ErrorObject::with_message(ErrorCode::INVALID_PARAMS, INVALID_STATE_MESSAGE),
+                    );
+                    return;
+                }
+            }
+        }
+        context.input_responses = round.input_responses;
+        self.admit(request, context, Some(digest));
+    }
+}
+
+/// True when a request's `_meta` names a 2026 protocol version: the only evidence of a
+/// modern request (a `_meta` alone is not: legacy requests carry `progressToken`).
+pub(crate) fn is_modern_request(request: &Request) -> bool {
+    request.method != Method::Initialize.as_str()
+        && request
+            .meta()
+            .is_some_and(|meta| meta.contains(keys::PROTOCOL_VERSION))
+}

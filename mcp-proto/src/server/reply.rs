@@ -1,0 +1,272 @@
+//! Turning the application's [`Reply`] into the response the client receives: shaped for
+//! the era it goes out under, sealed where it carries state, validated before it leaves.
+//!
+//! - 2025 results lose `resultType`, `ttlMs` and `cacheScope`.
+//! - 2026 results gain `resultType: "complete"` when absent, the method's cache hints
+//!   when it is cacheable and they are absent, and `serverInfo` in `_meta` (unless
+//!   configured off).
+//! - "Input required" is checked against the capabilities this request declared, and its
+//!   state sealed, bound to the method, the salient params and the principal.
+//!
+//! Whatever fails becomes an error response (see [`ReplaceCause`]), so the request is
+//! still answered exactly once and nothing invalid reaches the wire.
+
+use alloc::string::String;
+
+use crate::connection::{Delivery, ReplaceCause};
+use crate::json::RawJson;
+use crate::json::splice::splice_object;
+use crate::jsonrpc::scan::{is_key, object_entries};
+use crate::jsonrpc::{ErrorCode, ErrorObject, Message, Outcome, Response, ResultBody};
+use crate::mrtr::StateBinding;
+use crate::server::connection::ServerConnection;
+use crate::server::event::{InputRequired, Reply};
+use crate::server::inbound::InboundEntry;
+use crate::types::meta::keys;
+use crate::types::{
+    ClientCapabilities, ElicitRequestParams, InputRequest, InputRequiredResult, Meta, Method,
+    ResultType,
+};
+use crate::validate::{Context, Direction, validate};
+use crate::version::Era;
+
+pub(crate) fn deliver(conn: &mut ServerConnection, entry: &InboundEntry, reply: Reply) -> Delivery {
+    let outcome = match reply {
+        Reply::Error(error) => Ok(Outcome::Error(error)),
+        Reply::Result(raw) => shape_result(conn, entry, &raw)
+            .map(|raw| Outcome::Result(ResultBody::from_object(raw)))
+            .map_err(|error| (error, ReplaceCause::InvalidResult)),
+        Reply::InputRequired(input) => input_required(conn, entry, input)
+            .map(|raw| Outcome::Result(ResultBody::from_object(raw))),
+    };
+    let replace = |conn: &mut ServerConnection, error: ErrorObject, cause: ReplaceCause| {
+        conn.send_error(Some(&entry.id), error.clone());
+        Delivery::Replaced { error, cause }
+    };
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err((error, cause)) => return replace(conn, error, cause),
+    };
+    let message = Message::Response(Response {
+        id: Some(entry.id.clone()),
+        outcome,
+    });
+    let context = Context {
+        answering: Some(&entry.method),
+        tasks_extension: false,
+    };
+    match validate(
+        &message,
+        Direction::ServerToClient,
+        &entry.version,
+        Some(&context),
+    ) {
+        Ok(()) => {
+            conn.outbox.push_with(|out| message.encode(out));
+            Delivery::Sent
+        }
+        Err(violation) => replace(
+            conn,
+            ErrorObject::with_message(
+                ErrorCode::INTERNAL_ERROR,
+                alloc::format!(
+                    "Internal error: the server produced an invalid reply ({})",
+                    violation.error.message
+                ),
+            ),
+            ReplaceCause::InvalidResult,
+        ),
+    }
+}
+
+fn invalid(message: &str) -> ErrorObject {
+    ErrorObject::with_message(
+        ErrorCode::INTERNAL_ERROR,
+        alloc::format!("Internal error: the server produced an invalid reply ({message})"),
+    )
+}
+
+/// The result text as it goes out under the entry's era.
+fn shape_result(
+    conn: &ServerConnection,
+    entry: &InboundEntry,
+    raw: &RawJson,
+) -> Result<RawJson, ErrorObject> {
+    let text = raw.get();
+    let entries = object_entries(text).ok_or_else(|| invalid("a result must be a JSON object"))?;
+    let has = |key: &str| entries.iter().any(|(quoted, _)| is_key(quoted, key));
+    let spliced = match entry.era {
+        Era::Legacy => {
+            if has("resultType") || has("ttlMs") || has("cacheScope") {
+                splice_object(text, &["resultType", "ttlMs", "cacheScope"], &[])
+            } else {
+                return Ok(raw.clone());
+            }
+        }
+        Era::Modern => {
+            let mut add: alloc::vec::Vec<(&str, String)> = alloc::vec::Vec::new();
+            if !has("resultType") {
+                add.push(("resultType", String::from("\"complete\"")));
+            }
+            let method = Method::parse(&entry.method);
+            if let Some(method) = method.filter(|method| method.is_cacheable()) {
+                let hints = conn.config.hints_for(method);
+                if !has("ttlMs") {
+                    add.push(("ttlMs", alloc::format!("{}", hints.ttl_ms)));
+                }
+                if !has("cacheScope") {
+                    let scope = serde_json::to_string(&hints.scope).unwrap_or_default();
+                    add.push(("cacheScope", scope));
+                }
+            }
+            if conn.config.stamp_server_info {
+                let existing = entries
+                    .iter()
+                    .find(|(quoted, _)| is_key(quoted, "_meta"))
+                    .map(|(_, raw)| *raw);
+                if let Some(meta) = stamped_meta(conn, existing) {
+                    add.push(("_meta", meta));
+                }
+            }
+            if add.is_empty() {
+                return Ok(raw.clone());
+            }
+            let add: alloc::vec::Vec<(&str, &str)> = add
+                .iter()
+                .map(|(key, value)| (*key, value.as_str()))
+                .collect();
+            splice_object(text, &[], &add)
+        }
+    };
+    spliced
+        .and_then(|text| RawJson::from_text(&text).ok())
+        .ok_or_else(|| invalid("a result must be a JSON object"))
+}
+
+/// `_meta` with `serverInfo` added, or `None` when it is there already or `_meta` is not
+/// an object (validation then reports it).
+fn stamped_meta(conn: &ServerConnection, existing: Option<&str>) -> Option<String> {
+    let mut meta = match existing {
+        Some(text) => serde_json::from_str::<Meta>(text).ok()?,
+        None => Meta::new(),
+    };
+    if meta.contains(keys::SERVER_INFO) {
+        return None;
+    }
+    meta.set_server_info(&conn.config.info);
+    Some(String::from(meta.raw().get()))
+}
+
+fn input_required(
+    conn: &mut ServerConnection,
+    entry: &InboundEntry,
+    input: InputRequired,
+) -> Result<RawJson, (ErrorObject, ReplaceCause)> {
+    let allowed = entry.era == Era::Modern
+        && Method::parse(&entry.method).is_some_and(Method::allows_input_required);
+    if !allowed {
+        return Err((
+            ErrorObject::with_message(
+                ErrorCode::INTERNAL_ERROR,
+                "Internal error: input required is not available for this request",
+            ),
+            ReplaceCause::InputRequiredNotAllowed,
+        ));
+    }
+    for request in input.requests.values() {
+        if let Some(required) = missing_capability(request, &entry.capabilities) {
+            let error = ErrorObject::with_message(
+                ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY,
+                alloc::format!("This request needs the {required} client capability"),
+            )
+            .with_data(&serde_json::json!({ "requiredCapabilities": required_object(required) }));
+            return Err((error, ReplaceCause::UndeclaredCapability));
+        }
+    }
+    let request_state = match input.state {
+        None => None,
+        Some(state) => {
+            let now = conn.now;
+            let principal = conn.config.principal.clone();
+            let binding = StateBinding {
+                method: &entry.method,
+                params_digest: entry.params_digest.unwrap_or_default(),
+                principal: principal.as_deref(),
+            };
+            let sealed = conn
+                .config
+                .sealer
+                .as_mut()
+                .and_then(|sealer| sealer.seal(now, &binding, &state).ok());
+            match sealed {
+                Some(sealed) => Some(sealed),
+                None => {
+                    return Err((
+                        ErrorObject::with_message(
+                            ErrorCode::INTERNAL_ERROR,
+                            "Internal error: the request state could not be sealed",
+                        ),
+                        ReplaceCause::SealFailed,
+                    ));
+                }
+            }
+        }
+    };
+    let mut result = InputRequiredResult {
+        result_type: Some(ResultType::InputRequired),
+        input_requests: (!input.requests.is_empty()).then_some(input.requests),
+        request_state,
+        meta: None,
+    };
+    if conn.config.stamp_server_info {
+        let mut meta = Meta::new();
+        meta.set_server_info(&conn.config.info);
+        result.meta = Some(meta);
+    }
+    RawJson::from_serialize(&result).map_err(|_| {
+        (
+            invalid("the input requests could not be encoded"),
+            ReplaceCause::InvalidResult,
+        )
+    })
+}
+
+/// The capability an input request needs that `declared` lacks, by name.
+fn missing_capability(
+    request: &InputRequest,
+    declared: &ClientCapabilities,
+) -> Option<&'static str> {
+    match request {
+        InputRequest::Elicit(ElicitRequestParams::Form(_)) => (!declared
+            .elicitation
+            .as_ref()
+            .is_some_and(|e| e.supports_form()))
+        .then_some("elicitation"),
+        InputRequest::Elicit(ElicitRequestParams::Url(_)) => (!declared
+            .elicitation
+            .as_ref()
+            .is_some_and(|e| e.supports_url()))
+        .then_some("elicitation.url"),
+        InputRequest::CreateMessage(params) => {
+            let sampling = declared.sampling.as_ref();
+            if sampling.is_none() {
+                Some("sampling")
+            } else if params.tools.is_some() && sampling.and_then(|s| s.tools.as_ref()).is_none() {
+                Some("sampling.tools")
+            } else {
+                None
+            }
+        }
+        InputRequest::ListRoots(_) => declared.roots.is_none().then_some("roots"),
+        // Validation refuses other methods.
+        InputRequest::Other { .. } => None,
+    }
+}
+
+/// `requiredCapabilities` for a capability named like `elicitation.url`.
+fn required_object(name: &str) -> serde_json::Value {
+    match name.split_once('.') {
+        Some((outer, inner)) => serde_json::json!({ outer: { inner: {} } }),
+        None => serde_json::json!({ name: {} }),
+    }
+}
