@@ -18,6 +18,27 @@
 //! - [`version`]: protocol version strings, the era each belongs to, negotiation order.
 //! - [`validate`]: per-version validation of a decoded message, giving the exact JSON-RPC
 //!   error the receiver must answer with.
+//! - [`server`]: [`server::ServerConnection`], a client on a byte stream served in either
+//!   era (the first request decides), with request tracking, reply shaping and
+//!   validation, server-to-client requests, subscriptions and multi-round-trip replies.
+//! - [`client`]: [`client::ClientConnection`], with era negotiation (`Auto`, `Legacy`,
+//!   `Pinned`), the 2026 `_meta` envelope, deadlines and cancellation, the
+//!   multi-round-trip loop, `subscriptions/listen` and a response cache.
+//! - [`mrtr`]: sealing and opening `requestState` ([`mrtr::HmacSealer`] or your own
+//!   [`mrtr::StateSealer`]).
+//! - [`connection`]: what both sides share: the run-loop contract, handles, tokens,
+//!   errors; [`Timestamp`] and [`Limits`].
+//! - `testing` (feature `testing`): `Pair`, a client and a server over a seeded simulated
+//!   link with virtual time, and the fuzz bodies.
+//!
+//! ## The run loop
+//!
+//! Every state machine is driven the same way, by whoever owns the I/O: feed what
+//! happened (`handle_bytes`, `handle_eof`, `handle_timeout`, each with `now` first) or
+//! issue a command (`respond`, `send_request`, …); then drain `poll_transmit` (write the
+//! bytes), `poll_event` (act on the events) and read `poll_timeout` (when to call
+//! `handle_timeout`). Nothing else ever happens: the core does no I/O, reads no clock and
+//! draws no randomness, so the same inputs always give the same bytes.
 //!
 //! ## Decoding a message and checking it under a revision
 //!
@@ -76,6 +97,8 @@ pub mod jsonrpc;
 mod limits;
 pub mod mrtr;
 pub mod server;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod time;
 pub mod types;
 pub mod validate;

@@ -40,19 +40,24 @@ pub struct Limits {
     pub default_request_timeout: Duration,
 }
 
+impl Limits {
+    /// The default bounds, usable in `const` items.
+    pub const DEFAULT: Limits = Limits {
+        max_message_bytes: crate::framing::DEFAULT_MAX_LINE_LENGTH,
+        max_inbound_in_flight: 256,
+        max_outbound_in_flight: 256,
+        max_queued_bytes: 16 * 1024 * 1024,
+        max_pending_events: 1024,
+        max_subscriptions: 16,
+        max_resource_subscriptions: 1024,
+        max_input_rounds: 10,
+        probe_timeout: Duration::from_secs(10),
+        default_request_timeout: Duration::from_secs(60),
+    };
+}
+
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_message_bytes: crate::framing::DEFAULT_MAX_LINE_LENGTH,
-            max_inbound_in_flight: 256,
-            max_outbound_in_flight: 256,
-            max_queued_bytes: 16 * 1024 * 1024,
-            max_pending_events: 1024,
-            max_subscriptions: 16,
-            max_resource_subscriptions: 1024,
-            max_input_rounds: 10,
-            probe_timeout: Duration::from_secs(10),
-            default_request_timeout: Duration::from_secs(60),
-        }
+        Limits::DEFAULT
     }
 }

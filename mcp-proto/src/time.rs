@@ -60,8 +60,19 @@ mod tests {
         let t = Timestamp::from_millis(5);
         assert_eq!(t.as_nanos(), 5_000_000);
         assert_eq!(t.saturating_add(Duration::from_millis(2)).as_millis(), 7);
-        assert_eq!(Timestamp::from_nanos(u64::MAX).saturating_add(Duration::MAX).as_nanos(), u64::MAX);
-        assert_eq!(t.saturating_since(Timestamp::from_millis(9)), Duration::ZERO);
-        assert_eq!(Timestamp::from_millis(9).saturating_since(t), Duration::from_millis(4));
+        assert_eq!(
+            Timestamp::from_nanos(u64::MAX)
+                .saturating_add(Duration::MAX)
+                .as_nanos(),
+            u64::MAX
+        );
+        assert_eq!(
+            t.saturating_since(Timestamp::from_millis(9)),
+            Duration::ZERO
+        );
+        assert_eq!(
+            Timestamp::from_millis(9).saturating_since(t),
+            Duration::from_millis(4)
+        );
     }
 }

@@ -177,6 +177,18 @@ impl ServerConnection {
             && !self.decoder.has_line()
     }
 
+    /// Encoded bytes waiting for `poll_transmit`; bounded by
+    /// [`Limits::max_queued_bytes`](crate::Limits::max_queued_bytes) plus replies and
+    /// the core's own error answers to one input.
+    pub fn queued_bytes(&self) -> usize {
+        self.outbox.bytes()
+    }
+
+    /// Events waiting for `poll_event`.
+    pub fn pending_events(&self) -> usize {
+        self.events.len()
+    }
+
     /// False while the connection holds as much as its [`Limits`](crate::Limits) allow:
     /// drain `poll_transmit` and `poll_event` before reading more input. Input fed
     /// anyway is kept in the decoder, never dropped.

@@ -76,7 +76,6 @@ fn modern_request_is_served_without_handshake_and_result_is_shaped() {
         .unwrap();
     assert_eq!(delivery, crate::connection::Delivery::Sent);
     let out = drain(&mut server);
-    std::println!("{out:?}");
     assert_eq!(out[0]["result"]["resultType"], "complete");
     assert_eq!(out[0]["result"]["ttlMs"], 0);
     assert_eq!(out[0]["result"]["cacheScope"], "private");

@@ -1,0 +1,164 @@
+//! Fuzz bodies compiled with the crate (str0m's arrangement), so they cannot rot: the
+//! cargo-fuzz targets are shims around these, and the crate's tests run them on fixed
+//! inputs.
+//!
+//! Each body reads its input as a script: a byte picks the next step (bytes for the
+//! peer, time passing, an application reply), the following bytes are its argument.
+
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use crate::client::{ClientConfig, ClientConnection, ClientEvent};
+use crate::jsonrpc::{ErrorCode, ResultBody};
+use crate::mrtr::HmacSealer;
+use crate::server::{InputRequired, Reply, ServerConfig, ServerConnection, ServerEvent};
+use crate::time::Timestamp;
+use crate::types::{ElicitRequestParams, ElicitationSchema, Implementation, InputRequest};
+
+/// Upper bound on script steps, so every input finishes quickly.
+const MAX_STEPS: usize = 4096;
+
+/// Splits a script into steps: `(opcode, argument)`.
+fn steps(data: &[u8]) -> impl Iterator<Item = (u8, &[u8])> + '_ {
+    let mut rest = data;
+    core::iter::from_fn(move || {
+        let (&op, tail) = rest.split_first()?;
+        let (&len, tail) = tail.split_first().unwrap_or((&0, tail));
+        let len = usize::from(len).min(tail.len());
+        let (argument, tail) = tail.split_at(len);
+        rest = tail;
+        Some((op, argument))
+    })
+    .take(MAX_STEPS)
+}
+
+fn reply_for(choice: u8) -> Reply {
+    match choice % 4 {
+        0 => Reply::result(&serde_json::json!({"tools": [], "content": [], "contents": []})),
+        1 => Reply::error(ErrorCode::INVALID_PARAMS, "fuzz"),
+        2 => {
+            let mut input = InputRequired::default();
+            input.requests.insert(
+                "q".into(),
+                InputRequest::Elicit(ElicitRequestParams::form("?", ElicitationSchema::default())),
+            );
+            input.state = Some(Vec::from(&b"fuzz"[..]));
+            Reply::InputRequired(input)
+        }
+        _ => Reply::result(&serde_json::json!({"tools": 1})),
+    }
+}
+
+/// A server connection fed arbitrary client bytes, time and replies. Checks that it never
+/// panics, answers every request it surfaces, keeps its queues bounded and never lets a
+/// deadline lie in the past after `handle_timeout`.
+pub fn server_stream(data: &[u8]) {
+    let sealer = HmacSealer::new("fuzz", [5; 32], [6; 16]);
+    let mut config = ServerConfig::new(Implementation::new("fuzz-server", "1"));
+    if let Ok(sealer) = sealer {
+        config = config.with_sealer(sealer);
+    }
+    let limits = config.limits.clone();
+    let mut server = ServerConnection::new(config);
+    let mut now = Timestamp::ZERO;
+    let mut open = Vec::new();
+    let mut wire = Vec::new();
+    for (op, argument) in steps(data) {
+        match op % 8 {
+            0..=3 => server.handle_bytes(now, argument),
+            4 => {
+                now = now.saturating_add(Duration::from_millis(u64::from(op) * 997));
+                server.handle_timeout(now);
+                assert!(server.poll_timeout().is_none_or(|at| at > now));
+            }
+            5 | 6 => {
+                if !open.is_empty() {
+                    let token = open.swap_remove(usize::from(op) % open.len());
+                    let choice = argument.first().copied().unwrap_or(0);
+                    assert!(server.respond(now, token, reply_for(choice)).is_ok());
+                }
+            }
+            _ => server.handle_eof(now),
+        }
+        wire.clear();
+        while server.poll_transmit(&mut wire).is_some() {}
+        assert!(server.pending_events() <= limits.max_pending_events + 2);
+        while let Some(event) = server.poll_event() {
+            if let ServerEvent::Request(request) = event {
+                open.push(request.token);
+            }
+        }
+    }
+    for token in open {
+        assert!(server.respond(now, token, reply_for(0)).is_ok());
+    }
+}
+
+/// A client connection in each mode, fed arbitrary server bytes, time and replies.
+pub fn client_stream(data: &[u8]) {
+    let mut client = ClientConnection::new(
+        Timestamp::ZERO,
+        ClientConfig::new(Implementation::new("fuzz-client", "1")),
+    );
+    let mut now = Timestamp::ZERO;
+    let mut wire = Vec::new();
+    let mut tokens = Vec::new();
+    for (op, argument) in steps(data) {
+        match op % 6 {
+            0..=3 => client.handle_bytes(now, argument),
+            4 => {
+                now = now.saturating_add(Duration::from_millis(u64::from(op) * 991));
+                client.handle_timeout(now);
+                assert!(client.poll_timeout().is_none_or(|at| at > now));
+            }
+            _ => {
+                if let Some(token) = tokens.pop() {
+                    let answer =
+                        ResultBody::from_serialize(&serde_json::json!({"action": "decline"}));
+                    if let Ok(answer) = answer {
+                        assert!(client.respond(now, token, Ok(answer)).is_ok());
+                    }
+                }
+            }
+        }
+        wire.clear();
+        while client.poll_transmit(&mut wire).is_some() {}
+        while let Some(event) = client.poll_event() {
+            if let ClientEvent::Request { token, .. } = event {
+                tokens.push(token);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fixed script through both bodies: an initialize, a modern request, garbage,
+    /// replies and time.
+    #[test]
+    fn bodies_run_on_sample_scripts() {
+        let mut script = Vec::new();
+        let mut push = |op: u8, bytes: &[u8]| {
+            for chunk in bytes.chunks(255) {
+                script.push(op);
+                script.push(chunk.len() as u8);
+                script.extend_from_slice(chunk);
+            }
+        };
+        push(0, br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"elicitation":{}}}}}"#);
+        push(0, b"\n{garbage\n");
+        push(5, &[2]);
+        push(4, &[]);
+        push(7, &[]);
+        server_stream(&script);
+        client_stream(&script);
+        for seed in 0..64u64 {
+            let mut rng = crate::testing::Rng::new(seed);
+            let random: Vec<u8> = (0..512).map(|_| rng.next_u64() as u8).collect();
+            server_stream(&random);
+            client_stream(&random);
+        }
+    }
+}
