@@ -340,6 +340,8 @@ fn run(seed: u64, mode: ClientMode, ops: &[Op]) -> Vec<u8> {
         // Bounded queues.
         assert!(pair.server.pending_events() <= LIMITS.max_pending_events + 2);
         assert!(pair.server.queued_bytes() <= LIMITS.max_queued_bytes + 64 * 1024);
+        assert!(pair.client.pending_events() <= LIMITS.max_pending_events + 2);
+        assert!(pair.client.queued_bytes() <= LIMITS.max_queued_bytes + 64 * 1024);
         take_events(&mut pair, &mut apps);
     }
     pair.drive();

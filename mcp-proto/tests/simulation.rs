@@ -770,3 +770,61 @@ fn same_seed_same_transcript() {
     assert_eq!(run(99), run(99));
     assert_ne!(run(99), run(100), "the seed decides the chunking");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Whatever the chunking and latency, each mode settles and a two-round
+    /// multi-round-trip call completes (modern) or a push elicitation completes (legacy).
+    #[test]
+    fn any_chunking_and_latency_settle_the_same_way(
+        seed in proptest::prelude::any::<u64>(),
+        chunk in 1usize..200,
+        latency_ms in 0u64..50,
+        legacy in proptest::prelude::any::<bool>(),
+    ) {
+        let mode = if legacy { ClientMode::Legacy } else { ClientMode::Auto };
+        let mut pair = Pair::new(seed, client_config(mode), server_config());
+        for link in [&mut pair.to_server, &mut pair.to_client] {
+            link.max_chunk = chunk;
+            link.latency = Duration::from_millis(latency_ms);
+        }
+        let (era, _) = ready(&mut pair);
+        proptest::prop_assert_eq!(era, if legacy { Era::Legacy } else { Era::Modern });
+        if legacy {
+            let elicitation = ServerRequest::Elicit(ElicitRequestParams::form("?", ElicitationSchema::default()));
+            let handle = pair.server.send_request(pair.now, elicitation, mcp_proto::server::RequestOptions::default()).unwrap();
+            pair.drive();
+            let token = pair.client_events.drain(..).find_map(|event| match event {
+                ClientEvent::Request { token, .. } => Some(token),
+                _ => None,
+            }).unwrap();
+            let answer = ResultBody::from_serialize(&json!({"action": "cancel"})).unwrap();
+            pair.client.respond(pair.now, token, Ok(answer)).unwrap();
+            pair.drive();
+            let answered = pair.server_events.iter().any(|event| {
+                matches!(event, ServerEvent::Response { handle: h, outcome: Ok(_) } if *h == handle)
+            });
+            proptest::prop_assert!(answered, "the elicitation was answered");
+        } else {
+            let handle = call_tool(&mut pair, "wizard");
+            for round in 1..=2u8 {
+                let served = next_request(&mut pair);
+                let mut input = InputRequired::default();
+                input.requests.insert(format!("k{round}"), elicit("?"));
+                input.state = Some(vec![round; 3]);
+                pair.server.respond(pair.now, served.token, Reply::InputRequired(input)).unwrap();
+                pair.drive();
+                let Some(ClientEvent::InputRequired { requests, .. }) = pair.next_client_event() else {
+                    return Err(proptest::test_runner::TestCaseError::fail("no input request"));
+                };
+                let answers = requests.keys().map(|key| (key.clone(), accept())).collect();
+                pair.client.provide_input(pair.now, handle, answers).unwrap();
+            }
+            let served = next_request(&mut pair);
+            proptest::prop_assert_eq!(served.context.request_state, Some(vec![2u8; 3]));
+            pair.server.respond(pair.now, served.token, Reply::result(&json!({"content": []}))).unwrap();
+            proptest::prop_assert!(response_of(&mut pair, handle).0.is_ok());
+        }
+    }
+}

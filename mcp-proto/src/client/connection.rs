@@ -323,6 +323,16 @@ impl ClientConnection {
             && self.inbound.is_empty()
     }
 
+    /// Encoded bytes waiting for `poll_transmit`.
+    pub fn queued_bytes(&self) -> usize {
+        self.outbox.bytes()
+    }
+
+    /// Events waiting for `poll_event`.
+    pub fn pending_events(&self) -> usize {
+        self.events.len()
+    }
+
     /// False while complete lines wait because the event queue (or transmit queue) is
     /// full: the driver may stop reading until the application drains events.
     pub fn wants_input(&self) -> bool {

@@ -153,10 +153,13 @@ impl ServerConnection {
             self.send_error(Some(&id), error);
             return;
         };
+        // `extensions` is a 2026-07-28 member.
+        let mut capabilities = self.config.capabilities.clone();
+        capabilities.extensions = None;
         let result = InitializeResult {
             result_type: None,
             protocol_version: String::from(version.as_str()),
-            capabilities: self.config.capabilities.clone(),
+            capabilities,
             server_info: self.config.info.clone(),
             instructions: self.config.instructions.clone(),
             meta: None,

@@ -120,10 +120,14 @@ impl ServerConnection {
 
     fn answer_discover(&mut self, request: &Request) {
         let hints = self.config.hints_for(Method::ServerDiscover);
+        // The 2025 experimental `tasks` capability is not part of 2026-07-28 (the tasks
+        // extension is announced under `extensions`).
+        let mut capabilities = self.config.capabilities.clone();
+        capabilities.tasks = None;
         let mut result = DiscoverResult {
             result_type: Some(ResultType::Complete),
             supported_versions: self.modern_versions(),
-            capabilities: self.config.capabilities.clone(),
+            capabilities,
             instructions: self.config.instructions.clone(),
             server_info: None,
             ttl_ms: Some(hints.ttl_ms),

@@ -4,7 +4,7 @@
 //! - 2025 results lose `resultType`, `ttlMs` and `cacheScope`.
 //! - 2026 results gain `resultType: "complete"` when absent, the method's cache hints
 //!   when it is cacheable and they are absent, and `serverInfo` in `_meta` (unless
-//!   configured off).
+//!   configured off); tools lose the 2025-only `execution` member.
 //! - "Input required" is checked against the capabilities this request declared, and its
 //!   state sealed, bound to the method, the salient params and the principal.
 //!
@@ -104,6 +104,11 @@ fn shape_result(
             }
         }
         Era::Modern => {
+            if entry.method == Method::ToolsList.as_str() && text.contains("\"execution\"") {
+                if let Some(stripped) = without_tool_execution(text) {
+                    return shape_result(conn, entry, &stripped);
+                }
+            }
             let mut add: alloc::vec::Vec<(&str, String)> = alloc::vec::Vec::new();
             if !has("resultType") {
                 add.push(("resultType", String::from("\"complete\"")));
@@ -141,6 +146,24 @@ fn shape_result(
     spliced
         .and_then(|text| RawJson::from_text(&text).ok())
         .ok_or_else(|| invalid("a result must be a JSON object"))
+}
+
+/// A `tools/list` result without the 2025-only `Tool.execution` members, or `None` when
+/// there is none to remove (or the result is not shaped like a tool list: validation then
+/// reports it).
+fn without_tool_execution(text: &str) -> Option<RawJson> {
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let tools = value.get_mut("tools")?.as_array_mut()?;
+    let mut removed = false;
+    for tool in tools.iter_mut() {
+        if let Some(tool) = tool.as_object_mut() {
+            removed |= tool.remove("execution").is_some();
+        }
+    }
+    if !removed {
+        return None;
+    }
+    RawJson::from_serialize(&value).ok()
 }
 
 /// `_meta` with `serverInfo` added, or `None` when it is there already or `_meta` is not

@@ -1008,3 +1008,19 @@ fn client_capabilities_are_per_request_at_2026() {
         ClientCapabilities::default()
     );
 }
+
+#[test]
+fn members_of_the_other_revision_are_stripped() {
+    let mut server = plain_server();
+    feed(&mut server, t(1), &modern(1, "tools/list", ""));
+    let request = only_request(&mut server);
+    let tools = json!({"tools": [{"name": "a", "inputSchema": {"type": "object"}, "execution": {"taskSupport": "optional"}}]});
+    assert_eq!(
+        server.respond(t(2), request.token, Reply::result(&tools)),
+        Ok(Delivery::Sent)
+    );
+    let out = drain(&mut server);
+    assert!(out[0]["result"]["tools"][0].get("execution").is_none());
+    assert_eq!(out[0]["result"]["tools"][0]["name"], "a");
+    assert_eq!(out[0]["result"]["resultType"], "complete");
+}
