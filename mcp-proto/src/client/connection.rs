@@ -873,6 +873,12 @@ impl ClientConnection {
             )));
             return;
         }
+        self.track_own(id, line, Outbound::Initialize);
+    }
+
+    /// Queues `line`, a request the connection sends on its own behalf, and tracks its
+    /// answer under `id` with the default deadline.
+    fn track_own(&mut self, id: RequestId, mut line: Vec<u8>, extra: Outbound) {
         self.outbox.push_with(|out| out.append(&mut line));
         let handle = self.pending.next_handle();
         let deadline = self
@@ -883,7 +889,7 @@ impl ClientConnection {
             Pending {
                 id,
                 deadline: Some(deadline),
-                extra: Outbound::Initialize,
+                extra,
             },
         );
     }
@@ -989,19 +995,7 @@ impl ClientConnection {
         if request.encode(&id, &mut line).is_err() {
             return;
         }
-        self.outbox.push_with(|out| out.append(&mut line));
-        let handle = self.pending.next_handle();
-        let deadline = self
-            .now
-            .saturating_add(self.config.limits.default_request_timeout);
-        self.pending.insert(
-            handle,
-            Pending {
-                id,
-                deadline: Some(deadline),
-                extra: Outbound::SetLevel,
-            },
-        );
+        self.track_own(id, line, Outbound::SetLevel);
     }
 
     // Application requests.

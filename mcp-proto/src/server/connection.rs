@@ -291,12 +291,10 @@ impl ServerConnection {
 
     fn on_request(&mut self, request: Request) {
         if self.inbound.contains_id(&request.id) || self.subscriptions.is_listening(&request.id) {
-            self.send_error(
-                Some(&request.id),
-                ErrorObject::with_message(
-                    ErrorCode::INVALID_REQUEST,
-                    "Invalid Request: a request with this id is already in flight",
-                ),
+            self.refuse(
+                &request.id,
+                ErrorCode::INVALID_REQUEST,
+                "Invalid Request: a request with this id is already in flight",
             );
             return;
         }
@@ -684,6 +682,11 @@ impl ServerConnection {
 
     pub(crate) fn send_error(&mut self, id: Option<&RequestId>, error: ErrorObject) {
         self.outbox.push_with(|out| encode_error(out, id, &error));
+    }
+
+    /// Answers request `id` with an error of `code`.
+    pub(crate) fn refuse(&mut self, id: &RequestId, code: ErrorCode, message: impl Into<String>) {
+        self.send_error(Some(id), ErrorObject::with_message(code, message));
     }
 
     pub(crate) fn send_result<T: Serialize + ?Sized>(&mut self, id: &RequestId, result: &T) {

@@ -27,13 +27,11 @@ impl ServerConnection {
                 .meta()
                 .is_some_and(|meta| meta.contains(keys::PROTOCOL_VERSION))
         {
-            self.send_error(
-                Some(&request.id),
-                ErrorObject::with_message(
-                    ErrorCode::INVALID_REQUEST,
-                    "Invalid Request: this connection serves a 2025-era session; \
+            self.refuse(
+                &request.id,
+                ErrorCode::INVALID_REQUEST,
+                "Invalid Request: this connection serves a 2025-era session; \
                      per-request protocol versions are not accepted on it",
-                ),
             );
             return;
         }
@@ -45,12 +43,10 @@ impl ServerConnection {
             if request.method == Method::Ping.as_str() {
                 self.send_result(&request.id, &EmptyResult::legacy());
             } else {
-                self.send_error(
-                    Some(&request.id),
-                    ErrorObject::with_message(
-                        ErrorCode::INVALID_REQUEST,
-                        "Invalid Request: the session is not initialized; send initialize first",
-                    ),
+                self.refuse(
+                    &request.id,
+                    ErrorCode::INVALID_REQUEST,
+                    "Invalid Request: the session is not initialized; send initialize first",
                 );
             }
             return;
@@ -93,12 +89,10 @@ impl ServerConnection {
             return;
         };
         if session.version.is_some() {
-            self.send_error(
-                Some(&request.id),
-                ErrorObject::with_message(
-                    ErrorCode::INVALID_REQUEST,
-                    "Invalid Request: the session is already initialized",
-                ),
+            self.refuse(
+                &request.id,
+                ErrorCode::INVALID_REQUEST,
+                "Invalid Request: the session is already initialized",
             );
             return;
         }
@@ -178,12 +172,10 @@ impl ServerConnection {
 
     fn on_set_level(&mut self, request: &Request) {
         if self.config.capabilities.logging.is_none() {
-            self.send_error(
-                Some(&request.id),
-                ErrorObject::with_message(
-                    ErrorCode::METHOD_NOT_FOUND,
-                    "Method not found: this server does not offer logging",
-                ),
+            self.refuse(
+                &request.id,
+                ErrorCode::METHOD_NOT_FOUND,
+                "Method not found: this server does not offer logging",
             );
             return;
         }
@@ -213,12 +205,10 @@ impl ServerConnection {
             .and_then(|resources| resources.subscribe)
             == Some(true);
         if !offered {
-            self.send_error(
-                Some(&request.id),
-                ErrorObject::with_message(
-                    ErrorCode::METHOD_NOT_FOUND,
-                    "Method not found: this server does not offer resource subscriptions",
-                ),
+            self.refuse(
+                &request.id,
+                ErrorCode::METHOD_NOT_FOUND,
+                "Method not found: this server does not offer resource subscriptions",
             );
             return;
         }
@@ -263,12 +253,10 @@ impl ServerConnection {
         params_digest: Option<[u8; 32]>,
     ) {
         if self.inbound.len() >= self.config.limits.max_inbound_in_flight {
-            self.send_error(
-                Some(&request.id),
-                ErrorObject::with_message(
-                    ErrorCode::INTERNAL_ERROR,
-                    "Too many requests in flight; retry later",
-                ),
+            self.refuse(
+                &request.id,
+                ErrorCode::INTERNAL_ERROR,
+                "Too many requests in flight; retry later",
             );
             return;
         }

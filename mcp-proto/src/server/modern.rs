@@ -144,34 +144,28 @@ impl ServerConnection {
 
     fn on_listen(&mut self, request: Request) {
         if !offers_subscriptions(&self.config.capabilities) {
-            self.send_error(
-                Some(&request.id),
-                ErrorObject::with_message(
-                    ErrorCode::METHOD_NOT_FOUND,
-                    "Method not found: this server offers no subscriptions",
-                ),
+            self.refuse(
+                &request.id,
+                ErrorCode::METHOD_NOT_FOUND,
+                "Method not found: this server offers no subscriptions",
             );
             return;
         }
         if self.subscriptions.listen_count() >= self.config.limits.max_subscriptions {
-            self.send_error(
-                Some(&request.id),
-                ErrorObject::with_message(
-                    ErrorCode::INTERNAL_ERROR,
-                    "Too many open subscriptions on this connection",
-                ),
+            self.refuse(
+                &request.id,
+                ErrorCode::INTERNAL_ERROR,
+                "Too many open subscriptions on this connection",
             );
             return;
         }
         let params = match request.params_as::<SubscriptionsListenRequestParams>() {
             Ok(params) => params,
             Err(error) => {
-                self.send_error(
-                    Some(&request.id),
-                    ErrorObject::with_message(
-                        ErrorCode::INVALID_PARAMS,
-                        alloc::format!("Invalid params: {error}"),
-                    ),
+                self.refuse(
+                    &request.id,
+                    ErrorCode::INVALID_PARAMS,
+                    alloc::format!("Invalid params: {error}"),
                 );
                 return;
             }
