@@ -91,6 +91,8 @@ extern crate std;
 
 pub mod client;
 pub mod connection;
+#[cfg(feature = "driver")]
+pub mod driver;
 pub mod framing;
 pub mod json;
 pub mod jsonrpc;

@@ -1,0 +1,20 @@
+//! The async driver (feature `driver`): where the Sans-IO state machines meet async I/O,
+//! written once for every runtime.
+//!
+//! A runtime adapter implements [`Runtime`] (spawn, timers, clock) and hands the driver a
+//! byte stream (anything `futures_io::AsyncRead + AsyncWrite`); the driver does the rest:
+//! it feeds bytes and time to a connection, drains its output in the documented order,
+//! runs each request's handler as its own task, and routes handler commands (replies,
+//! progress, log messages, server-to-client requests) back into the connection.
+//!
+//! - [`server`]: the server API ([`server::Server`], [`server::Tool`],
+//!   [`server::Context`]) and [`server::serve_stream`].
+
+// The driver is std code by definition; the crate's core/alloc discipline guards the
+// no_std state machines, not this module.
+#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
+
+mod runtime;
+pub mod server;
+
+pub use runtime::{BoxFuture, Clock, Runtime, Timer};

@@ -1,0 +1,325 @@
+//! The request context a handler receives, and the errors a handler returns.
+//!
+//! [`Context`] is how a handler talks back while it runs: progress, log messages, and
+//! **era-portable input**. [`Context::elicit`] (and [`Context::sample`],
+//! [`Context::roots`]) asks the client for input the way the request's era allows:
+//!
+//! - on a 2025-11-25 session it sends a live `elicitation/create` request to the client
+//!   and waits for the answer;
+//! - at 2026-07-28 there is no back channel: the first call returns
+//!   [`Interrupt::InputRequired`], the handler returns it (with `?`), and the driver
+//!   answers "input required". When the client retries with the answer, the handler runs
+//!   again from the start and this time the same call returns the answer. Answers of
+//!   earlier rounds travel in the sealed `requestState`, so a handler may ask several
+//!   times; it must ask in the same order on every run.
+//!
+//! One handler body therefore serves both eras.
+
+use std::format;
+use std::prelude::rust_2024::*;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures_channel::{mpsc, oneshot};
+use futures_util::SinkExt;
+use serde::de::DeserializeOwned;
+
+use crate::connection::Outcome;
+use crate::json::RawJson;
+use crate::jsonrpc::{ErrorCode, ErrorObject};
+use crate::types::{
+    ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams,
+    ElicitResult, Implementation, InputRequest, InputRequests, InputResponse, ListRootsResult,
+    LoggingLevel, ServerRequest,
+};
+use crate::version::{Era, ProtocolVersion};
+
+/// What a handler sends to its connection's drive loop.
+#[derive(Debug)]
+pub(crate) enum Command {
+    /// A handler finished.
+    Reply {
+        slot: u64,
+        reply: crate::server::Reply,
+    },
+    /// Progress on a request.
+    Progress {
+        slot: u64,
+        progress: f64,
+        total: Option<f64>,
+        message: Option<String>,
+    },
+    /// A log message for a request.
+    Log {
+        slot: u64,
+        level: LoggingLevel,
+        logger: Option<String>,
+        data: RawJson,
+    },
+    /// A legacy server-to-client request.
+    Request {
+        request: ServerRequest,
+        answer: oneshot::Sender<Outcome>,
+    },
+    /// A change to publish.
+    Publish(crate::server::Change),
+}
+
+/// What the multi-round-trip rounds of one request have gathered so far.
+#[derive(Debug, Default)]
+pub(crate) struct InputState {
+    /// Answers by key: from the sealed state of earlier rounds and this retry.
+    pub(crate) answers: BTreeMap<String, InputResponse>,
+    /// Input requests this run made that have no answer yet.
+    pub(crate) pending: InputRequests,
+    /// How many input calls this run made (the next key's number).
+    pub(crate) calls: u32,
+}
+
+/// Everything a handler may learn about its request and do while it runs.
+#[derive(Clone)]
+pub struct Context {
+    pub(crate) slot: u64,
+    pub(crate) commands: mpsc::Sender<Command>,
+    pub(crate) era: Era,
+    pub(crate) version: ProtocolVersion,
+    pub(crate) capabilities: ClientCapabilities,
+    pub(crate) client_info: Option<Implementation>,
+    pub(crate) input: Arc<Mutex<InputState>>,
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("era", &self.era)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a handler had to stop where it was.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Interrupt {
+    /// 2026-07-28: the client must supply input first; return this from the handler and
+    /// the driver answers "input required". The handler runs again on the retry.
+    InputRequired,
+    /// The input could not be obtained (the client lacks the capability, refused, timed
+    /// out or the connection closed); the request fails with this error.
+    Failed(ErrorObject),
+}
+
+impl fmt::Display for Interrupt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Interrupt::InputRequired => f.write_str("input required from the client"),
+            Interrupt::Failed(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl Context {
+    /// The era of the request.
+    pub fn era(&self) -> Era {
+        self.era
+    }
+
+    /// The protocol version the request is served under.
+    pub fn protocol_version(&self) -> &ProtocolVersion {
+        &self.version
+    }
+
+    /// The client's capabilities for this request.
+    pub fn client_capabilities(&self) -> &ClientCapabilities {
+        &self.capabilities
+    }
+
+    /// The client, as it introduced itself (for display and logs only).
+    pub fn client_info(&self) -> Option<&Implementation> {
+        self.client_info.as_ref()
+    }
+
+    /// Reports progress; sent only when the request asked for progress. `progress` must
+    /// increase with every report.
+    pub async fn progress(&self, progress: f64, total: Option<f64>, message: Option<String>) {
+        let command = Command::Progress {
+            slot: self.slot,
+            progress,
+            total,
+            message,
+        };
+        let _ = self.commands.clone().send(command).await;
+    }
+
+    /// Sends a log message with this request; sent only at or above the level the client
+    /// asked for.
+    pub async fn log(&self, level: LoggingLevel, data: impl serde::Serialize) {
+        let Ok(data) = RawJson::from_serialize(&data) else {
+            return;
+        };
+        let command = Command::Log {
+            slot: self.slot,
+            level,
+            logger: None,
+            data,
+        };
+        let _ = self.commands.clone().send(command).await;
+    }
+
+    /// Asks the user for input through the client (form or URL elicitation), in the way
+    /// the request's era allows (see the module docs).
+    pub async fn elicit(&self, params: ElicitRequestParams) -> Result<ElicitResult, Interrupt> {
+        if self.capabilities.elicitation.is_none() {
+            return Err(missing("elicitation"));
+        }
+        self.ask(
+            InputRequest::Elicit(params.clone()),
+            ServerRequest::Elicit(params),
+        )
+        .await
+    }
+
+    /// Asks the client's model for a completion (sampling).
+    pub async fn sample(
+        &self,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, Interrupt> {
+        if self.capabilities.sampling.is_none() {
+            return Err(missing("sampling"));
+        }
+        let boxed = Box::new(params);
+        self.ask(
+            InputRequest::CreateMessage(boxed.clone()),
+            ServerRequest::CreateMessage(boxed),
+        )
+        .await
+    }
+
+    /// Asks the client for its roots.
+    pub async fn roots(&self) -> Result<ListRootsResult, Interrupt> {
+        if self.capabilities.roots.is_none() {
+            return Err(missing("roots"));
+        }
+        self.ask(
+            InputRequest::ListRoots(None),
+            ServerRequest::ListRoots(None),
+        )
+        .await
+    }
+
+    async fn ask<T: DeserializeOwned>(
+        &self,
+        input: InputRequest,
+        request: ServerRequest,
+    ) -> Result<T, Interrupt> {
+        match self.era {
+            Era::Legacy => {
+                let (answer, response) = oneshot::channel();
+                let command = Command::Request { request, answer };
+                if self.commands.clone().send(command).await.is_err() {
+                    return Err(closed());
+                }
+                match response.await {
+                    Ok(Ok(body)) => body.decode().map_err(|error| {
+                        Interrupt::Failed(ErrorObject::with_message(
+                            ErrorCode::INVALID_PARAMS,
+                            format!("the client's answer is malformed: {error}"),
+                        ))
+                    }),
+                    Ok(Err(error)) => Err(Interrupt::Failed(error)),
+                    Err(_) => Err(closed()),
+                }
+            }
+            Era::Modern => {
+                let mut state = self.input.lock().unwrap_or_else(PoisonError::into_inner);
+                state.calls += 1;
+                let key = format!("input-{}", state.calls);
+                if let Some(answer) = state.answers.get(&key) {
+                    let value = serde_json::to_value(answer).map_err(|error| {
+                        Interrupt::Failed(ErrorObject::with_message(
+                            ErrorCode::INVALID_PARAMS,
+                            format!("the client's answer is malformed: {error}"),
+                        ))
+                    })?;
+                    return serde_json::from_value(value).map_err(|error| {
+                        Interrupt::Failed(ErrorObject::with_message(
+                            ErrorCode::INVALID_PARAMS,
+                            format!("the client's answer is malformed: {error}"),
+                        ))
+                    });
+                }
+                state.pending.insert(key, input);
+                Err(Interrupt::InputRequired)
+            }
+        }
+    }
+}
+
+fn missing(capability: &str) -> Interrupt {
+    Interrupt::Failed(
+        ErrorObject::with_message(
+            ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY,
+            format!("This request needs the {capability} client capability"),
+        )
+        .with_data(&serde_json::json!({ "requiredCapabilities": { capability: {} } })),
+    )
+}
+
+fn closed() -> Interrupt {
+    Interrupt::Failed(ErrorObject::with_message(
+        ErrorCode::INTERNAL_ERROR,
+        "the connection closed",
+    ))
+}
+
+/// How a tool handler fails.
+///
+/// A plain failure (any error type converts with `?`) becomes a result with
+/// `isError: true`, which the model sees; [`ToolError::Protocol`] becomes a JSON-RPC
+/// error; an [`Interrupt`] asks for input or fails the request.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ToolError {
+    /// The tool ran and failed; the text goes to the model.
+    Failed(String),
+    /// The request itself is wrong (unknown argument, …): a JSON-RPC error.
+    Protocol(ErrorObject),
+    /// Input is needed or could not be obtained.
+    Interrupted(Interrupt),
+}
+
+impl ToolError {
+    /// A failure reported to the model.
+    pub fn failed(message: impl Into<String>) -> Self {
+        ToolError::Failed(message.into())
+    }
+
+    /// A JSON-RPC error for the caller.
+    pub fn protocol(code: ErrorCode, message: impl Into<String>) -> Self {
+        ToolError::Protocol(ErrorObject::with_message(code, message))
+    }
+}
+
+impl fmt::Display for ToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ToolError::Failed(message) => f.write_str(message),
+            ToolError::Protocol(error) => write!(f, "{error}"),
+            ToolError::Interrupted(interrupt) => write!(f, "{interrupt}"),
+        }
+    }
+}
+
+impl From<Interrupt> for ToolError {
+    fn from(interrupt: Interrupt) -> Self {
+        ToolError::Interrupted(interrupt)
+    }
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for ToolError {
+    fn from(error: E) -> Self {
+        ToolError::Failed(error.to_string())
+    }
+}

@@ -1,0 +1,328 @@
+//! One server connection under async I/O: [`ServerSide`] applies events and handler
+//! commands to a [`ServerConnection`], and [`serve_stream`] pumps it from a byte stream.
+
+use std::format;
+use std::prelude::rust_2024::*;
+use std::vec;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll};
+
+use futures_channel::{mpsc, oneshot};
+use futures_io::{AsyncRead, AsyncWrite};
+use futures_util::StreamExt;
+use futures_util::future::{AbortHandle, Abortable};
+
+use crate::connection::{Outcome, ReplyToken, RequestHandle};
+use crate::driver::runtime::{Clock, Runtime, Timer};
+use crate::driver::server::context::{Command, Context, InputState};
+use crate::driver::server::dispatch::{dispatch, gathered_answers};
+use crate::driver::server::{Server, Shared};
+use crate::jsonrpc::{ErrorCode, ErrorObject, RequestId};
+use crate::server::{Reply, RequestOptions, ServerConnection, ServerEvent};
+use crate::time::Timestamp;
+
+/// How many handler commands may wait for the drive loop before handlers wait.
+const COMMAND_QUEUE: usize = 256;
+
+/// A server connection plus the bookkeeping that ties its events to running handlers.
+pub(crate) struct ServerSide {
+    pub(crate) connection: ServerConnection,
+    shared: Arc<Shared>,
+    runtime: Arc<dyn Runtime>,
+    /// Tokens of requests whose handlers run, with the handle that aborts them.
+    running: BTreeMap<u64, (ReplyToken, AbortHandle)>,
+    slot_of: BTreeMap<RequestId, u64>,
+    /// Legacy server-to-client requests awaiting answers.
+    waiting: BTreeMap<RequestHandle, oneshot::Sender<Outcome>>,
+    sender: mpsc::Sender<Command>,
+    pub(crate) commands: mpsc::Receiver<Command>,
+}
+
+impl ServerSide {
+    pub(crate) fn new(server: &Server, runtime: Arc<dyn Runtime>) -> Self {
+        let (sender, commands) = mpsc::channel(COMMAND_QUEUE);
+        server.shared.listen(sender.clone());
+        ServerSide {
+            connection: ServerConnection::new(server.shared.connection_config()),
+            shared: Arc::clone(&server.shared),
+            runtime,
+            running: BTreeMap::new(),
+            slot_of: BTreeMap::new(),
+            waiting: BTreeMap::new(),
+            sender,
+            commands,
+        }
+    }
+
+    /// Applies one handler command.
+    pub(crate) fn apply(&mut self, now: Timestamp, command: Command) {
+        match command {
+            Command::Reply { slot, reply } => {
+                if let Some((token, _)) = self.running.remove(&slot) {
+                    self.slot_of.remove(token.id());
+                    let _ = self.connection.respond(now, token, reply);
+                }
+            }
+            Command::Progress {
+                slot,
+                progress,
+                total,
+                message,
+            } => {
+                if let Some((token, _)) = self.running.get(&slot) {
+                    let _ = self
+                        .connection
+                        .progress(now, token, progress, total, message);
+                }
+            }
+            Command::Log {
+                slot,
+                level,
+                logger,
+                data,
+            } => {
+                if let Some((token, _)) = self.running.get(&slot) {
+                    let _ = self.connection.log(now, Some(token), level, logger, data);
+                }
+            }
+            Command::Request { request, answer } => {
+                match self
+                    .connection
+                    .send_request(now, request, RequestOptions::default())
+                {
+                    Ok(handle) => {
+                        self.waiting.insert(handle, answer);
+                    }
+                    Err(error) => {
+                        let _ = answer.send(Err(ErrorObject::with_message(
+                            ErrorCode::INTERNAL_ERROR,
+                            format!("the request could not be sent: {error}"),
+                        )));
+                    }
+                }
+            }
+            Command::Publish(change) => {
+                self.connection.publish(now, change);
+            }
+        }
+    }
+
+    /// Takes every pending event; true when there was one.
+    pub(crate) fn pump(&mut self, now: Timestamp) -> bool {
+        let mut any = false;
+        while let Some(event) = self.connection.poll_event() {
+            any = true;
+            self.on_event(now, event);
+        }
+        any
+    }
+
+    fn on_event(&mut self, now: Timestamp, event: ServerEvent) {
+        match event {
+            ServerEvent::Request(request) => {
+                let request = *request;
+                let slot = request.token.slot();
+                let facts = request.context;
+                let input = InputState {
+                    answers: gathered_answers(
+                        facts.request_state.as_deref(),
+                        facts.input_responses.as_ref(),
+                    ),
+                    ..InputState::default()
+                };
+                let context = Context {
+                    slot,
+                    commands: self.sender.clone(),
+                    era: facts.era,
+                    version: facts.version,
+                    capabilities: facts.client_capabilities,
+                    client_info: facts.client_info,
+                    input: Arc::new(Mutex::new(input)),
+                };
+                let (abort, registration) = AbortHandle::new_pair();
+                let shared = Arc::clone(&self.shared);
+                let mut sender = self.sender.clone();
+                let method = request.method;
+                let params = request.params;
+                let work = async move {
+                    let reply = dispatch(shared, method, params, context).await;
+                    let _ =
+                        futures_util::SinkExt::send(&mut sender, Command::Reply { slot, reply })
+                            .await;
+                };
+                self.slot_of.insert(request.token.id().clone(), slot);
+                self.running.insert(slot, (request.token, abort));
+                self.runtime.spawn(Box::pin(async move {
+                    let _ = Abortable::new(work, registration).await;
+                }));
+            }
+            ServerEvent::Cancelled { id, .. } => {
+                // The handler's future is dropped; the token is spent (the reply is
+                // swallowed by the connection either way).
+                if let Some(slot) = self.slot_of.remove(&id) {
+                    if let Some((token, abort)) = self.running.remove(&slot) {
+                        abort.abort();
+                        let _ = self.connection.respond(
+                            now,
+                            token,
+                            Reply::error(ErrorCode::INTERNAL_ERROR, "cancelled"),
+                        );
+                    }
+                }
+            }
+            ServerEvent::Response { handle, outcome } => {
+                if let Some(answer) = self.waiting.remove(&handle) {
+                    let _ = answer.send(outcome);
+                }
+            }
+            ServerEvent::TimedOut { handle } => {
+                if let Some(answer) = self.waiting.remove(&handle) {
+                    let _ = answer.send(Err(ErrorObject::with_message(
+                        ErrorCode::INTERNAL_ERROR,
+                        "the client did not answer in time",
+                    )));
+                }
+            }
+            ServerEvent::Closed { .. } => {
+                for (_, (_, abort)) in std::mem::take(&mut self.running) {
+                    abort.abort();
+                }
+                self.waiting.clear();
+                self.commands.close();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Serves one client on a byte stream (stdio, a pipe, a socket) until it closes.
+///
+/// Handlers run as separate tasks on `runtime`; a cancelled request's handler future is
+/// dropped.
+pub async fn serve_stream<S>(server: &Server, runtime: Arc<dyn Runtime>, io: S) -> io::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let clock = Clock::new(runtime.now());
+    let side = ServerSide::new(server, Arc::clone(&runtime));
+    StreamDriver {
+        side,
+        io,
+        runtime,
+        clock,
+        timer: None,
+        read_buffer: vec![0; 64 * 1024],
+        write_buffer: Vec::new(),
+        written: 0,
+        read_closed: false,
+    }
+    .await
+}
+
+/// The drive loop of [`serve_stream`], written as one future (quinn's connection driver).
+struct StreamDriver<S> {
+    side: ServerSide,
+    io: S,
+    runtime: Arc<dyn Runtime>,
+    clock: Clock,
+    timer: Option<Pin<Box<dyn Timer>>>,
+    read_buffer: Vec<u8>,
+    write_buffer: Vec<u8>,
+    written: usize,
+    read_closed: bool,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Future for StreamDriver<S> {
+    type Output = io::Result<()>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        loop {
+            let now = this.clock.timestamp(this.runtime.now());
+            let mut progressed = false;
+
+            while let Poll::Ready(Some(command)) = this.side.commands.poll_next_unpin(cx) {
+                this.side.apply(now, command);
+                progressed = true;
+            }
+
+            if !this.read_closed && this.side.connection.wants_input() {
+                match Pin::new(&mut this.io).poll_read(cx, &mut this.read_buffer) {
+                    Poll::Ready(Ok(0)) | Poll::Ready(Err(_)) => {
+                        this.read_closed = true;
+                        this.side.connection.handle_eof(now);
+                        progressed = true;
+                    }
+                    Poll::Ready(Ok(read)) => {
+                        let chunk = this.read_buffer.get(..read).unwrap_or_default();
+                        this.side.connection.handle_bytes(now, chunk);
+                        progressed = true;
+                    }
+                    Poll::Pending => {}
+                }
+            }
+
+            if let Some(deadline) = this.side.connection.poll_timeout() {
+                if deadline <= now {
+                    this.side.connection.handle_timeout(now);
+                    progressed = true;
+                } else {
+                    let at = this.clock.instant(deadline);
+                    let timer = this.timer.get_or_insert_with(|| this.runtime.timer(at));
+                    timer.as_mut().reset(at);
+                    if timer.as_mut().poll_elapsed(cx).is_ready() {
+                        progressed = true;
+                    }
+                }
+            }
+
+            progressed |= this.side.pump(now);
+
+            if this.written == this.write_buffer.len() {
+                this.write_buffer.clear();
+                this.written = 0;
+                while this.write_buffer.len() < 256 * 1024
+                    && this
+                        .side
+                        .connection
+                        .poll_transmit(&mut this.write_buffer)
+                        .is_some()
+                {}
+            }
+            while this.written < this.write_buffer.len() {
+                let pending = this.write_buffer.get(this.written..).unwrap_or_default();
+                match Pin::new(&mut this.io).poll_write(cx, pending) {
+                    Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                    Poll::Ready(Ok(n)) => {
+                        this.written += n;
+                        progressed = true;
+                    }
+                    Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                    Poll::Pending => break,
+                }
+            }
+            if this.written == this.write_buffer.len() && !this.write_buffer.is_empty() {
+                if let Poll::Ready(Err(error)) = Pin::new(&mut this.io).poll_flush(cx) {
+                    return Poll::Ready(Err(error));
+                }
+            }
+
+            let drained = this.written == this.write_buffer.len();
+            if this.side.connection.is_closed()
+                && drained
+                && this.side.connection.queued_bytes() == 0
+            {
+                let _ = Pin::new(&mut this.io).poll_flush(cx);
+                return Poll::Ready(Ok(()));
+            }
+            if !progressed {
+                return Poll::Pending;
+            }
+        }
+    }
+}
