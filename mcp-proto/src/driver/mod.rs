@@ -7,6 +7,8 @@
 //! runs each request's handler as its own task, and routes handler commands (replies,
 //! progress, log messages, server-to-client requests) back into the connection.
 //!
+//! - [`client`]: the client API ([`client::Client`], [`client::ClientHandlers`]) and
+//!   [`client::connect_stream`] / [`client::connect_in_memory`].
 //! - [`server`]: the server API ([`server::Server`], [`server::Tool`],
 //!   [`server::Context`]) and [`server::serve_stream`].
 
@@ -14,7 +16,9 @@
 // no_std state machines, not this module.
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
+pub mod client;
 mod runtime;
 pub mod server;
+mod stream;
 
 pub use runtime::{BoxFuture, Clock, Runtime, Timer};

@@ -1,31 +1,35 @@
 //! The server API: build a [`Server`] from tools, then serve it over any byte stream
 //! (stdio, a pipe, in memory) with [`serve_stream`], under any runtime.
 //!
-//! ```no_run
-//! # async fn example(runtime: std::sync::Arc<dyn mcp_proto::driver::Runtime>) -> std::io::Result<()> {
+//! ```
 //! use mcp_proto::driver::server::{Context, Server, Tool, ToolError};
 //! use mcp_proto::types::{CallToolResult, Implementation};
 //!
 //! #[derive(serde::Deserialize)]
-//! struct Echo { text: String }
+//! struct Echo {
+//!     text: String,
+//! }
 //!
-//! let schema = serde_json::json!({"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]});
+//! let schema = serde_json::json!({
+//!     "type": "object",
+//!     "properties": {"text": {"type": "string"}},
+//!     "required": ["text"]
+//! });
 //! let server = Server::builder(Implementation::new("echo-server", "1.0"))
 //!     .tool(Tool::new("echo", "Repeats the text", schema, |args: Echo, _ctx: Context| async move {
 //!         Ok::<_, ToolError>(CallToolResult::text(args.text))
 //!     }))
 //!     .build();
-//! # let (reader, writer) = (futures_util::io::empty(), futures_util::io::sink());
-//! # let io = futures_util::io::AsyncReadExt::split(futures_util::io::Cursor::new(Vec::new())).0;
-//! # let _ = (reader, writer, io);
-//! # Ok(()) }
+//! assert_eq!(server.info().name, "echo-server");
+//! // Then, under a runtime: `serve_stream(&server, runtime, io).await`, or an adapter's
+//! // helper such as `mcp_io_tokio::serve_stdio(&server).await`.
 //! ```
 
 use std::prelude::rust_2024::*;
 
 mod context;
 mod dispatch;
-mod session;
+pub(crate) mod session;
 mod tool;
 
 pub use context::{Context, Interrupt, ToolError};

@@ -3,12 +3,9 @@
 
 use std::format;
 use std::prelude::rust_2024::*;
-use std::vec;
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::io;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 
@@ -18,7 +15,7 @@ use futures_util::StreamExt;
 use futures_util::future::{AbortHandle, Abortable};
 
 use crate::connection::{Outcome, ReplyToken, RequestHandle};
-use crate::driver::runtime::{Clock, Runtime, Timer};
+use crate::driver::runtime::{Clock, Runtime};
 use crate::driver::server::context::{Command, Context, InputState};
 use crate::driver::server::dispatch::{dispatch, gathered_answers};
 use crate::driver::server::{Server, Shared};
@@ -200,6 +197,49 @@ impl ServerSide {
     }
 }
 
+impl crate::driver::stream::Side for ServerSide {
+    fn poll_commands(&mut self, now: Timestamp, cx: &mut TaskContext<'_>) -> bool {
+        let mut any = false;
+        while let Poll::Ready(Some(command)) = self.commands.poll_next_unpin(cx) {
+            self.apply(now, command);
+            any = true;
+        }
+        any
+    }
+
+    fn pump(&mut self, now: Timestamp) -> bool {
+        ServerSide::pump(self, now)
+    }
+
+    fn wants_input(&self) -> bool {
+        self.connection.wants_input()
+    }
+
+    fn handle_bytes(&mut self, now: Timestamp, data: &[u8]) {
+        self.connection.handle_bytes(now, data);
+    }
+
+    fn handle_eof(&mut self, now: Timestamp) {
+        self.connection.handle_eof(now);
+    }
+
+    fn handle_timeout(&mut self, now: Timestamp) {
+        self.connection.handle_timeout(now);
+    }
+
+    fn poll_timeout(&self) -> Option<Timestamp> {
+        self.connection.poll_timeout()
+    }
+
+    fn poll_transmit(&mut self, out: &mut Vec<u8>) -> Option<crate::connection::Transmit> {
+        self.connection.poll_transmit(out)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.connection.is_closed()
+    }
+}
+
 /// Serves one client on a byte stream (stdio, a pipe, a socket) until it closes.
 ///
 /// Handlers run as separate tasks on `runtime`; a cancelled request's handler future is
@@ -210,119 +250,5 @@ where
 {
     let clock = Clock::new(runtime.now());
     let side = ServerSide::new(server, Arc::clone(&runtime));
-    StreamDriver {
-        side,
-        io,
-        runtime,
-        clock,
-        timer: None,
-        read_buffer: vec![0; 64 * 1024],
-        write_buffer: Vec::new(),
-        written: 0,
-        read_closed: false,
-    }
-    .await
-}
-
-/// The drive loop of [`serve_stream`], written as one future (quinn's connection driver).
-struct StreamDriver<S> {
-    side: ServerSide,
-    io: S,
-    runtime: Arc<dyn Runtime>,
-    clock: Clock,
-    timer: Option<Pin<Box<dyn Timer>>>,
-    read_buffer: Vec<u8>,
-    write_buffer: Vec<u8>,
-    written: usize,
-    read_closed: bool,
-}
-
-impl<S: AsyncRead + AsyncWrite + Unpin> Future for StreamDriver<S> {
-    type Output = io::Result<()>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        loop {
-            let now = this.clock.timestamp(this.runtime.now());
-            let mut progressed = false;
-
-            while let Poll::Ready(Some(command)) = this.side.commands.poll_next_unpin(cx) {
-                this.side.apply(now, command);
-                progressed = true;
-            }
-
-            if !this.read_closed && this.side.connection.wants_input() {
-                match Pin::new(&mut this.io).poll_read(cx, &mut this.read_buffer) {
-                    Poll::Ready(Ok(0)) | Poll::Ready(Err(_)) => {
-                        this.read_closed = true;
-                        this.side.connection.handle_eof(now);
-                        progressed = true;
-                    }
-                    Poll::Ready(Ok(read)) => {
-                        let chunk = this.read_buffer.get(..read).unwrap_or_default();
-                        this.side.connection.handle_bytes(now, chunk);
-                        progressed = true;
-                    }
-                    Poll::Pending => {}
-                }
-            }
-
-            if let Some(deadline) = this.side.connection.poll_timeout() {
-                if deadline <= now {
-                    this.side.connection.handle_timeout(now);
-                    progressed = true;
-                } else {
-                    let at = this.clock.instant(deadline);
-                    let timer = this.timer.get_or_insert_with(|| this.runtime.timer(at));
-                    timer.as_mut().reset(at);
-                    if timer.as_mut().poll_elapsed(cx).is_ready() {
-                        progressed = true;
-                    }
-                }
-            }
-
-            progressed |= this.side.pump(now);
-
-            if this.written == this.write_buffer.len() {
-                this.write_buffer.clear();
-                this.written = 0;
-                while this.write_buffer.len() < 256 * 1024
-                    && this
-                        .side
-                        .connection
-                        .poll_transmit(&mut this.write_buffer)
-                        .is_some()
-                {}
-            }
-            while this.written < this.write_buffer.len() {
-                let pending = this.write_buffer.get(this.written..).unwrap_or_default();
-                match Pin::new(&mut this.io).poll_write(cx, pending) {
-                    Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
-                    Poll::Ready(Ok(n)) => {
-                        this.written += n;
-                        progressed = true;
-                    }
-                    Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
-                    Poll::Pending => break,
-                }
-            }
-            if this.written == this.write_buffer.len() && !this.write_buffer.is_empty() {
-                if let Poll::Ready(Err(error)) = Pin::new(&mut this.io).poll_flush(cx) {
-                    return Poll::Ready(Err(error));
-                }
-            }
-
-            let drained = this.written == this.write_buffer.len();
-            if this.side.connection.is_closed()
-                && drained
-                && this.side.connection.queued_bytes() == 0
-            {
-                let _ = Pin::new(&mut this.io).poll_flush(cx);
-                return Poll::Ready(Ok(()));
-            }
-            if !progressed {
-                return Poll::Pending;
-            }
-        }
-    }
+    crate::driver::stream::StreamDriver::new(side, io, runtime, clock).await
 }

@@ -1,0 +1,233 @@
+//! The client API: a [`Client`] over any transport, with typed calls and callbacks that
+//! answer the server's questions in either era.
+//!
+//! The callbacks ([`ClientHandlers`]) answer both a 2025 server's live
+//! `elicitation/create` request and a 2026 server's "input required" result, so the
+//! application writes each once. Callbacks run as their own tasks, concurrently.
+
+use std::prelude::rust_2024::*;
+
+mod session;
+
+pub use session::{connect_in_memory, connect_stream};
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures_channel::{mpsc, oneshot};
+use futures_util::SinkExt;
+use serde::de::DeserializeOwned;
+
+use crate::client::RequestOptions;
+use crate::jsonrpc::{ErrorObject, Params, ResultBody};
+use crate::types::{
+    CallToolResult, ClientRequest, ElicitRequestParams, ElicitResult, Implementation,
+    ListToolsResult, ServerCapabilities,
+};
+use crate::version::{Era, ProtocolVersion};
+
+/// The future an elicitation callback returns.
+pub type ElicitFuture = Pin<Box<dyn Future<Output = ElicitResult> + Send>>;
+
+/// Answers the server's elicitation requests (form or URL).
+pub type ElicitHandler = Arc<dyn Fn(ElicitRequestParams) -> ElicitFuture + Send + Sync>;
+
+/// The application's answers to questions from the server.
+#[derive(Clone, Default)]
+pub struct ClientHandlers {
+    pub(crate) elicit: Option<ElicitHandler>,
+}
+
+impl fmt::Debug for ClientHandlers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientHandlers")
+            .field("elicit", &self.elicit.is_some())
+            .finish()
+    }
+}
+
+impl ClientHandlers {
+    /// No callbacks: requests that need one are declined.
+    pub fn new() -> Self {
+        ClientHandlers::default()
+    }
+
+    /// Answers elicitations with `handler` (declare the `elicitation` capability too).
+    pub fn on_elicit<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(ElicitRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ElicitResult> + Send + 'static,
+    {
+        self.elicit = Some(Arc::new(move |params| Box::pin(handler(params))));
+        self
+    }
+}
+
+/// How a client call failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The server answered with a JSON-RPC error.
+    #[error("{0}")]
+    Rpc(ErrorObject),
+    /// The request timed out (the cancellation was sent).
+    #[error("the request timed out")]
+    TimedOut,
+    /// The request was cancelled.
+    #[error("the request was cancelled")]
+    Cancelled,
+    /// The request failed in the client: too many input rounds, a method of the other era.
+    #[error("{0}")]
+    Failed(String),
+    /// The connection is closed.
+    #[error("the connection is closed")]
+    Closed,
+    /// The result is not what the method returns.
+    #[error("unexpected result: {0}")]
+    Decode(String),
+}
+
+/// What the client learnt about its server during negotiation.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ServerFacts {
+    pub(crate) era: Option<Era>,
+    pub(crate) version: Option<ProtocolVersion>,
+    pub(crate) info: Option<Implementation>,
+    pub(crate) capabilities: Option<ServerCapabilities>,
+    pub(crate) instructions: Option<String>,
+}
+
+/// What the application asks of the connection's drive loop.
+#[derive(Debug)]
+pub(crate) enum Call {
+    Request {
+        request: ClientRequest,
+        options: RequestOptions,
+        answer: oneshot::Sender<Result<ResultBody, ClientError>>,
+    },
+    Ready(oneshot::Sender<Result<(), ClientError>>),
+}
+
+/// A connected MCP client. Cheap to clone; the connection closes when the last clone is
+/// dropped.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub(crate) calls: mpsc::Sender<Call>,
+    pub(crate) facts: Arc<Mutex<ServerFacts>>,
+}
+
+impl Client {
+    fn facts(&self) -> ServerFacts {
+        self.facts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The era the connection settled on.
+    pub fn era(&self) -> Option<Era> {
+        self.facts().era
+    }
+
+    /// The protocol version in use.
+    pub fn protocol_version(&self) -> Option<ProtocolVersion> {
+        self.facts().version
+    }
+
+    /// The server's identity.
+    pub fn server_info(&self) -> Option<Implementation> {
+        self.facts().info
+    }
+
+    /// What the server offers.
+    pub fn server_capabilities(&self) -> Option<ServerCapabilities> {
+        self.facts().capabilities
+    }
+
+    /// The server's guidance for the model.
+    pub fn instructions(&self) -> Option<String> {
+        self.facts().instructions
+    }
+
+    /// Waits until negotiation is over.
+    pub(crate) async fn ready(&self) -> Result<(), ClientError> {
+        let (answer, response) = oneshot::channel();
+        self.calls
+            .clone()
+            .send(Call::Ready(answer))
+            .await
+            .map_err(|_| ClientError::Closed)?;
+        response.await.map_err(|_| ClientError::Closed)?
+    }
+
+    /// Sends any request and waits for its result.
+    pub async fn request(
+        &self,
+        request: ClientRequest,
+        options: RequestOptions,
+    ) -> Result<ResultBody, ClientError> {
+        let (answer, response) = oneshot::channel();
+        let call = Call::Request {
+            request,
+            options,
+            answer,
+        };
+        self.calls
+            .clone()
+            .send(call)
+            .await
+            .map_err(|_| ClientError::Closed)?;
+        response.await.map_err(|_| ClientError::Closed)?
+    }
+
+    async fn typed<T: DeserializeOwned>(&self, request: ClientRequest) -> Result<T, ClientError> {
+        let body = self.request(request, RequestOptions::new()).await?;
+        body.decode()
+            .map_err(|error| ClientError::Decode(error.to_string()))
+    }
+
+    /// `tools/list`, every page.
+    pub async fn list_tools(&self) -> Result<ListToolsResult, ClientError> {
+        let mut all: Option<ListToolsResult> = None;
+        let mut cursor: Option<String> = None;
+        loop {
+            let params = match &cursor {
+                Some(cursor) => serde_json::json!({ "cursor": cursor }),
+                None => serde_json::json!({}),
+            };
+            let request = decode_request("tools/list", &params)?;
+            let page: ListToolsResult = self.typed(request).await?;
+            cursor = page.next_cursor.clone();
+            match &mut all {
+                Some(all) => all.tools.extend(page.tools),
+                None => all = Some(page),
+            }
+            if cursor.is_none() {
+                break;
+            }
+        }
+        all.ok_or(ClientError::Closed)
+    }
+
+    /// `tools/call` with JSON arguments; multi-round input is handled by the callbacks.
+    pub async fn call_tool(
+        &self,
+        name: &str,
+        arguments: serde_json::Value,
+    ) -> Result<CallToolResult, ClientError> {
+        let request = decode_request(
+            "tools/call",
+            &serde_json::json!({ "name": name, "arguments": arguments }),
+        )?;
+        self.typed(request).await
+    }
+}
+
+fn decode_request(method: &str, params: &serde_json::Value) -> Result<ClientRequest, ClientError> {
+    let params =
+        Params::from_serialize(params).map_err(|error| ClientError::Failed(error.to_string()))?;
+    ClientRequest::decode(method, Some(&params))
+        .map_err(|error| ClientError::Failed(error.to_string()))
+}

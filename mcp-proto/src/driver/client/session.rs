@@ -1,0 +1,421 @@
+//! One client connection under async I/O: [`ClientSide`] ties the connection's events to
+//! waiting calls and callbacks; [`connect_stream`] and [`connect_in_memory`] drive it.
+
+use std::format;
+use std::prelude::rust_2024::*;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+
+use futures_channel::{mpsc, oneshot};
+use futures_io::{AsyncRead, AsyncWrite};
+use futures_util::{SinkExt, StreamExt};
+
+use crate::client::{ClientConfig, ClientConnection, ClientEvent, RequestError};
+use crate::connection::{ReplyToken, RequestHandle, Transmit};
+use crate::driver::client::{Call, Client, ClientError, ClientHandlers, ServerFacts};
+use crate::driver::runtime::{Clock, Runtime, Timer};
+use crate::driver::server::Server;
+use crate::driver::server::session::ServerSide;
+use crate::driver::stream::{Side, StreamDriver};
+use crate::jsonrpc::{ErrorCode, ErrorObject, ResultBody};
+use crate::time::Timestamp;
+use crate::types::{
+    ElicitAction, ElicitResult, InputRequest, InputResponse, InputResponses, ServerRequest,
+};
+
+/// How many calls may wait for the drive loop before callers wait.
+const CALL_QUEUE: usize = 256;
+
+/// What a callback task sends back to the loop.
+enum Answer {
+    Reply {
+        token: ReplyToken,
+        result: Result<ResultBody, ErrorObject>,
+    },
+    Input {
+        handle: RequestHandle,
+        responses: InputResponses,
+    },
+}
+
+/// A client connection plus the glue to waiting calls and callbacks.
+pub(crate) struct ClientSide {
+    pub(crate) connection: ClientConnection,
+    runtime: Arc<dyn Runtime>,
+    handlers: ClientHandlers,
+    facts: Arc<Mutex<ServerFacts>>,
+    waiting: BTreeMap<RequestHandle, oneshot::Sender<Result<ResultBody, ClientError>>>,
+    ready_waiters: Vec<oneshot::Sender<Result<(), ClientError>>>,
+    calls: mpsc::Receiver<Call>,
+    calls_closed: bool,
+    answers_sender: mpsc::UnboundedSender<Answer>,
+    answers: mpsc::UnboundedReceiver<Answer>,
+}
+
+impl ClientSide {
+    fn new(
+        now: Timestamp,
+        config: ClientConfig,
+        handlers: ClientHandlers,
+        runtime: Arc<dyn Runtime>,
+    ) -> (Self, Client) {
+        let (calls_sender, calls) = mpsc::channel(CALL_QUEUE);
+        let (answers_sender, answers) = mpsc::unbounded();
+        let facts = Arc::new(Mutex::new(ServerFacts::default()));
+        let side = ClientSide {
+            connection: ClientConnection::new(now, config),
+            runtime,
+            handlers,
+            facts: Arc::clone(&facts),
+            waiting: BTreeMap::new(),
+            ready_waiters: Vec::new(),
+            calls,
+            calls_closed: false,
+            answers_sender,
+            answers,
+        };
+        let client = Client {
+            calls: calls_sender,
+            facts,
+        };
+        (side, client)
+    }
+
+    fn record_facts(&self) {
+        let mut facts = self.facts.lock().unwrap_or_else(PoisonError::into_inner);
+        facts.era = self.connection.era();
+        facts.version = self.connection.protocol_version().cloned();
+        facts.info = self.connection.server_info().cloned();
+        facts.capabilities = self.connection.server_capabilities().cloned();
+        facts.instructions = self.connection.instructions().map(String::from);
+    }
+
+    fn on_call(&mut self, now: Timestamp, call: Call) {
+        match call {
+            Call::Request {
+                request,
+                options,
+                answer,
+            } => match self.connection.send_request(now, request, options) {
+                Ok(handle) => {
+                    self.waiting.insert(handle, answer);
+                }
+                Err(error) => {
+                    let _ = answer.send(Err(ClientError::Failed(error.to_string())));
+                }
+            },
+            Call::Ready(answer) => {
+                if self.connection.is_ready() {
+                    let _ = answer.send(Ok(()));
+                } else if self.connection.is_closed() {
+                    let _ = answer.send(Err(ClientError::Closed));
+                } else {
+                    self.ready_waiters.push(answer);
+                }
+            }
+        }
+    }
+
+    fn on_answer(&mut self, now: Timestamp, answer: Answer) {
+        match answer {
+            Answer::Reply { token, result } => {
+                let _ = self.connection.respond(now, token, result);
+            }
+            Answer::Input { handle, responses } => {
+                if self
+                    .connection
+                    .provide_input(now, handle, responses)
+                    .is_err()
+                {
+                    if let Some(waiter) = self.waiting.remove(&handle) {
+                        let _ = waiter.send(Err(ClientError::Failed(String::from(
+                            "the server's input requests could not be answered",
+                        ))));
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self, handle: RequestHandle, outcome: Result<ResultBody, ClientError>) {
+        if let Some(waiter) = self.waiting.remove(&handle) {
+            let _ = waiter.send(outcome);
+        }
+    }
+
+    fn on_event(&mut self, event: ClientEvent) {
+        match event {
+            ClientEvent::Ready { .. } => {
+                self.record_facts();
+                for waiter in self.ready_waiters.drain(..) {
+                    let _ = waiter.send(Ok(()));
+                }
+            }
+            ClientEvent::Response {
+                handle, outcome, ..
+            } => self.finish(handle, outcome.map_err(ClientError::Rpc)),
+            ClientEvent::Failed { handle, error } => {
+                let error = match error {
+                    RequestError::ConnectionClosed => ClientError::Closed,
+                    other => ClientError::Failed(other.to_string()),
+                };
+                self.finish(handle, Err(error));
+            }
+            ClientEvent::TimedOut { handle } => self.finish(handle, Err(ClientError::TimedOut)),
+            ClientEvent::Cancelled { handle } => self.finish(handle, Err(ClientError::Cancelled)),
+            ClientEvent::InputRequired {
+                handle, requests, ..
+            } => {
+                let handlers = self.handlers.clone();
+                let mut sender = self.answers_sender.clone();
+                self.runtime.spawn(Box::pin(async move {
+                    let answers = requests.into_iter().map(|(key, request)| {
+                        let handlers = handlers.clone();
+                        async move { (key, fulfil(&handlers, request).await) }
+                    });
+                    let responses: InputResponses = futures_util::future::join_all(answers)
+                        .await
+                        .into_iter()
+                        .collect();
+                    let _ = sender.send(Answer::Input { handle, responses }).await;
+                }));
+            }
+            ClientEvent::Request { token, request } => {
+                let handlers = self.handlers.clone();
+                let mut sender = self.answers_sender.clone();
+                self.runtime.spawn(Box::pin(async move {
+                    let result = answer_request(&handlers, request).await;
+                    let _ = sender.send(Answer::Reply { token, result }).await;
+                }));
+            }
+            ClientEvent::Closed { .. } => {
+                for (_, waiter) in std::mem::take(&mut self.waiting) {
+                    let _ = waiter.send(Err(ClientError::Closed));
+                }
+                for waiter in self.ready_waiters.drain(..) {
+                    let _ = waiter.send(Err(ClientError::Closed));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A declined elicitation: what a client without a callback answers.
+fn declined() -> ElicitResult {
+    ElicitResult::new(ElicitAction::Decline)
+}
+
+async fn fulfil(handlers: &ClientHandlers, request: InputRequest) -> InputResponse {
+    match request {
+        InputRequest::Elicit(params) => match &handlers.elicit {
+            Some(handler) => InputResponse::from(handler(params).await),
+            None => InputResponse::from(declined()),
+        },
+        // Sampling and roots callbacks come with the rest of the client API; until then
+        // an elicitation-style decline keeps the round well-formed.
+        _ => InputResponse::from(declined()),
+    }
+}
+
+async fn answer_request(
+    handlers: &ClientHandlers,
+    request: ServerRequest,
+) -> Result<ResultBody, ErrorObject> {
+    let result = match request {
+        ServerRequest::Elicit(params) => match &handlers.elicit {
+            Some(handler) => handler(params).await,
+            None => declined(),
+        },
+        other => {
+            return Err(ErrorObject::with_message(
+                ErrorCode::METHOD_NOT_FOUND,
+                format!("Method not found: {}", other.method()),
+            ));
+        }
+    };
+    ResultBody::from_serialize(&result)
+        .map_err(|error| ErrorObject::with_message(ErrorCode::INTERNAL_ERROR, error.to_string()))
+}
+
+impl Side for ClientSide {
+    fn poll_commands(&mut self, now: Timestamp, cx: &mut Context<'_>) -> bool {
+        let mut any = false;
+        while !self.calls_closed {
+            match self.calls.poll_next_unpin(cx) {
+                Poll::Ready(Some(call)) => {
+                    self.on_call(now, call);
+                    any = true;
+                }
+                Poll::Ready(None) => {
+                    // Every `Client` was dropped: close the connection.
+                    self.calls_closed = true;
+                    self.connection.close(now);
+                    any = true;
+                }
+                Poll::Pending => break,
+            }
+        }
+        while let Poll::Ready(Some(answer)) = self.answers.poll_next_unpin(cx) {
+            self.on_answer(now, answer);
+            any = true;
+        }
+        any
+    }
+
+    fn pump(&mut self, _now: Timestamp) -> bool {
+        let mut any = false;
+        while let Some(event) = self.connection.poll_event() {
+            any = true;
+            self.on_event(event);
+        }
+        any
+    }
+
+    fn wants_input(&self) -> bool {
+        self.connection.wants_input()
+    }
+
+    fn handle_bytes(&mut self, now: Timestamp, data: &[u8]) {
+        self.connection.handle_bytes(now, data);
+    }
+
+    fn handle_eof(&mut self, now: Timestamp) {
+        self.connection.handle_eof(now);
+    }
+
+    fn handle_timeout(&mut self, now: Timestamp) {
+        self.connection.handle_timeout(now);
+    }
+
+    fn poll_timeout(&self) -> Option<Timestamp> {
+        self.connection.poll_timeout()
+    }
+
+    fn poll_transmit(&mut self, out: &mut Vec<u8>) -> Option<Transmit> {
+        self.connection.poll_transmit(out)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.connection.is_closed()
+    }
+}
+
+/// Connects to a server on a byte stream (a child process's stdio, a socket): the drive
+/// loop runs on `runtime`, and this returns once negotiation is over.
+pub async fn connect_stream<S>(
+    config: ClientConfig,
+    handlers: ClientHandlers,
+    runtime: Arc<dyn Runtime>,
+    io: S,
+) -> Result<Client, ClientError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let clock = Clock::new(runtime.now());
+    let now = clock.timestamp(runtime.now());
+    let (side, client) = ClientSide::new(now, config, handlers, Arc::clone(&runtime));
+    let driver = StreamDriver::new(side, io, Arc::clone(&runtime), clock);
+    runtime.spawn(Box::pin(async move {
+        let _ = driver.await;
+    }));
+    client.ready().await?;
+    Ok(client)
+}
+
+/// Connects a client to a server in the same process: no framing, no pipe; the two
+/// connections exchange bytes directly inside one drive loop.
+pub async fn connect_in_memory(
+    server: &Server,
+    config: ClientConfig,
+    handlers: ClientHandlers,
+    runtime: Arc<dyn Runtime>,
+) -> Result<Client, ClientError> {
+    let clock = Clock::new(runtime.now());
+    let now = clock.timestamp(runtime.now());
+    let (client_side, client) = ClientSide::new(now, config, handlers, Arc::clone(&runtime));
+    let server_side = ServerSide::new(server, Arc::clone(&runtime));
+    let driver = MemoryDriver {
+        client: client_side,
+        server: server_side,
+        runtime: Arc::clone(&runtime),
+        clock,
+        timer: None,
+        buffer: Vec::new(),
+    };
+    runtime.spawn(Box::pin(driver));
+    client.ready().await?;
+    Ok(client)
+}
+
+/// Both connections of an in-memory pair in one loop.
+struct MemoryDriver {
+    client: ClientSide,
+    server: ServerSide,
+    runtime: Arc<dyn Runtime>,
+    clock: Clock,
+    timer: Option<Pin<Box<dyn Timer>>>,
+    buffer: Vec<u8>,
+}
+
+impl Future for MemoryDriver {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        loop {
+            let now = this.clock.timestamp(this.runtime.now());
+            let mut progressed = this.client.poll_commands(now, cx);
+            progressed |= Side::poll_commands(&mut this.server, now, cx);
+            for side in [
+                &mut this.client as &mut dyn Side,
+                &mut this.server as &mut dyn Side,
+            ] {
+                if side.poll_timeout().is_some_and(|deadline| deadline <= now) {
+                    side.handle_timeout(now);
+                    progressed = true;
+                }
+            }
+            progressed |= this.client.pump(now);
+            progressed |= Side::pump(&mut this.server, now);
+            this.buffer.clear();
+            while this.client.poll_transmit(&mut this.buffer).is_some() {}
+            if !this.buffer.is_empty() {
+                this.server.handle_bytes(now, &this.buffer);
+                progressed = true;
+            }
+            this.buffer.clear();
+            while Side::poll_transmit(&mut this.server, &mut this.buffer).is_some() {}
+            if !this.buffer.is_empty() {
+                this.client.handle_bytes(now, &this.buffer);
+                progressed = true;
+            }
+            if this.client.is_closed() && !Side::is_closed(&this.server) {
+                this.server.handle_eof(now);
+                progressed = true;
+            }
+            if this.client.is_closed() && Side::is_closed(&this.server) {
+                return Poll::Ready(());
+            }
+            if !progressed {
+                let next = [this.client.poll_timeout(), Side::poll_timeout(&this.server)]
+                    .into_iter()
+                    .flatten()
+                    .min();
+                if let Some(deadline) = next {
+                    let at = this.clock.instant(deadline);
+                    let timer = this.timer.get_or_insert_with(|| this.runtime.timer(at));
+                    timer.as_mut().reset(at);
+                    if timer.as_mut().poll_elapsed(cx).is_ready() {
+                        continue;
+                    }
+                }
+                return Poll::Pending;
+            }
+        }
+    }
+}
