@@ -59,6 +59,14 @@ fn test_server() -> Server {
                 Err::<CallToolResult, _>(ToolError::failed("it broke"))
             },
         ))
+        .tool(Tool::typed(
+            "panic",
+            "Panics on any text",
+            |args: Echo, _ctx: Context| async move {
+                assert!(args.text.is_empty(), "a handler bug");
+                Ok::<_, ToolError>(CallToolResult::text(""))
+            },
+        ))
         .build()
 }
 
@@ -113,7 +121,7 @@ async fn exercise(client: &Client, era: &str) {
     let tools = client.list_tools().await.expect("tools/list");
     let mut names: Vec<_> = tools.tools.iter().map(|tool| tool.name.clone()).collect();
     names.sort();
-    assert_eq!(names, ["ask", "echo", "fail"]);
+    assert_eq!(names, ["ask", "echo", "fail", "panic"]);
     assert!(tools.tools[0].input_schema.get().contains("properties"));
     let echoed = client
         .call_tool("echo", json!({"text": "hi"}))

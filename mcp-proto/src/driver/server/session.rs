@@ -147,7 +147,17 @@ impl ServerSide {
                 let method = request.method;
                 let params = request.params;
                 let work = async move {
-                    let reply = dispatch(shared, method, params, context).await;
+                    // A panicking handler still answers its request (-32603).
+                    let handler =
+                        std::panic::AssertUnwindSafe(dispatch(shared, method, params, context));
+                    let reply = futures_util::FutureExt::catch_unwind(handler)
+                        .await
+                        .unwrap_or_else(|_| {
+                            Reply::error(
+                                ErrorCode::INTERNAL_ERROR,
+                                "Internal error: the handler panicked",
+                            )
+                        });
                     let _ =
                         futures_util::SinkExt::send(&mut sender, Command::Reply { slot, reply })
                             .await;
