@@ -26,6 +26,11 @@
 //!   multi-round-trip loop, `subscriptions/listen` and a response cache.
 //! - [`mrtr`]: sealing and opening `requestState` ([`mrtr::HmacSealer`] or your own
 //!   [`mrtr::StateSealer`]).
+//! - [`http`]: Streamable HTTP semantics without sockets: routing each request to a
+//!   2026 exchange or a legacy session, the status table, `Accept`/`Content-Type`, the
+//!   Host/Origin policy, the `Mcp-*` headers both ways (with the `=?base64?…?=` form and
+//!   `x-mcp-header` parameters), SSE encoding and decoding, legacy sessions and replay.
+//! - [`uri_template`]: RFC 6570 templates, expanded and matched, with traversal refused.
 //! - [`connection`]: what both sides share: the run-loop contract, handles, tokens,
 //!   errors; [`Timestamp`] and [`Limits`].
 //! - `testing` (feature `testing`): `Pair`, a client and a server over a seeded simulated
@@ -94,6 +99,7 @@ pub mod connection;
 #[cfg(feature = "driver")]
 pub mod driver;
 pub mod framing;
+pub mod http;
 pub mod json;
 pub mod jsonrpc;
 mod limits;
@@ -103,6 +109,7 @@ pub mod server;
 pub mod testing;
 pub mod time;
 pub mod types;
+pub mod uri_template;
 pub mod validate;
 pub mod version;
 

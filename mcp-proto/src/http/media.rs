@@ -1,0 +1,86 @@
+//! `Accept` and `Content-Type`: media type matching (RFC 9110 §12.5.1, §8.3).
+
+use crate::http::head::{RequestHead, trim_whitespace};
+
+/// Splits `type/subtype` (parameters already removed) into its two halves.
+fn split_media_type(text: &[u8]) -> Option<(&[u8], &[u8])> {
+    let text = trim_whitespace(text);
+    let slash = text.iter().position(|b| *b == b'/')?;
+    let (kind, rest) = text.split_at(slash);
+    let subtype = rest.get(1..)?;
+    (!kind.is_empty() && !subtype.is_empty()).then_some((kind, subtype))
+}
+
+/// True when the `q` parameter of a media range is zero ("not acceptable").
+fn q_is_zero(parameters: &[u8]) -> bool {
+    parameters
+        .split(|b| *b == b';')
+        .filter_map(|parameter| {
+            let parameter = trim_whitespace(parameter);
+            let equals = parameter.iter().position(|b| *b == b'=')?;
+            let (name, value) = parameter.split_at(equals);
+            trim_whitespace(name)
+                .eq_ignore_ascii_case(b"q")
+                .then(|| trim_whitespace(value.get(1..).unwrap_or(&[])))
+        })
+        .next_back()
+        .is_some_and(|q| {
+            // A weight is `0` or `1` followed by an optional fraction of up to 3 digits.
+            q.first() == Some(&b'0')
+                && q.get(1..)
+                    .is_none_or(|fraction| fraction.iter().all(|b| matches!(b, b'.' | b'0')))
+        })
+}
+
+/// True when the `Accept` headers of `head` accept `media_type` (`"application/json"`).
+///
+/// Every `Accept` header and every comma-separated range counts; the most specific range
+/// that matches decides (`type/subtype` over `type/*` over `*/*`), and a weight of `q=0`
+/// refuses. No `Accept` header accepts nothing: MCP requires clients to list the types.
+pub fn accepts(head: &RequestHead<'_>, media_type: &str) -> bool {
+    let Some((want_kind, want_subtype)) = split_media_type(media_type.as_bytes()) else {
+        return false;
+    };
+    // (specificity, acceptable) of the best match so far.
+    let mut best: Option<(u8, bool)> = None;
+    for value in head.headers_named("accept") {
+        for range in value.split(|b| *b == b',') {
+            let (range, parameters) = match range.iter().position(|b| *b == b';') {
+                Some(at) => range.split_at(at),
+                None => (range, &[][..]),
+            };
+            let Some((kind, subtype)) = split_media_type(range) else {
+                continue;
+            };
+            let specificity = if kind == b"*" && subtype == b"*" {
+                0
+            } else if kind.eq_ignore_ascii_case(want_kind) && subtype == b"*" {
+                1
+            } else if kind.eq_ignore_ascii_case(want_kind)
+                && subtype.eq_ignore_ascii_case(want_subtype)
+            {
+                2
+            } else {
+                continue;
+            };
+            let acceptable = !q_is_zero(parameters);
+            if best.is_none_or(|(seen, _)| specificity > seen) {
+                best = Some((specificity, acceptable));
+            } else if best == Some((specificity, true)) && !acceptable {
+                // Equally specific ranges disagree: refusal wins.
+                best = Some((specificity, false));
+            }
+        }
+    }
+    best.is_some_and(|(_, acceptable)| acceptable)
+}
+
+/// True when `content_type` names `media_type`, ignoring case and parameters
+/// (`application/json; charset=utf-8` is JSON).
+pub fn is_media_type(content_type: &[u8], media_type: &str) -> bool {
+    let essence = match content_type.iter().position(|b| *b == b';') {
+        Some(at) => content_type.get(..at).unwrap_or(&[]),
+        None => content_type,
+    };
+    trim_whitespace(essence).eq_ignore_ascii_case(media_type.as_bytes())
+}
