@@ -32,6 +32,41 @@ pub(crate) trait Side {
     fn is_closed(&self) -> bool;
 }
 
+/// The [`Side`] methods that only forward to the side's `connection` field, which both
+/// connection types name alike.
+macro_rules! forward_to_connection {
+    () => {
+        fn wants_input(&self) -> bool {
+            self.connection.wants_input()
+        }
+
+        fn handle_bytes(&mut self, now: Timestamp, data: &[u8]) {
+            self.connection.handle_bytes(now, data);
+        }
+
+        fn handle_eof(&mut self, now: Timestamp) {
+            self.connection.handle_eof(now);
+        }
+
+        fn handle_timeout(&mut self, now: Timestamp) {
+            self.connection.handle_timeout(now);
+        }
+
+        fn poll_timeout(&self) -> Option<Timestamp> {
+            self.connection.poll_timeout()
+        }
+
+        fn poll_transmit(&mut self, out: &mut Vec<u8>) -> Option<crate::connection::Transmit> {
+            self.connection.poll_transmit(out)
+        }
+
+        fn is_closed(&self) -> bool {
+            self.connection.is_closed()
+        }
+    };
+}
+pub(crate) use forward_to_connection;
+
 /// Drives `side` over `io` until the connection closes and its last bytes are written.
 pub(crate) struct StreamDriver<T, S> {
     side: T,

@@ -15,7 +15,7 @@ use futures_io::{AsyncRead, AsyncWrite};
 use futures_util::{SinkExt, StreamExt};
 
 use crate::client::{ClientConfig, ClientConnection, ClientEvent, RequestError};
-use crate::connection::{ReplyToken, RequestHandle, Transmit};
+use crate::connection::{ReplyToken, RequestHandle};
 use crate::driver::client::{Call, Client, ClientError, ClientHandlers, ServerFacts};
 use crate::driver::runtime::{Clock, Runtime, Timer};
 use crate::driver::server::Server;
@@ -276,33 +276,7 @@ impl Side for ClientSide {
         any
     }
 
-    fn wants_input(&self) -> bool {
-        self.connection.wants_input()
-    }
-
-    fn handle_bytes(&mut self, now: Timestamp, data: &[u8]) {
-        self.connection.handle_bytes(now, data);
-    }
-
-    fn handle_eof(&mut self, now: Timestamp) {
-        self.connection.handle_eof(now);
-    }
-
-    fn handle_timeout(&mut self, now: Timestamp) {
-        self.connection.handle_timeout(now);
-    }
-
-    fn poll_timeout(&self) -> Option<Timestamp> {
-        self.connection.poll_timeout()
-    }
-
-    fn poll_transmit(&mut self, out: &mut Vec<u8>) -> Option<Transmit> {
-        self.connection.poll_transmit(out)
-    }
-
-    fn is_closed(&self) -> bool {
-        self.connection.is_closed()
-    }
+    crate::driver::stream::forward_to_connection!();
 }
 
 /// Connects to a server on a byte stream (a child process's stdio, a socket): the drive

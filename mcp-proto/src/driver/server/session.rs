@@ -221,33 +221,7 @@ impl crate::driver::stream::Side for ServerSide {
         ServerSide::pump(self, now)
     }
 
-    fn wants_input(&self) -> bool {
-        self.connection.wants_input()
-    }
-
-    fn handle_bytes(&mut self, now: Timestamp, data: &[u8]) {
-        self.connection.handle_bytes(now, data);
-    }
-
-    fn handle_eof(&mut self, now: Timestamp) {
-        self.connection.handle_eof(now);
-    }
-
-    fn handle_timeout(&mut self, now: Timestamp) {
-        self.connection.handle_timeout(now);
-    }
-
-    fn poll_timeout(&self) -> Option<Timestamp> {
-        self.connection.poll_timeout()
-    }
-
-    fn poll_transmit(&mut self, out: &mut Vec<u8>) -> Option<crate::connection::Transmit> {
-        self.connection.poll_transmit(out)
-    }
-
-    fn is_closed(&self) -> bool {
-        self.connection.is_closed()
-    }
+    crate::driver::stream::forward_to_connection!();
 }
 
 /// Serves one client on a byte stream (stdio, a pipe, a socket) until it closes.
