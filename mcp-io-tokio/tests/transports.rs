@@ -5,10 +5,14 @@ use std::time::Duration;
 
 use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode};
 use mcp_io_tokio::mcp_proto::driver::client::{Client, ClientHandlers};
-use mcp_io_tokio::mcp_proto::driver::server::{Context, Server, Tool, ToolError};
+use std::collections::BTreeMap;
+
+use mcp_io_tokio::mcp_proto::driver::server::{
+    Context, Prompt, Resource, ResourceRequest, ResourceTemplate, Server, Tool, ToolError,
+};
 use mcp_io_tokio::mcp_proto::types::{
     CallToolResult, ClientCapabilities, ElicitAction, ElicitRequestParams, ElicitResult,
-    ElicitationCapability, Implementation,
+    ElicitationCapability, GetPromptResult, Implementation, ReadResourceResult,
 };
 use mcp_io_tokio::mcp_proto::version::{Era, ProtocolVersion};
 use serde::Deserialize;
@@ -67,7 +71,38 @@ fn test_server() -> Server {
                 Ok::<_, ToolError>(CallToolResult::text(""))
             },
         ))
+        .resource(
+            Resource::new("memo://readme", "readme", |request: ResourceRequest, _ctx: Context| async move {
+                Ok::<_, ToolError>(text_contents(&request.uri, "read me"))
+            })
+            .with_mime_type("text/plain"),
+        )
+        .resource_template(
+            ResourceTemplate::new("file:///docs/{+path}", "docs", |request: ResourceRequest, _ctx: Context| async move {
+                let path = request.variables.get("path").cloned().unwrap_or_default();
+                Ok::<_, ToolError>(text_contents(&request.uri, &format!("doc at {path}")))
+            })
+            .expect("a valid template"),
+        )
+        .prompt(Prompt::new(
+            "greet",
+            "Greets someone",
+            vec![serde_json::from_value(json!({"name": "who", "required": true})).expect("an argument")],
+            |arguments: BTreeMap<String, String>, _ctx: Context| async move {
+                let who = arguments.get("who").cloned().unwrap_or_default();
+                Ok::<_, ToolError>(
+                    serde_json::from_value::<GetPromptResult>(json!({
+                        "messages": [{"role": "user", "content": {"type": "text", "text": format!("Hello, {who}")}}]
+                    }))
+                    .expect("a prompt result"),
+                )
+            },
+        ))
         .build()
+}
+
+fn text_contents(uri: &str, text: &str) -> ReadResourceResult {
+    serde_json::from_value(json!({"contents": [{"uri": uri, "text": text}]})).expect("contents")
 }
 
 fn question(message: &str) -> ElicitRequestParams {
@@ -117,7 +152,52 @@ fn text(result: &CallToolResult) -> String {
         .to_string()
 }
 
+async fn resources_and_prompts(client: &Client, era: &str) {
+    let resources = client.list_resources().await.expect("resources/list");
+    assert_eq!(resources.len(), 1);
+    assert_eq!(resources[0].uri, "memo://readme");
+    let templates = client.list_resource_templates().await.expect("templates");
+    assert_eq!(templates[0].uri_template, "file:///docs/{+path}");
+    let read = client.read_resource("memo://readme").await.expect("read");
+    assert_eq!(read.contents[0].uri(), "memo://readme");
+    let read = client
+        .read_resource("file:///docs/guide/intro.md")
+        .await
+        .expect("read via template");
+    let text = serde_json::to_value(&read).expect("json")["contents"][0]["text"].clone();
+    assert_eq!(text, "doc at guide/intro.md");
+    let refused = client
+        .read_resource("file:///docs/../etc/passwd")
+        .await
+        .expect_err("traversal");
+    assert!(
+        refused.to_string().contains("Invalid resource URI"),
+        "{refused}"
+    );
+    let missing = client
+        .read_resource("memo://nothing")
+        .await
+        .expect_err("not found");
+    let expected = if era == "legacy" { "-32002" } else { "-32602" };
+    assert!(missing.to_string().contains(expected), "{era}: {missing}");
+    let prompts = client.list_prompts().await.expect("prompts/list");
+    assert_eq!(prompts[0].name, "greet");
+    let prompt = client
+        .get_prompt("greet", &[("who", "Ada")])
+        .await
+        .expect("prompts/get");
+    let text =
+        serde_json::to_value(&prompt).expect("json")["messages"][0]["content"]["text"].clone();
+    assert_eq!(text, "Hello, Ada");
+    let refused = client
+        .get_prompt("greet", &[])
+        .await
+        .expect_err("missing argument");
+    assert!(refused.to_string().contains("who"), "{refused}");
+}
+
 async fn exercise(client: &Client, era: &str) {
+    resources_and_prompts(client, era).await;
     let tools = client.list_tools().await.expect("tools/list");
     let mut names: Vec<_> = tools.tools.iter().map(|tool| tool.name.clone()).collect();
     names.sort();

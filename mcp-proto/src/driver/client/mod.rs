@@ -5,7 +5,11 @@
 //! `elicitation/create` request and a 2026 server's "input required" result, so the
 //! application writes each once. Callbacks run as their own tasks, concurrently.
 
+use std::format;
 use std::prelude::rust_2024::*;
+
+/// The most pages a listing helper follows.
+const MAX_PAGES: usize = 1024;
 
 mod session;
 
@@ -23,8 +27,9 @@ use serde::de::DeserializeOwned;
 use crate::client::RequestOptions;
 use crate::jsonrpc::{ErrorObject, Params, ResultBody};
 use crate::types::{
-    CallToolResult, ClientRequest, ElicitRequestParams, ElicitResult, Implementation,
-    ListToolsResult, ServerCapabilities,
+    CallToolResult, ClientRequest, ElicitRequestParams, ElicitResult, GetPromptResult,
+    Implementation, ListToolsResult, Prompt, ReadResourceResult, Resource, ResourceTemplate,
+    ServerCapabilities,
 };
 use crate::version::{Era, ProtocolVersion};
 
@@ -209,6 +214,90 @@ impl Client {
             }
         }
         all.ok_or(ClientError::Closed)
+    }
+
+    /// Every page of a paginated list method, each page's `key` array joined.
+    async fn every_page(
+        &self,
+        method: &str,
+        key: &str,
+    ) -> Result<Vec<serde_json::Value>, ClientError> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        // A server that keeps handing out cursors cannot keep us forever.
+        for _ in 0..MAX_PAGES {
+            let params = match &cursor {
+                Some(cursor) => serde_json::json!({ "cursor": cursor }),
+                None => serde_json::json!({}),
+            };
+            let page: serde_json::Value = self.typed(decode_request(method, &params)?).await?;
+            if let Some(found) = page.get(key).and_then(serde_json::Value::as_array) {
+                items.extend(found.iter().cloned());
+            }
+            cursor = page
+                .get("nextCursor")
+                .and_then(|c| c.as_str())
+                .map(String::from);
+            if cursor.is_none() {
+                return Ok(items);
+            }
+        }
+        Err(ClientError::Failed(format!(
+            "{method}: more than {MAX_PAGES} pages"
+        )))
+    }
+
+    async fn listed<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        key: &str,
+    ) -> Result<Vec<T>, ClientError> {
+        self.every_page(method, key)
+            .await?
+            .into_iter()
+            .map(|item| {
+                serde_json::from_value(item).map_err(|error| ClientError::Decode(error.to_string()))
+            })
+            .collect()
+    }
+
+    /// `resources/list`, every page.
+    pub async fn list_resources(&self) -> Result<Vec<Resource>, ClientError> {
+        self.listed("resources/list", "resources").await
+    }
+
+    /// `resources/templates/list`, every page.
+    pub async fn list_resource_templates(&self) -> Result<Vec<ResourceTemplate>, ClientError> {
+        self.listed("resources/templates/list", "resourceTemplates")
+            .await
+    }
+
+    /// `resources/read`.
+    pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult, ClientError> {
+        self.typed(decode_request(
+            "resources/read",
+            &serde_json::json!({ "uri": uri }),
+        )?)
+        .await
+    }
+
+    /// `prompts/list`, every page.
+    pub async fn list_prompts(&self) -> Result<Vec<Prompt>, ClientError> {
+        self.listed("prompts/list", "prompts").await
+    }
+
+    /// `prompts/get` with string arguments.
+    pub async fn get_prompt(
+        &self,
+        name: &str,
+        arguments: &[(&str, &str)],
+    ) -> Result<GetPromptResult, ClientError> {
+        let arguments: serde_json::Map<String, serde_json::Value> = arguments
+            .iter()
+            .map(|(key, value)| (String::from(*key), serde_json::Value::from(*value)))
+            .collect();
+        let params = serde_json::json!({ "name": name, "arguments": arguments });
+        self.typed(decode_request("prompts/get", &params)?).await
     }
 
     /// `tools/call` with JSON arguments; multi-round input is handled by the callbacks.

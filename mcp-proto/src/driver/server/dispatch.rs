@@ -5,13 +5,19 @@ use std::format;
 use std::prelude::rust_2024::*;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::driver::server::ResourceRequest;
 use crate::driver::server::Shared;
-use crate::driver::server::context::{Context, Interrupt, ToolError};
-use crate::jsonrpc::{ErrorCode, Params};
+use crate::driver::server::context::{Context, InputState, Interrupt, ToolError};
+use crate::jsonrpc::{ErrorCode, ErrorObject, Params};
 use crate::server::{InputRequired, Reply};
-use crate::types::{CallToolRequestParams, CallToolResult, InputResponse, Method};
+use crate::types::{
+    CallToolRequestParams, CallToolResult, GetPromptRequestParams, InputResponse, Method,
+    ReadResourceRequestParams,
+};
+use crate::uri_template::MatchError;
+use crate::version::Era;
 
 /// Answers one request. Runs on the runtime, away from the connection's drive loop.
 pub(crate) async fn dispatch(
@@ -26,6 +32,20 @@ pub(crate) async fn dispatch(
             Reply::result(&serde_json::json!({ "tools": tools }))
         }
         Some(Method::ToolsCall) => call_tool(&shared, params, context).await,
+        Some(Method::ResourcesList) => {
+            let resources: Vec<_> = shared.resources.values().map(|r| &r.definition).collect();
+            Reply::result(&serde_json::json!({ "resources": resources }))
+        }
+        Some(Method::ResourcesTemplatesList) => {
+            let templates: Vec<_> = shared.templates.iter().map(|t| &t.definition).collect();
+            Reply::result(&serde_json::json!({ "resourceTemplates": templates }))
+        }
+        Some(Method::ResourcesRead) => read_resource(&shared, params, context).await,
+        Some(Method::PromptsList) => {
+            let prompts: Vec<_> = shared.prompts.values().map(|p| &p.definition).collect();
+            Reply::result(&serde_json::json!({ "prompts": prompts }))
+        }
+        Some(Method::PromptsGet) => get_prompt(&shared, params, context).await,
         _ => Reply::error(
             ErrorCode::METHOD_NOT_FOUND,
             format!("Method not found: {method}"),
@@ -51,9 +71,103 @@ async fn call_tool(shared: &Shared, params: Option<Params>, context: Context) ->
         );
     };
     let input = Arc::clone(&context.input);
-    match (tool.handler)(params.arguments, context).await {
-        Ok(result) => Reply::result(&result),
+    let outcome = (tool.handler)(params.arguments, context).await;
+    match outcome {
+        // A tool's own failure goes to the model as a result, not as a protocol error.
         Err(ToolError::Failed(message)) => Reply::result(&CallToolResult::error(message)),
+        other => finish(other, &input),
+    }
+}
+
+async fn read_resource(shared: &Shared, params: Option<Params>, context: Context) -> Reply {
+    let uri = match params
+        .as_ref()
+        .map(|params| params.decode::<ReadResourceRequestParams>())
+    {
+        Some(Ok(params)) => params.uri,
+        _ => return Reply::error(ErrorCode::INVALID_PARAMS, "resources/read needs a uri"),
+    };
+    let input = Arc::clone(&context.input);
+    if let Some(resource) = shared.resources.get(&uri) {
+        let request = ResourceRequest {
+            uri,
+            variables: BTreeMap::new(),
+        };
+        return finish((resource.read)(request, context).await, &input);
+    }
+    for template in &shared.templates {
+        match template.template.try_match(&uri) {
+            Ok(variables) => {
+                let request = ResourceRequest { uri, variables };
+                return finish((template.read)(request, context).await, &input);
+            }
+            Err(MatchError::Traversal { .. }) => {
+                return Reply::error(
+                    ErrorCode::INVALID_PARAMS,
+                    format!("Invalid resource URI: {uri}"),
+                );
+            }
+            Err(_) => continue,
+        }
+    }
+    // 2025-11-25 has a code for this; 2026-07-28 removed it in favour of -32602.
+    match context.era {
+        Era::Legacy => Reply::Error(
+            ErrorObject::with_message(
+                ErrorCode::RESOURCE_NOT_FOUND,
+                format!("Resource not found: {uri}"),
+            )
+            .with_data(&serde_json::json!({ "uri": uri })),
+        ),
+        _ => Reply::error(
+            ErrorCode::INVALID_PARAMS,
+            format!("Resource not found: {uri}"),
+        ),
+    }
+}
+
+async fn get_prompt(shared: &Shared, params: Option<Params>, context: Context) -> Reply {
+    let params = match params
+        .as_ref()
+        .map(|params| params.decode::<GetPromptRequestParams>())
+    {
+        Some(Ok(params)) => params,
+        _ => return Reply::error(ErrorCode::INVALID_PARAMS, "prompts/get needs a name"),
+    };
+    let Some(prompt) = shared.prompts.get(&params.name) else {
+        return Reply::error(
+            ErrorCode::INVALID_PARAMS,
+            format!("Unknown prompt: {}", params.name),
+        );
+    };
+    let arguments: BTreeMap<String, String> =
+        params.arguments.unwrap_or_default().into_iter().collect();
+    let missing: Vec<&str> = prompt
+        .definition
+        .arguments
+        .iter()
+        .flatten()
+        .filter(|argument| {
+            argument.required == Some(true) && !arguments.contains_key(&argument.name)
+        })
+        .map(|argument| argument.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Reply::error(
+            ErrorCode::INVALID_PARAMS,
+            format!("Missing required arguments: {}", missing.join(", ")),
+        );
+    }
+    let input = Arc::clone(&context.input);
+    finish((prompt.get)(arguments, context).await, &input)
+}
+
+/// The reply for a handler's outcome: its result, its error, or "input required" with
+/// the answers gathered so far sealed into the state.
+fn finish<T: serde::Serialize>(outcome: Result<T, ToolError>, input: &Mutex<InputState>) -> Reply {
+    match outcome {
+        Ok(result) => Reply::result(&result),
+        Err(ToolError::Failed(message)) => Reply::error(ErrorCode::INTERNAL_ERROR, message),
         Err(ToolError::Protocol(error)) => Reply::Error(error),
         Err(ToolError::Interrupted(Interrupt::Failed(error))) => Reply::Error(error),
         Err(ToolError::Interrupted(Interrupt::InputRequired)) => {
@@ -61,7 +175,7 @@ async fn call_tool(shared: &Shared, params: Option<Params>, context: Context) ->
             if state.pending.is_empty() {
                 return Reply::error(
                     ErrorCode::INTERNAL_ERROR,
-                    "the tool asked for input it did not name",
+                    "the handler asked for input it did not name",
                 );
             }
             // Earlier answers ride along in the sealed state: the handler runs again from

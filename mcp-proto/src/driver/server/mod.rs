@@ -29,10 +29,14 @@ use std::prelude::rust_2024::*;
 
 mod context;
 mod dispatch;
+mod prompt;
+mod resource;
 pub(crate) mod session;
 mod tool;
 
 pub use context::{Context, Interrupt, ToolError};
+pub use prompt::{Prompt, PromptFuture};
+pub use resource::{ReadFuture, Resource, ResourceRequest, ResourceTemplate};
 pub use session::serve_stream;
 pub use tool::{Tool, ToolFuture};
 
@@ -44,7 +48,9 @@ use futures_channel::mpsc;
 use crate::Limits;
 use crate::mrtr::HmacSealer;
 use crate::server::{Change, ServerConfig};
-use crate::types::{Implementation, ListChangedCapability, ServerCapabilities};
+use crate::types::{
+    Implementation, ListChangedCapability, ResourcesCapability, ServerCapabilities,
+};
 
 use context::Command;
 
@@ -69,6 +75,9 @@ pub(crate) struct Shared {
     pub(crate) info: Implementation,
     pub(crate) instructions: Option<String>,
     pub(crate) tools: BTreeMap<String, Tool>,
+    pub(crate) resources: BTreeMap<String, Resource>,
+    pub(crate) templates: Vec<ResourceTemplate>,
+    pub(crate) prompts: BTreeMap<String, Prompt>,
     pub(crate) capabilities: ServerCapabilities,
     pub(crate) limits: Limits,
     sealing: SealingKey,
@@ -131,6 +140,9 @@ impl Server {
             info,
             instructions: None,
             tools: BTreeMap::new(),
+            resources: BTreeMap::new(),
+            templates: Vec::new(),
+            prompts: BTreeMap::new(),
             limits: Limits::default(),
             sealing: None,
         }
@@ -139,6 +151,22 @@ impl Server {
     /// Tells every connected client, of either era, that the tool list changed.
     pub fn notify_tools_changed(&self) {
         self.shared.publish(&Change::ToolsListChanged);
+    }
+
+    /// Tells every connected client that the resource list changed.
+    pub fn notify_resources_changed(&self) {
+        self.shared.publish(&Change::ResourcesListChanged);
+    }
+
+    /// Tells every connected client that the prompt list changed.
+    pub fn notify_prompts_changed(&self) {
+        self.shared.publish(&Change::PromptsListChanged);
+    }
+
+    /// Tells the clients subscribed to `uri` (or to a resource it is under) that it
+    /// changed.
+    pub fn notify_resource_updated(&self, uri: impl Into<String>) {
+        self.shared.publish(&Change::ResourceUpdated(uri.into()));
     }
 
     /// The server's identity.
@@ -153,6 +181,9 @@ pub struct ServerBuilder {
     info: Implementation,
     instructions: Option<String>,
     tools: BTreeMap<String, Tool>,
+    resources: BTreeMap<String, Resource>,
+    templates: Vec<ResourceTemplate>,
+    prompts: BTreeMap<String, Prompt>,
     limits: Limits,
     sealing: Option<(String, [u8; 32], [u8; 16])>,
 }
@@ -167,6 +198,25 @@ impl ServerBuilder {
     /// Adds a tool (a later tool of the same name replaces an earlier one).
     pub fn tool(mut self, tool: Tool) -> Self {
         self.tools.insert(tool.definition.name.clone(), tool);
+        self
+    }
+
+    /// Adds a resource at a fixed URI.
+    pub fn resource(mut self, resource: Resource) -> Self {
+        self.resources
+            .insert(resource.definition.uri.clone(), resource);
+        self
+    }
+
+    /// Adds a resource template; templates are tried in the order they were added.
+    pub fn resource_template(mut self, template: ResourceTemplate) -> Self {
+        self.templates.push(template);
+        self
+    }
+
+    /// Adds a prompt (a later prompt of the same name replaces an earlier one).
+    pub fn prompt(mut self, prompt: Prompt) -> Self {
+        self.prompts.insert(prompt.definition.name.clone(), prompt);
         self
     }
 
@@ -204,11 +254,25 @@ impl ServerBuilder {
                 list_changed: Some(true),
             });
         }
+        if !self.resources.is_empty() || !self.templates.is_empty() {
+            capabilities.resources = Some(ResourcesCapability {
+                subscribe: Some(true),
+                list_changed: Some(true),
+            });
+        }
+        if !self.prompts.is_empty() {
+            capabilities.prompts = Some(ListChangedCapability {
+                list_changed: Some(true),
+            });
+        }
         Server {
             shared: Arc::new(Shared {
                 info: self.info,
                 instructions: self.instructions,
                 tools: self.tools,
+                resources: self.resources,
+                templates: self.templates,
+                prompts: self.prompts,
                 capabilities,
                 limits: self.limits,
                 sealing: SealingKey {
