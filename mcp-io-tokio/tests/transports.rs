@@ -12,7 +12,7 @@ use mcp_io_tokio::mcp_proto::driver::server::{
 };
 use mcp_io_tokio::mcp_proto::types::{
     CallToolResult, ClientCapabilities, ElicitAction, ElicitRequestParams, ElicitResult,
-    ElicitationCapability, GetPromptResult, Implementation, ReadResourceResult,
+    GetPromptResult, Implementation, ReadResourceResult,
 };
 use mcp_io_tokio::mcp_proto::version::{Era, ProtocolVersion};
 use serde::Deserialize;
@@ -71,6 +71,24 @@ fn test_server() -> Server {
                 Ok::<_, ToolError>(CallToolResult::text(""))
             },
         ))
+        .tool(Tool::typed(
+            "summarise",
+            "Asks the client's model and roots",
+            |args: Echo, ctx: Context| async move {
+                let request = serde_json::from_value(json!({
+                    "messages": [{"role": "user", "content": {"type": "text", "text": args.text}}],
+                    "maxTokens": 10
+                }))?;
+                let sampled = ctx.sample(request).await?;
+                let roots = ctx.roots().await?;
+                let said = serde_json::to_value(&sampled)?["content"]["text"].clone();
+                Ok::<_, ToolError>(CallToolResult::text(format!(
+                    "{} under {}",
+                    said.as_str().unwrap_or_default(),
+                    roots.roots.first().map(|root| root.uri.as_str()).unwrap_or_default()
+                )))
+            },
+        ))
         .resource(
             Resource::new("memo://readme", "readme", |request: ResourceRequest, _ctx: Context| async move {
                 Ok::<_, ToolError>(text_contents(&request.uri, "read me"))
@@ -122,26 +140,36 @@ fn answer_of(result: &ElicitResult) -> String {
 }
 
 fn client_config(mode: ClientMode) -> (ClientConfig, ClientHandlers) {
-    let capabilities = ClientCapabilities {
-        elicitation: Some(ElicitationCapability::default()),
-        ..ClientCapabilities::default()
-    };
+    let capabilities: ClientCapabilities =
+        serde_json::from_value(json!({"elicitation": {}, "sampling": {}, "roots": {}}))
+            .expect("capabilities");
     let config = ClientConfig::new(Implementation::new("test-client", "1.0.0"))
         .with_mode(mode)
         .with_capabilities(capabilities);
-    let handlers = ClientHandlers::new().on_elicit(|params| async move {
-        let message = serde_json::to_value(&params).expect("serialisable")["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let answer = if message.starts_with("Are") {
-            "yes"
-        } else {
-            "blue"
-        };
-        serde_json::from_value(json!({"action": "accept", "content": {"answer": answer}}))
-            .unwrap_or_else(|_| ElicitResult::new(ElicitAction::Decline))
-    });
+    let handlers = ClientHandlers::new()
+        .on_elicit(|params| async move {
+            let message = serde_json::to_value(&params).expect("serialisable")["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let answer = if message.starts_with("Are") {
+                "yes"
+            } else {
+                "blue"
+            };
+            serde_json::from_value(json!({"action": "accept", "content": {"answer": answer}}))
+                .unwrap_or_else(|_| ElicitResult::new(ElicitAction::Decline))
+        })
+        .on_sample(|_params| async move {
+            Ok(serde_json::from_value(json!({
+            "role": "assistant", "content": {"type": "text", "text": "short"}, "model": "test-model"
+        }))
+        .expect("a sampling result"))
+        })
+        .on_roots(|| async move {
+            serde_json::from_value(json!({"roots": [{"uri": "file:///work", "name": "work"}]}))
+                .expect("roots")
+        });
     (config, handlers)
 }
 
@@ -201,7 +229,7 @@ async fn exercise(client: &Client, era: &str) {
     let tools = client.list_tools().await.expect("tools/list");
     let mut names: Vec<_> = tools.tools.iter().map(|tool| tool.name.clone()).collect();
     names.sort();
-    assert_eq!(names, ["ask", "echo", "fail", "panic"]);
+    assert_eq!(names, ["ask", "echo", "fail", "panic", "summarise"]);
     assert!(tools.tools[0].input_schema.get().contains("properties"));
     let echoed = client
         .call_tool("echo", json!({"text": "hi"}))
@@ -213,6 +241,11 @@ async fn exercise(client: &Client, era: &str) {
         .await
         .expect("ask");
     assert_eq!(text(&asked), format!("{era}: blue then yes"));
+    let summary = client
+        .call_tool("summarise", json!({"text": "a long text"}))
+        .await
+        .expect("summarise");
+    assert_eq!(text(&summary), "short under file:///work");
     let failed = client
         .call_tool("fail", json!({"text": ""}))
         .await

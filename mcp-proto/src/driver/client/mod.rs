@@ -27,9 +27,9 @@ use serde::de::DeserializeOwned;
 use crate::client::RequestOptions;
 use crate::jsonrpc::{ErrorObject, Params, ResultBody};
 use crate::types::{
-    CallToolResult, ClientRequest, ElicitRequestParams, ElicitResult, GetPromptResult,
-    Implementation, ListToolsResult, Prompt, ReadResourceResult, Resource, ResourceTemplate,
-    ServerCapabilities,
+    CallToolResult, ClientRequest, CreateMessageRequestParams, CreateMessageResult,
+    ElicitRequestParams, ElicitResult, GetPromptResult, Implementation, ListRootsResult,
+    ListToolsResult, Prompt, ReadResourceResult, Resource, ResourceTemplate, ServerCapabilities,
 };
 use crate::version::{Era, ProtocolVersion};
 
@@ -39,16 +39,33 @@ pub type ElicitFuture = Pin<Box<dyn Future<Output = ElicitResult> + Send>>;
 /// Answers the server's elicitation requests (form or URL).
 pub type ElicitHandler = Arc<dyn Fn(ElicitRequestParams) -> ElicitFuture + Send + Sync>;
 
+/// The future a sampling callback returns.
+pub type SampleFuture =
+    Pin<Box<dyn Future<Output = Result<CreateMessageResult, ErrorObject>> + Send>>;
+
+/// Answers the server's sampling requests with the client's model.
+pub type SampleHandler = Arc<dyn Fn(CreateMessageRequestParams) -> SampleFuture + Send + Sync>;
+
+/// The future a roots callback returns.
+pub type RootsFuture = Pin<Box<dyn Future<Output = ListRootsResult> + Send>>;
+
+/// Answers the server's questions about the client's roots.
+pub type RootsHandler = Arc<dyn Fn() -> RootsFuture + Send + Sync>;
+
 /// The application's answers to questions from the server.
 #[derive(Clone, Default)]
 pub struct ClientHandlers {
     pub(crate) elicit: Option<ElicitHandler>,
+    pub(crate) sample: Option<SampleHandler>,
+    pub(crate) roots: Option<RootsHandler>,
 }
 
 impl fmt::Debug for ClientHandlers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientHandlers")
             .field("elicit", &self.elicit.is_some())
+            .field("sample", &self.sample.is_some())
+            .field("roots", &self.roots.is_some())
             .finish()
     }
 }
@@ -66,6 +83,26 @@ impl ClientHandlers {
         Fut: Future<Output = ElicitResult> + Send + 'static,
     {
         self.elicit = Some(Arc::new(move |params| Box::pin(handler(params))));
+        self
+    }
+
+    /// Answers sampling requests with `handler` (declare the `sampling` capability too).
+    pub fn on_sample<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(CreateMessageRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<CreateMessageResult, ErrorObject>> + Send + 'static,
+    {
+        self.sample = Some(Arc::new(move |params| Box::pin(handler(params))));
+        self
+    }
+
+    /// Answers roots requests with `handler` (declare the `roots` capability too).
+    pub fn on_roots<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ListRootsResult> + Send + 'static,
+    {
+        self.roots = Some(Arc::new(move || Box::pin(handler())));
         self
     }
 }

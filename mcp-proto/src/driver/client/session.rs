@@ -40,6 +40,8 @@ enum Answer {
         handle: RequestHandle,
         responses: InputResponses,
     },
+    /// Some input request of the round has no answer: the request ends here.
+    Unanswerable { handle: RequestHandle },
 }
 
 /// A client connection plus the glue to waiting calls and callbacks.
@@ -125,6 +127,14 @@ impl ClientSide {
             Answer::Reply { token, result } => {
                 let _ = self.connection.respond(now, token, result);
             }
+            Answer::Unanswerable { handle } => {
+                let _ = self.connection.cancel(now, handle, None);
+                if let Some(waiter) = self.waiting.remove(&handle) {
+                    let _ = waiter.send(Err(ClientError::Failed(String::from(
+                        "the server asked for input this client cannot give",
+                    ))));
+                }
+            }
             Answer::Input { handle, responses } => {
                 if self
                     .connection
@@ -177,11 +187,16 @@ impl ClientSide {
                         let handlers = handlers.clone();
                         async move { (key, fulfil(&handlers, request).await) }
                     });
-                    let responses: InputResponses = futures_util::future::join_all(answers)
-                        .await
+                    let answered = futures_util::future::join_all(answers).await;
+                    let responses: Option<InputResponses> = answered
                         .into_iter()
+                        .map(|(key, answer)| answer.map(|answer| (key, answer)))
                         .collect();
-                    let _ = sender.send(Answer::Input { handle, responses }).await;
+                    let answer = match responses {
+                        Some(responses) => Answer::Input { handle, responses },
+                        None => Answer::Unanswerable { handle },
+                    };
+                    let _ = sender.send(answer).await;
                 }));
             }
             ClientEvent::Request { token, request } => {
@@ -210,36 +225,56 @@ fn declined() -> ElicitResult {
     ElicitResult::new(ElicitAction::Decline)
 }
 
-async fn fulfil(handlers: &ClientHandlers, request: InputRequest) -> InputResponse {
+/// This round's answer to one input request, or `None` when the client cannot give one
+/// (no callback, or the callback refused): the retry is then not sent.
+async fn fulfil(handlers: &ClientHandlers, request: InputRequest) -> Option<InputResponse> {
     match request {
-        InputRequest::Elicit(params) => match &handlers.elicit {
-            Some(handler) => InputResponse::from(handler(params).await),
-            None => InputResponse::from(declined()),
-        },
-        // Sampling and roots callbacks come with the rest of the client API; until then
-        // an elicitation-style decline keeps the round well-formed.
-        _ => InputResponse::from(declined()),
+        InputRequest::Elicit(params) => Some(InputResponse::from(match &handlers.elicit {
+            Some(handler) => handler(params).await,
+            None => declined(),
+        })),
+        InputRequest::CreateMessage(params) => {
+            let handler = handlers.sample.as_ref()?;
+            handler(*params).await.ok().map(InputResponse::from)
+        }
+        InputRequest::ListRoots(_) => {
+            let handler = handlers.roots.as_ref()?;
+            Some(InputResponse::from(handler().await))
+        }
+        _ => None,
     }
+}
+
+fn encode<T: serde::Serialize>(result: &T) -> Result<ResultBody, ErrorObject> {
+    ResultBody::from_serialize(result)
+        .map_err(|error| ErrorObject::with_message(ErrorCode::INTERNAL_ERROR, error.to_string()))
 }
 
 async fn answer_request(
     handlers: &ClientHandlers,
     request: ServerRequest,
 ) -> Result<ResultBody, ErrorObject> {
-    let result = match request {
-        ServerRequest::Elicit(params) => match &handlers.elicit {
-            Some(handler) => handler(params).await,
-            None => declined(),
-        },
-        other => {
-            return Err(ErrorObject::with_message(
-                ErrorCode::METHOD_NOT_FOUND,
-                format!("Method not found: {}", other.method()),
-            ));
-        }
+    let unsupported = |method: &str| {
+        ErrorObject::with_message(
+            ErrorCode::METHOD_NOT_FOUND,
+            format!("Method not found: {method}"),
+        )
     };
-    ResultBody::from_serialize(&result)
-        .map_err(|error| ErrorObject::with_message(ErrorCode::INTERNAL_ERROR, error.to_string()))
+    match request {
+        ServerRequest::Elicit(params) => match &handlers.elicit {
+            Some(handler) => encode(&handler(params).await),
+            None => encode(&declined()),
+        },
+        ServerRequest::CreateMessage(params) => match &handlers.sample {
+            Some(handler) => encode(&handler(*params).await?),
+            None => Err(unsupported("sampling/createMessage")),
+        },
+        ServerRequest::ListRoots(_) => match &handlers.roots {
+            Some(handler) => encode(&handler().await),
+            None => Err(unsupported("roots/list")),
+        },
+        other => Err(unsupported(other.method())),
+    }
 }
 
 impl Side for ClientSide {
