@@ -1,0 +1,182 @@
+//! Interoperability with the reference Python SDK (`mcp==2.3.0` from PyPI), over stdio:
+//! its `Client` in `auto`, `legacy` and `"2026-07-28"` modes against our bookshop, and our
+//! client against its `MCPServer` in both eras, each with an elicitation round trip.
+//!
+//! The SDK is installed on first use into a virtual environment under the target
+//! directory; it is never assumed present. A missing Python fails with the install hint.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode};
+use mcp_io_tokio::mcp_proto::driver::client::ClientHandlers;
+use mcp_io_tokio::mcp_proto::types::{
+    ClientCapabilities, ElicitAction, ElicitResult, Implementation,
+};
+use mcp_io_tokio::mcp_proto::version::ProtocolVersion;
+use serde_json::{Value, json};
+
+const SDK: &str = "mcp==2.3.0";
+
+/// `<target>/debug`, from this test binary's path (`<target>/debug/deps/interop-…`).
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("the test binary lives in <target>/<profile>/deps")
+        .to_path_buf()
+}
+
+/// The virtual environment's python, created and filled on first use.
+fn python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let venv = profile_dir().join("python-interop").join("venv");
+        let python = venv.join("bin").join("python");
+        let marker = venv.join(format!("installed-{SDK}"));
+        if marker.exists() {
+            return python;
+        }
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "python3 is needed for the interop tests ({error}); install Python 3.10+ with venv \
+                     and pip (Debian: apt install python3 python3-venv python3-pip)"
+                )
+            });
+        assert!(status.success(), "python3 -m venv failed; install python3-venv (apt install python3-venv)");
+        let status = Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", SDK])
+            .status()
+            .expect("pip runs");
+        assert!(status.success(), "pip install {SDK} failed: PyPI must be reachable for the interop tests");
+        std::fs::write(&marker, SDK).expect("marker written");
+        python
+    })
+}
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("interop")
+        .join(name)
+}
+
+fn bookshop() -> PathBuf {
+    let path = profile_dir().join("examples").join("bookshop");
+    assert!(
+        path.exists(),
+        "the bookshop example is not built at {}; `cargo test` builds it (or run `cargo build --example bookshop`)",
+        path.display()
+    );
+    path
+}
+
+#[test]
+fn reference_client_against_our_bookshop_over_stdio() {
+    let python = python();
+    for (mode, version) in [
+        ("auto", "2026-07-28"),
+        ("legacy", "2025-11-25"),
+        ("2026-07-28", "2026-07-28"),
+    ] {
+        let output = Command::new(python)
+            .arg(script("python_client.py"))
+            .arg(mode)
+            .arg(bookshop())
+            .arg("--stdio")
+            .output()
+            .expect("the reference client runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "mode {mode}: {stderr}");
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+            panic!(
+                "mode {mode}: unreadable report ({error}): {}",
+                String::from_utf8_lossy(&output.stdout)
+            )
+        });
+        assert_eq!(report["protocol_version"], version, "mode {mode}");
+        assert_eq!(
+            report["tools"],
+            json!(["reserve", "search_books"]),
+            "mode {mode}"
+        );
+        assert_eq!(
+            report["search"],
+            json!(["Dune by Frank Herbert"]),
+            "mode {mode}"
+        );
+        // The elicitation round trip: a live request (legacy) or an input-required round.
+        assert_eq!(
+            report["reserve"],
+            json!(["Reserved 2 copies of Dune"]),
+            "mode {mode}"
+        );
+        if mode != "2026-07-28" {
+            assert_eq!(report["server"], "bookshop", "mode {mode}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_client_against_the_reference_server_over_stdio() {
+    let python = python().to_path_buf();
+    for (mode, version) in [
+        (ClientMode::Legacy, ProtocolVersion::V2025_11_25),
+        (ClientMode::Auto, ProtocolVersion::V2026_07_28),
+    ] {
+        let mut command = tokio::process::Command::new(&python);
+        command.arg(script("python_server.py"));
+        let capabilities: ClientCapabilities =
+            serde_json::from_value(json!({"elicitation": {}})).expect("capabilities");
+        let config = ClientConfig::new(Implementation::new("mcp-rs-interop", "1.0"))
+            .with_mode(mode)
+            .with_capabilities(capabilities);
+        let handlers = ClientHandlers::new().on_elicit(|_question| async move {
+            serde_json::from_value(json!({"action": "accept", "content": {"copies": 3}}))
+                .unwrap_or_else(|_| ElicitResult::new(ElicitAction::Decline))
+        });
+        let (client, child) = mcp_io_tokio::connect_child(command, config, handlers)
+            .await
+            .expect("the reference server starts");
+        assert_eq!(client.protocol_version(), Some(version.clone()));
+        let run = async {
+            let tools = client.list_tools().await.expect("tools/list");
+            let mut names: Vec<_> = tools.tools.iter().map(|tool| tool.name.clone()).collect();
+            names.sort();
+            assert_eq!(names, ["echo", "reserve"]);
+            let echoed = client
+                .call_tool("echo", json!({"text": "hello"}))
+                .await
+                .expect("echo");
+            let echoed = serde_json::to_value(&echoed).expect("json");
+            assert_eq!(echoed["content"][0]["text"], "hello", "{version}");
+            let reserved = client
+                .call_tool("reserve", json!({"title": "Dune"}))
+                .await
+                .expect("reserve");
+            let reserved = serde_json::to_value(&reserved).expect("json");
+            assert_eq!(
+                reserved["content"][0]["text"], "Reserved 3 copies of Dune",
+                "{version}"
+            );
+        };
+        tokio::time::timeout(Duration::from_secs(60), run)
+            .await
+            .expect("in time");
+        drop(client);
+        let status = child
+            .shutdown(Duration::from_secs(10))
+            .await
+            .expect("exited");
+        assert!(
+            status.success(),
+            "the reference server exits when its stdin closes: {status}"
+        );
+    }
+}
