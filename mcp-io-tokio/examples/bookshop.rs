@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo run --example bookshop             # in memory: a legacy and a modern client
 //! cargo run --example bookshop -- --stdio  # serve on stdin/stdout
+//! cargo run --example bookshop -- --http 127.0.0.1:8000   # Streamable HTTP (2026-07-28)
 //! ```
 
 use std::time::Duration;
@@ -161,6 +162,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("--stdio") => {
             mcp_io_tokio::serve_stdio(&server).await?;
         }
+        Some("--http") => {
+            let addr = arguments
+                .get(1)
+                .map_or("127.0.0.1:8000", String::as_str)
+                .parse()?;
+            let http = mcp_io_tokio::http::HttpServer::bind(&server, addr).await?;
+            eprintln!("bookshop on http://{}/mcp", http.local_addr()?);
+            http.run().await?;
+        }
         None => {
             for (label, mode) in [
                 ("legacy client", ClientMode::Legacy),
@@ -172,7 +182,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         Some(other) => {
-            eprintln!("unknown argument {other}; use no argument (in memory) or --stdio");
+            eprintln!(
+                "unknown argument {other}; use no argument (in memory), --stdio or --http ADDR"
+            );
             std::process::exit(2);
         }
     }

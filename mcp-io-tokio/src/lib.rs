@@ -7,7 +7,9 @@
 //! - [`serve_stdio`]: a server on this process's stdin/stdout;
 //! - [`connect_child`]: a client that spawns a server process and talks to it over its
 //!   stdio, with a clean shutdown ([`ChildServer::shutdown`]);
-//! - [`connect_in_memory`]: a client wired to a server in the same process.
+//! - [`connect_in_memory`]: a client wired to a server in the same process;
+//! - [`http::serve_http`] / [`http::HttpServer`]: Streamable HTTP on hyper 1.x, and
+//!   [`http::serve`] to mount the endpoint into an existing hyper or axum application.
 //!
 //! ```no_run
 //! use mcp_io_tokio::mcp_proto::driver::server::{Context, Server, Tool, ToolError};
@@ -34,6 +36,8 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
+
+pub mod http;
 
 pub use mcp_proto;
 use mcp_proto::client::ClientConfig;

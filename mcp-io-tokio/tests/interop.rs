@@ -1,6 +1,8 @@
-//! Interoperability with the reference Python SDK (`mcp==2.3.0` from PyPI), over stdio:
+//! Interoperability with the reference Python SDK (`mcp==2.3.0` from PyPI): over stdio,
 //! its `Client` in `auto`, `legacy` and `"2026-07-28"` modes against our bookshop, and our
-//! client against its `MCPServer` in both eras, each with an elicitation round trip.
+//! client against its `MCPServer` in both eras; over Streamable HTTP, its `Client` in
+//! `auto` and `"2026-07-28"` modes against our bookshop. Each includes an elicitation
+//! round trip.
 //!
 //! The SDK is installed on first use into a virtual environment under the target
 //! directory; it is never assumed present. A missing Python fails with the install hint.
@@ -77,21 +79,16 @@ fn bookshop() -> PathBuf {
     path
 }
 
-#[test]
-fn reference_client_against_our_bookshop_over_stdio() {
-    let python = python();
-    for (mode, version) in [
-        ("auto", "2026-07-28"),
-        ("legacy", "2025-11-25"),
-        ("2026-07-28", "2026-07-28"),
-    ] {
-        let output = Command::new(python)
-            .arg(script("python_client.py"))
-            .arg(mode)
-            .arg(bookshop())
-            .arg("--stdio")
-            .output()
-            .expect("the reference client runs");
+/// Runs the reference client in `mode` against `target` (a command, or a URL) and checks
+/// its report.
+fn check_reference_client(mode: &str, version: &str, target: &[String]) {
+    let output = Command::new(python())
+        .arg(script("python_client.py"))
+        .arg(mode)
+        .args(target)
+        .output()
+        .expect("the reference client runs");
+    {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "mode {mode}: {stderr}");
         let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
@@ -120,6 +117,52 @@ fn reference_client_against_our_bookshop_over_stdio() {
         if mode != "2026-07-28" {
             assert_eq!(report["server"], "bookshop", "mode {mode}");
         }
+    }
+}
+
+#[test]
+fn reference_client_against_our_bookshop_over_stdio() {
+    let command = [bookshop().display().to_string(), String::from("--stdio")];
+    for (mode, version) in [
+        ("auto", "2026-07-28"),
+        ("legacy", "2025-11-25"),
+        ("2026-07-28", "2026-07-28"),
+    ] {
+        check_reference_client(mode, version, &command);
+    }
+}
+
+/// Stops the child when the test ends, however it ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn reference_client_against_our_bookshop_over_http() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(bookshop())
+        .args(["--http", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the bookshop starts");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let _running = Running(child);
+    let mut line = String::new();
+    BufReader::new(stderr)
+        .read_line(&mut line)
+        .expect("the bookshop announces its address");
+    let url = line
+        .trim()
+        .strip_prefix("bookshop on ")
+        .unwrap_or_else(|| panic!("unexpected announcement: {line}"))
+        .to_string();
+    for (mode, version) in [("auto", "2026-07-28"), ("2026-07-28", "2026-07-28")] {
+        check_reference_client(mode, version, std::slice::from_ref(&url));
     }
 }
 

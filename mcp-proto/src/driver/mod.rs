@@ -9,6 +9,8 @@
 //!
 //! - [`client`]: the client API ([`client::Client`], [`client::ClientHandlers`]) and
 //!   [`client::connect_stream`] / [`client::connect_in_memory`].
+//! - [`http`]: [`http::HttpEndpoint`], which serves Streamable HTTP requests for any HTTP
+//!   library.
 //! - [`server`]: the server API ([`server::Server`], [`server::Tool`],
 //!   [`server::Context`]) and [`server::serve_stream`].
 
@@ -17,6 +19,7 @@
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 pub mod client;
+pub mod http;
 mod runtime;
 pub mod server;
 mod stream;

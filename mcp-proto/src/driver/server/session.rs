@@ -207,6 +207,16 @@ impl ServerSide {
     }
 }
 
+impl Drop for ServerSide {
+    /// A dropped connection (a closed stream, an abandoned HTTP exchange) stops its
+    /// handlers: each running handler's future is dropped.
+    fn drop(&mut self) {
+        for (_, abort) in self.running.values() {
+            abort.abort();
+        }
+    }
+}
+
 impl crate::driver::stream::Side for ServerSide {
     fn poll_commands(&mut self, now: Timestamp, cx: &mut TaskContext<'_>) -> bool {
         let mut any = false;
