@@ -88,35 +88,33 @@ fn check_reference_client(mode: &str, version: &str, target: &[String]) {
         .args(target)
         .output()
         .expect("the reference client runs");
-    {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "mode {mode}: {stderr}");
-        let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
-            panic!(
-                "mode {mode}: unreadable report ({error}): {}",
-                String::from_utf8_lossy(&output.stdout)
-            )
-        });
-        assert_eq!(report["protocol_version"], version, "mode {mode}");
-        assert_eq!(
-            report["tools"],
-            json!(["reserve", "search_books"]),
-            "mode {mode}"
-        );
-        assert_eq!(
-            report["search"],
-            json!(["Dune by Frank Herbert"]),
-            "mode {mode}"
-        );
-        // The elicitation round trip: a live request (legacy) or an input-required round.
-        assert_eq!(
-            report["reserve"],
-            json!(["Reserved 2 copies of Dune"]),
-            "mode {mode}"
-        );
-        if mode != "2026-07-28" {
-            assert_eq!(report["server"], "bookshop", "mode {mode}");
-        }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "mode {mode}: {stderr}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "mode {mode}: unreadable report ({error}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    assert_eq!(report["protocol_version"], version, "mode {mode}");
+    assert_eq!(
+        report["tools"],
+        json!(["reserve", "search_books"]),
+        "mode {mode}"
+    );
+    assert_eq!(
+        report["search"],
+        json!(["Dune by Frank Herbert"]),
+        "mode {mode}"
+    );
+    // The elicitation round trip: a live request (legacy) or an input-required round.
+    assert_eq!(
+        report["reserve"],
+        json!(["Reserved 2 copies of Dune"]),
+        "mode {mode}"
+    );
+    if mode != "2026-07-28" {
+        assert_eq!(report["server"], "bookshop", "mode {mode}");
     }
 }
 
