@@ -94,7 +94,7 @@ pub async fn serve(
         .await
     {
         Ok(collected) => collected.to_bytes(),
-        Err(_) => return Ok(complete(HttpResponse::refusal(413, "Payload Too Large"))),
+        Err(_) => return Ok(complete(endpoint.body_too_large())),
     };
     Ok(match endpoint.handle(&head, &body).await {
         HttpReply::Complete(response) => complete(response),

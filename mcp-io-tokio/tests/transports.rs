@@ -281,8 +281,10 @@ async fn in_memory_both_eras() {
 }
 
 /// Not a test of its own: the child process of `child_process_both_eras` runs this test
-/// binary with only this test selected and the variable set, and serves on its stdio.
+/// binary with only this entry point selected (`--ignored`) and the variable set, and
+/// serves on its stdio.
 #[tokio::test(flavor = "current_thread")]
+#[ignore = "the server side of child_process_both_eras, which runs it with --ignored"]
 async fn serve_stdio_child() {
     if std::env::var_os(CHILD).is_none() {
         return;
@@ -307,6 +309,7 @@ async fn child_process_both_eras() {
             .args([
                 "--exact",
                 "serve_stdio_child",
+                "--ignored",
                 "--nocapture",
                 "--test-threads=1",
             ])

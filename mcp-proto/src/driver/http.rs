@@ -114,6 +114,12 @@ impl HttpEndpoint {
         self.config.max_body_bytes
     }
 
+    /// The answer to a body that turned out longer than [`Self::max_body_bytes`] while
+    /// it was read (a declared `Content-Length` is refused by [`Self::check_head`]).
+    pub fn body_too_large(&self) -> HttpResponse {
+        HttpResponse::refusal(413, "Payload Too Large")
+    }
+
     /// Checks that need only the head (Host/Origin, method, media types, a declared
     /// length over the limit): call before reading the body.
     pub fn check_head(&self, head: &RequestHead<'_>) -> Result<(), HttpResponse> {

@@ -23,7 +23,7 @@ use crate::server::subscriptions::Subscriptions;
 use crate::time::Timestamp;
 use crate::types::{
     CancelledNotificationParams, ClientCapabilities, ClientNotification, Implementation,
-    LoggingLevel, LoggingMessageNotificationParams, Meta, Method, ProgressNotificationParams,
+    LoggingLevel, LoggingMessageNotificationParams, Method, ProgressNotificationParams,
     ServerRequest,
 };
 use crate::validate::{Context, Direction, validate};
@@ -303,16 +303,7 @@ impl ServerConnection {
             let modern = crate::server::modern::is_modern_request(&request)
                 && !self.config.versions_of(Era::Modern).is_empty();
             self.phase = if modern {
-                // The version the request claims when served, else the newest served (the
-                // request itself is then refused with -32022).
-                let served = self.config.versions_of(Era::Modern);
-                let version = request
-                    .meta()
-                    .and_then(Meta::protocol_version)
-                    .map(|version| ProtocolVersion::parse(&version))
-                    .filter(|version| served.contains(version))
-                    .or_else(|| served.last().cloned())
-                    .unwrap_or(ProtocolVersion::LATEST_MODERN);
+                let version = self.modern_version_of(&request);
                 self.events.push_back(ServerEvent::Ready {
                     era: Era::Modern,
                     version,

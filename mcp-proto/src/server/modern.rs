@@ -38,6 +38,19 @@ impl ServerConnection {
         )
     }
 
+    /// The version a modern request is served under: the one it claims when served, else
+    /// the newest served (the request is then refused with -32022).
+    pub(crate) fn modern_version_of(&self, request: &Request) -> ProtocolVersion {
+        let served = self.config.versions_of(Era::Modern);
+        request
+            .meta()
+            .and_then(|meta| meta.protocol_version())
+            .map(|version| ProtocolVersion::parse(&version))
+            .filter(|version| served.contains(version))
+            .or_else(|| served.last().cloned())
+            .unwrap_or(ProtocolVersion::LATEST_MODERN)
+    }
+
     pub(crate) fn on_modern_request(&mut self, request: Request) {
         if request.method == Method::Initialize.as_str() {
             // A legacy handshake on a stream already serving 2026-07-28 (PROTOCOL 5.6.1).
@@ -62,18 +75,7 @@ impl ServerConnection {
             self.send_error(Some(&request.id), error);
             return;
         }
-        let served = self.config.versions_of(Era::Modern);
-        let claimed = request
-            .meta()
-            .and_then(|meta| meta.protocol_version())
-            .map(|version| ProtocolVersion::parse(&version));
-        let version = match claimed {
-            Some(claimed) if served.contains(&claimed) => claimed,
-            _ => served
-                .last()
-                .cloned()
-                .unwrap_or(ProtocolVersion::LATEST_MODERN),
-        };
+        let version = self.modern_version_of(&request);
         let message = Message::Request(request);
         if let Err(mut violation) = validate(&message, Direction::ClientToServer, &version, None) {
             if violation.code() == ErrorCode::UNSUPPORTED_PROTOCOL_VERSION {

@@ -230,27 +230,11 @@ impl Client {
             .map_err(|error| ClientError::Decode(error.to_string()))
     }
 
-    /// `tools/list`, every page.
+    /// `tools/list`, every page, as one result.
     pub async fn list_tools(&self) -> Result<ListToolsResult, ClientError> {
-        let mut all: Option<ListToolsResult> = None;
-        let mut cursor: Option<String> = None;
-        loop {
-            let params = match &cursor {
-                Some(cursor) => serde_json::json!({ "cursor": cursor }),
-                None => serde_json::json!({}),
-            };
-            let request = decode_request("tools/list", &params)?;
-            let page: ListToolsResult = self.typed(request).await?;
-            cursor = page.next_cursor.clone();
-            match &mut all {
-                Some(all) => all.tools.extend(page.tools),
-                None => all = Some(page),
-            }
-            if cursor.is_none() {
-                break;
-            }
-        }
-        all.ok_or(ClientError::Closed)
+        let tools = self.every_page("tools/list", "tools").await?;
+        serde_json::from_value(serde_json::json!({ "tools": tools }))
+            .map_err(|error| ClientError::Decode(error.to_string()))
     }
 
     /// Every page of a paginated list method, each page's `key` array joined.

@@ -54,8 +54,8 @@ pub(crate) struct ClientSide {
     ready_waiters: Vec<oneshot::Sender<Result<(), ClientError>>>,
     calls: mpsc::Receiver<Call>,
     calls_closed: bool,
-    answers_sender: mpsc::UnboundedSender<Answer>,
-    answers: mpsc::UnboundedReceiver<Answer>,
+    answers_sender: mpsc::Sender<Answer>,
+    answers: mpsc::Receiver<Answer>,
 }
 
 impl ClientSide {
@@ -66,7 +66,8 @@ impl ClientSide {
         runtime: Arc<dyn Runtime>,
     ) -> (Self, Client) {
         let (calls_sender, calls) = mpsc::channel(CALL_QUEUE);
-        let (answers_sender, answers) = mpsc::unbounded();
+        // Callback tasks wait when the loop is behind, rather than queueing without bound.
+        let (answers_sender, answers) = mpsc::channel(CALL_QUEUE);
         let facts = Arc::new(Mutex::new(ServerFacts::default()));
         let side = ClientSide {
             connection: ClientConnection::new(now, config),

@@ -107,11 +107,16 @@ impl ResourceTemplate {
         Fut: Future<Output = Result<ReadResourceResult, ToolError>> + Send + 'static,
     {
         let template = UriTemplate::parse(uri_template)?;
-        let definition = serde_json::from_value(serde_json::json!({
-            "uriTemplate": uri_template,
-            "name": name.into(),
-        }))
-        .map_err(|_| TemplateError::TooLong { max: 0 })?;
+        let definition = TemplateDefinition {
+            uri_template: String::from(uri_template),
+            name: name.into(),
+            title: None,
+            description: None,
+            mime_type: None,
+            annotations: None,
+            icons: None,
+            meta: None,
+        };
         Ok(ResourceTemplate {
             definition,
             template,
