@@ -5,7 +5,7 @@
 //! ```sh
 //! cargo run --example bookshop             # in memory: a legacy and a modern client
 //! cargo run --example bookshop -- --stdio  # serve on stdin/stdout
-//! cargo run --example bookshop -- --http 127.0.0.1:8000   # Streamable HTTP (2026-07-28)
+//! cargo run --example bookshop -- --http 127.0.0.1:8000   # Streamable HTTP (both eras)
 //! ```
 
 use std::time::Duration;

@@ -37,9 +37,17 @@ impl HttpServer {
     /// Binds `addr` for `server`. Bind to a loopback address for local use: the default
     /// Host/Origin allow-lists admit only localhost names.
     pub async fn bind(server: &Server, addr: SocketAddr) -> io::Result<Self> {
+        Self::bind_endpoint(HttpEndpoint::new(server, TokioRuntime::shared()), addr).await
+    }
+
+    /// Binds `addr` for an endpoint configured by the caller (routing rules, session
+    /// settings); make it with [`TokioRuntime::shared`] as its runtime.
+    pub async fn bind_endpoint(endpoint: HttpEndpoint, addr: SocketAddr) -> io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
-        let endpoint = Arc::new(HttpEndpoint::new(server, TokioRuntime::shared()));
-        Ok(HttpServer { listener, endpoint })
+        Ok(HttpServer {
+            listener,
+            endpoint: Arc::new(endpoint),
+        })
     }
 
     /// The bound address (useful after binding port 0).

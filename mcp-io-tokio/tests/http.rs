@@ -203,7 +203,8 @@ async fn status_table_and_header_ladder() {
         json!(["2026-07-28"])
     );
 
-    // A legacy initialize on this modern-only endpoint: the envelope is missing.
+    // A legacy initialize without a session id opens a session (the legacy status table
+    // is tests/http_legacy.rs).
     let initialize = json!({"jsonrpc": "2.0", "id": 5, "method": "initialize", "params": {
         "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "x", "version": "1"}}});
     let headers = [
@@ -218,12 +219,16 @@ async fn status_table_and_header_ladder() {
     )
     .await;
     assert_eq!(
-        (legacy.status, legacy.json()["error"]["code"].clone()),
-        (400, json!(-32602))
+        (
+            legacy.status,
+            legacy.json()["result"]["protocolVersion"].clone()
+        ),
+        (200, json!("2025-11-25"))
     );
 
+    // GET and DELETE need a legacy session.
     let get = send(addr, "GET", &[("accept", "text/event-stream")], Vec::new()).await;
-    assert_eq!((get.status, get.allow.as_str()), (405, "POST"));
+    assert_eq!((get.status, get.allow.as_str()), (405, "GET, POST, DELETE"));
 
     let wrong_type = send(
         addr,

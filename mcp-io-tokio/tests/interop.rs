@@ -159,7 +159,11 @@ fn reference_client_against_our_bookshop_over_http() {
         .strip_prefix("bookshop on ")
         .unwrap_or_else(|| panic!("unexpected announcement: {line}"))
         .to_string();
-    for (mode, version) in [("auto", "2026-07-28"), ("2026-07-28", "2026-07-28")] {
+    for (mode, version) in [
+        ("auto", "2026-07-28"),
+        ("legacy", "2025-11-25"),
+        ("2026-07-28", "2026-07-28"),
+    ] {
         check_reference_client(mode, version, std::slice::from_ref(&url));
     }
 }

@@ -60,6 +60,9 @@ pub(crate) enum Command {
     },
     /// A legacy server-to-client request.
     Request {
+        /// The inbound request on whose behalf it is asked (HTTP routes it to that
+        /// request's stream).
+        slot: u64,
         request: ServerRequest,
         answer: oneshot::Sender<Outcome>,
     },
@@ -217,7 +220,11 @@ impl Context {
         match self.era {
             Era::Legacy => {
                 let (answer, response) = oneshot::channel();
-                let command = Command::Request { request, answer };
+                let command = Command::Request {
+                    slot: self.slot,
+                    request,
+                    answer,
+                };
                 if self.commands.clone().send(command).await.is_err() {
                     return Err(closed());
                 }

@@ -16,7 +16,8 @@ use futures_util::future::{AbortHandle, Abortable};
 
 use crate::connection::{Outcome, ReplyToken, RequestHandle};
 use crate::driver::runtime::{Clock, Runtime};
-use crate::driver::server::context::{Command, Context, InputState};
+pub(crate) use crate::driver::server::context::Command;
+use crate::driver::server::context::{Context, InputState};
 use crate::driver::server::dispatch::{dispatch, gathered_answers};
 use crate::driver::server::{Server, Shared};
 use crate::jsonrpc::{ErrorCode, ErrorObject, RequestId};
@@ -38,6 +39,11 @@ pub(crate) struct ServerSide {
     waiting: BTreeMap<RequestHandle, oneshot::Sender<Outcome>>,
     sender: mpsc::Sender<Command>,
     pub(crate) commands: mpsc::Receiver<Command>,
+    /// Ids of inbound requests the client cancelled, for a driver that routes per
+    /// request (HTTP sessions end their streams); drained with [`Self::take_cancelled`].
+    cancelled: Vec<RequestId>,
+    /// Whether to record cancelled ids at all (stream drivers never drain them).
+    pub(crate) track_cancelled: bool,
 }
 
 impl ServerSide {
@@ -53,7 +59,19 @@ impl ServerSide {
             waiting: BTreeMap::new(),
             sender,
             commands,
+            cancelled: Vec::new(),
+            track_cancelled: false,
         }
+    }
+
+    /// The JSON-RPC id of the running request in `slot`.
+    pub(crate) fn request_id_of(&self, slot: u64) -> Option<&RequestId> {
+        self.running.get(&slot).map(|(token, _)| token.id())
+    }
+
+    /// The ids of requests cancelled since the last call.
+    pub(crate) fn take_cancelled(&mut self) -> Vec<RequestId> {
+        std::mem::take(&mut self.cancelled)
     }
 
     /// Applies one handler command.
@@ -87,7 +105,9 @@ impl ServerSide {
                     let _ = self.connection.log(now, Some(token), level, logger, data);
                 }
             }
-            Command::Request { request, answer } => {
+            Command::Request {
+                request, answer, ..
+            } => {
                 match self
                     .connection
                     .send_request(now, request, RequestOptions::default())
@@ -172,6 +192,9 @@ impl ServerSide {
                 // The handler's future is dropped; the token is spent (the reply is
                 // swallowed by the connection either way).
                 if let Some(slot) = self.slot_of.remove(&id) {
+                    if self.track_cancelled {
+                        self.cancelled.push(id);
+                    }
                     if let Some((token, abort)) = self.running.remove(&slot) {
                         abort.abort();
                         let _ = self.connection.respond(

@@ -1,0 +1,564 @@
+//! 2025-11-25 sessions on Streamable HTTP over real sockets: the session lifecycle and its
+//! status codes, JSON versus SSE per POST, elicitation pushed on the POST stream, the
+//! standalone GET stream, cancellation, resumption with `Last-Event-ID`, DELETE and idle
+//! expiry — all on the same endpoint that serves 2026-07-28 requests.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper::body::Incoming;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use mcp_io_tokio::TokioRuntime;
+use mcp_io_tokio::http::HttpServer;
+use mcp_io_tokio::mcp_proto::driver::http::{HttpEndpoint, SessionSettings};
+use mcp_io_tokio::mcp_proto::driver::server::{Context, Server, Tool, ToolError};
+use mcp_io_tokio::mcp_proto::types::{CallToolResult, ElicitRequestParams, Implementation};
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct Steps {
+    steps: u32,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct Nothing {}
+
+struct Flag(Arc<AtomicBool>);
+
+impl Drop for Flag {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// What a test needs of its server.
+struct Fixture {
+    addr: SocketAddr,
+    server: Server,
+    /// Set when the `hang` handler's future is dropped.
+    dropped: Arc<AtomicBool>,
+    /// Lets the `gate` tool finish.
+    gate: Arc<Notify>,
+}
+
+async fn start(settings: SessionSettings) -> Fixture {
+    let dropped = Arc::new(AtomicBool::new(false));
+    let gate = Arc::new(Notify::new());
+    let hang_flag = Arc::clone(&dropped);
+    let gate_signal = Arc::clone(&gate);
+    let server = Server::builder(Implementation::new("legacy-http-test", "1.0.0"))
+        .tool(Tool::typed(
+            "count",
+            "Reports progress",
+            |args: Steps, ctx: Context| async move {
+                for step in 1..=args.steps {
+                    ctx.progress(f64::from(step), Some(f64::from(args.steps)), None)
+                        .await;
+                }
+                Ok::<_, ToolError>(CallToolResult::text("counted"))
+            },
+        ))
+        .tool(Tool::typed(
+            "ask",
+            "Asks for a number",
+            |_args: Nothing, ctx: Context| async move {
+                let question: ElicitRequestParams = serde_json::from_value(json!({
+                    "mode": "form",
+                    "message": "Pick a number",
+                    "requestedSchema": {"type": "object", "properties": {"n": {"type": "integer"}}}
+                }))
+                .map_err(|error| ToolError::failed(error.to_string()))?;
+                let answer = ctx.elicit(question).await?;
+                let n = serde_json::to_value(&answer.content).unwrap_or_default()["n"].clone();
+                Ok::<_, ToolError>(CallToolResult::text(format!("picked {n}")))
+            },
+        ))
+        .tool(Tool::typed(
+            "hang",
+            "Never finishes",
+            move |_args: Nothing, _ctx: Context| {
+                let flag = Flag(Arc::clone(&hang_flag));
+                async move {
+                    let _flag = flag;
+                    std::future::pending::<()>().await;
+                    Ok::<_, ToolError>(CallToolResult::text("never"))
+                }
+            },
+        ))
+        .tool(Tool::typed(
+            "gate",
+            "Reports progress, then waits to be let through",
+            move |_args: Nothing, ctx: Context| {
+                let gate = Arc::clone(&gate_signal);
+                async move {
+                    ctx.progress(1.0, None, None).await;
+                    gate.notified().await;
+                    Ok::<_, ToolError>(CallToolResult::text("through"))
+                }
+            },
+        ))
+        .build();
+    let endpoint =
+        HttpEndpoint::new(&server, TokioRuntime::shared()).with_session_settings(settings);
+    let http = HttpServer::bind_endpoint(endpoint, "127.0.0.1:0".parse().expect("an address"))
+        .await
+        .expect("bound");
+    let addr = http.local_addr().expect("an address");
+    tokio::spawn(http.run());
+    Fixture {
+        addr,
+        server,
+        dropped,
+        gate,
+    }
+}
+
+/// A response whose body is read on demand.
+struct Open {
+    status: u16,
+    headers: hyper::HeaderMap,
+    body: Incoming,
+    buffer: String,
+}
+
+impl Open {
+    fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Reads until the next complete SSE event; `None` when the body ends first.
+    async fn next_event(&mut self) -> Option<Event> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let event = Event::parse(&block);
+                if event.is_comment() {
+                    continue;
+                }
+                return Some(event);
+            }
+            let frame = tokio::time::timeout(Duration::from_secs(5), self.body.frame())
+                .await
+                .expect("the stream went quiet")?
+                .ok()?;
+            if let Ok(data) = frame.into_data() {
+                self.buffer.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    }
+
+    async fn text(mut self) -> String {
+        while let Some(Ok(frame)) = self.body.frame().await {
+            if let Ok(data) = frame.into_data() {
+                self.buffer.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+        self.buffer
+    }
+
+    async fn json(self) -> Value {
+        serde_json::from_str(&self.text().await).unwrap_or(Value::Null)
+    }
+}
+
+/// One SSE event.
+#[derive(Debug, Default)]
+struct Event {
+    id: Option<String>,
+    data: Option<String>,
+    comment: bool,
+}
+
+impl Event {
+    fn parse(block: &str) -> Event {
+        let mut event = Event::default();
+        for line in block.lines() {
+            if line.starts_with(':') {
+                event.comment = true;
+            } else if let Some(id) = line.strip_prefix("id:") {
+                event.id = Some(id.trim().to_string());
+            } else if let Some(data) = line.strip_prefix("data:") {
+                event.data = Some(data.trim().to_string());
+            }
+        }
+        event
+    }
+
+    fn is_comment(&self) -> bool {
+        self.comment && self.id.is_none() && self.data.is_none()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(self.data.as_deref().unwrap_or_default()).unwrap_or(Value::Null)
+    }
+}
+
+async fn send(addr: SocketAddr, method: &str, headers: &[(&str, &str)], body: &Value) -> Open {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut request = Request::builder()
+        .method(method)
+        .uri(format!("http://{addr}/mcp"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let bytes = if body.is_null() {
+        Vec::new()
+    } else {
+        serde_json::to_vec(body).expect("json")
+    };
+    let response = client
+        .request(
+            request
+                .body(Full::new(Bytes::from(bytes)))
+                .expect("a request"),
+        )
+        .await
+        .expect("a response");
+    let (parts, body) = response.into_parts();
+    Open {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body,
+        buffer: String::new(),
+    }
+}
+
+/// POSTs `message` in session `session` (none for `initialize`).
+async fn post(addr: SocketAddr, session: Option<&str>, message: &Value) -> Open {
+    let mut headers = vec![
+        ("content-type", "application/json"),
+        ("accept", "application/json, text/event-stream"),
+    ];
+    if let Some(session) = session {
+        headers.push(("mcp-session-id", session));
+        headers.push(("mcp-protocol-version", "2025-11-25"));
+    }
+    send(addr, "POST", &headers, message).await
+}
+
+fn request(id: u32, method: &str, params: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+}
+
+fn call(id: u32, tool: &str, arguments: Value) -> Value {
+    request(
+        id,
+        "tools/call",
+        json!({"name": tool, "arguments": arguments}),
+    )
+}
+
+/// Opens a session with the elicitation capability and returns its id.
+async fn open_session(addr: SocketAddr) -> String {
+    let initialize = request(
+        0,
+        "initialize",
+        json!({"protocolVersion": "2025-11-25", "capabilities": {"elicitation": {}},
+               "clientInfo": {"name": "test", "version": "1"}}),
+    );
+    let reply = post(addr, None, &initialize).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), "application/json");
+    let session = reply.header("mcp-session-id");
+    assert!(
+        session.len() >= 32,
+        "an unguessable session id: {session:?}"
+    );
+    let body = reply.json().await;
+    assert_eq!(body["result"]["protocolVersion"], "2025-11-25");
+    assert_eq!(body["result"]["serverInfo"]["name"], "legacy-http-test");
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    assert_eq!(post(addr, Some(&session), &initialized).await.status, 202);
+    session
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_lifecycle_and_status_codes() {
+    let fixture = start(SessionSettings::default()).await;
+    let addr = fixture.addr;
+    let session = open_session(addr).await;
+
+    let listed = post(addr, Some(&session), &request(1, "tools/list", json!({}))).await;
+    assert_eq!(listed.status, 200);
+    let listed = listed.json().await;
+    assert_eq!(listed["id"], 1);
+    assert_eq!(listed["result"]["tools"].as_array().map(Vec::len), Some(4));
+    assert!(
+        listed["result"].get("resultType").is_none(),
+        "legacy results carry no resultType"
+    );
+
+    // A second session is independent of the first.
+    let other = open_session(addr).await;
+    assert_ne!(other, session);
+
+    // No session id on a non-initialize message: 400.
+    let headers = [
+        ("content-type", "application/json"),
+        ("accept", "application/json, text/event-stream"),
+    ];
+    let missing = send(addr, "POST", &headers, &request(2, "tools/list", json!({}))).await;
+    assert_eq!(missing.status, 400);
+
+    // An unknown session: 404 with -32001.
+    let unknown = post(
+        addr,
+        Some("no-such-session"),
+        &request(3, "ping", json!({})),
+    )
+    .await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.json().await["error"]["code"], -32001);
+
+    // initialize inside a session: 400.
+    let again = post(
+        addr,
+        Some(&session),
+        &request(
+            4,
+            "initialize",
+            json!({"protocolVersion": "2025-11-25", "capabilities": {},
+                   "clientInfo": {"name": "test", "version": "1"}}),
+        ),
+    )
+    .await;
+    assert_eq!(again.status, 400);
+
+    // An unsupported MCP-Protocol-Version on a legacy POST: 400.
+    let headers = [
+        ("content-type", "application/json"),
+        ("accept", "application/json, text/event-stream"),
+        ("mcp-session-id", session.as_str()),
+        ("mcp-protocol-version", "2024-01-01"),
+    ];
+    let version = send(addr, "POST", &headers, &request(5, "ping", json!({}))).await;
+    assert!(
+        version.status == 400,
+        "unknown versions are refused: {}",
+        version.status
+    );
+
+    // ping answers `{}` on the session.
+    let ping = post(addr, Some(&session), &request(6, "ping", json!({}))).await;
+    assert_eq!(ping.json().await["result"], json!({}));
+
+    // A method error stays a 200 with the error in the body (legacy clients read no
+    // body on non-2xx answers).
+    let missing_tool = post(addr, Some(&session), &call(7, "no_such_tool", json!({}))).await;
+    assert_eq!(missing_tool.status, 200);
+    assert!(missing_tool.json().await.get("error").is_some());
+
+    // DELETE ends the session; its id is then unknown.
+    let headers = [("mcp-session-id", session.as_str())];
+    assert_eq!(
+        send(addr, "DELETE", &headers, &Value::Null).await.status,
+        200
+    );
+    let after = post(addr, Some(&session), &request(8, "ping", json!({}))).await;
+    assert_eq!(after.status, 404);
+    // The other session lives on.
+    let ping = post(addr, Some(&other), &request(9, "ping", json!({}))).await;
+    assert_eq!(ping.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_streams_on_the_post_with_priming_and_event_ids() {
+    let fixture = start(SessionSettings::default()).await;
+    let session = open_session(fixture.addr).await;
+    let mut message = call(10, "count", json!({"steps": 3}));
+    message["params"]["_meta"] = json!({"progressToken": "p"});
+    let mut reply = post(fixture.addr, Some(&session), &message).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), "text/event-stream");
+    let priming = reply.next_event().await.expect("a priming event");
+    assert!(priming.id.is_some(), "the priming event has an id");
+    assert_eq!(priming.data.as_deref(), Some(""), "and empty data");
+    let mut ids = vec![priming.id.clone()];
+    for step in 1..=3 {
+        let event = reply.next_event().await.expect("a progress event");
+        assert_eq!(event.json()["method"], "notifications/progress");
+        assert_eq!(event.json()["params"]["progress"], step);
+        ids.push(event.id.clone());
+    }
+    let last = reply.next_event().await.expect("the response");
+    assert_eq!(last.json()["id"], 10);
+    assert_eq!(last.json()["result"]["content"][0]["text"], "counted");
+    ids.push(last.id.clone());
+    assert!(reply.next_event().await.is_none(), "the stream ends");
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "event ids are unique: {ids:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn elicitation_is_pushed_on_the_post_stream_and_answered_by_post() {
+    let fixture = start(SessionSettings::default()).await;
+    let addr = fixture.addr;
+    let session = open_session(addr).await;
+    let mut reply = post(addr, Some(&session), &call(11, "ask", json!({}))).await;
+    assert_eq!(reply.header("content-type"), "text/event-stream");
+    let mut question = Value::Null;
+    while let Some(event) = reply.next_event().await {
+        if event.json()["method"] == "elicitation/create" {
+            question = event.json();
+            break;
+        }
+    }
+    assert_eq!(question["params"]["message"], "Pick a number");
+    let answer = json!({"jsonrpc": "2.0", "id": question["id"],
+        "result": {"action": "accept", "content": {"n": 7}}});
+    assert_eq!(post(addr, Some(&session), &answer).await.status, 202);
+    let response = reply.next_event().await.expect("the tool's response");
+    assert_eq!(response.json()["id"], 11);
+    assert_eq!(response.json()["result"]["content"][0]["text"], "picked 7");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_changed_reaches_the_get_stream_and_a_second_get_conflicts() {
+    let fixture = start(SessionSettings::default()).await;
+    let addr = fixture.addr;
+    let session = open_session(addr).await;
+    let headers = [
+        ("accept", "text/event-stream"),
+        ("mcp-session-id", session.as_str()),
+        ("mcp-protocol-version", "2025-11-25"),
+    ];
+    let mut stream = send(addr, "GET", &headers, &Value::Null).await;
+    assert_eq!(stream.status, 200);
+    assert_eq!(stream.header("content-type"), "text/event-stream");
+    let priming = stream.next_event().await.expect("a priming event");
+    assert_eq!(priming.data.as_deref(), Some(""));
+
+    assert_eq!(send(addr, "GET", &headers, &Value::Null).await.status, 409);
+
+    fixture.server.notify_tools_changed();
+    let event = stream.next_event().await.expect("a notification");
+    assert_eq!(event.json()["method"], "notifications/tools/list_changed");
+
+    // GET without the session: 405 (nothing to stream); with an unknown one: 404.
+    let bare = [("accept", "text/event-stream")];
+    assert_eq!(send(addr, "GET", &bare, &Value::Null).await.status, 405);
+    let unknown = [("accept", "text/event-stream"), ("mcp-session-id", "nope")];
+    assert_eq!(send(addr, "GET", &unknown, &Value::Null).await.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_notification_drops_the_handler_but_a_disconnect_does_not() {
+    let fixture = start(SessionSettings::default()).await;
+    let addr = fixture.addr;
+    let session = open_session(addr).await;
+    let mut message = call(12, "hang", json!({}));
+    message["params"]["_meta"] = json!({"progressToken": 1});
+    let pending = {
+        let session = session.clone();
+        tokio::spawn(async move { post(addr, Some(&session), &message).await.text().await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // At 2025-11-25 a dropped connection is not a cancellation.
+    pending.abort();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !fixture.dropped.load(Ordering::SeqCst),
+        "the handler runs on after the client's connection went away"
+    );
+    let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+        "params": {"requestId": 12, "reason": "no longer needed"}});
+    assert_eq!(post(addr, Some(&session), &cancel).await.status, 202);
+    for _ in 0..100 {
+        if fixture.dropped.load(Ordering::SeqCst) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("notifications/cancelled did not drop the handler");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_post_stream_resumes_with_last_event_id() {
+    let fixture = start(SessionSettings::default()).await;
+    let addr = fixture.addr;
+    let session = open_session(addr).await;
+    let mut message = call(13, "gate", json!({}));
+    message["params"]["_meta"] = json!({"progressToken": "g"});
+    let mut reply = post(addr, Some(&session), &message).await;
+    let _priming = reply.next_event().await.expect("a priming event");
+    let progress = reply.next_event().await.expect("a progress event");
+    assert_eq!(progress.json()["method"], "notifications/progress");
+    let last_seen = progress.id.clone().expect("an event id");
+    // The connection breaks before the response.
+    drop(reply);
+    fixture.gate.notify_one();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let headers = [
+        ("accept", "text/event-stream"),
+        ("mcp-session-id", session.as_str()),
+        ("mcp-protocol-version", "2025-11-25"),
+        ("last-event-id", last_seen.as_str()),
+    ];
+    let mut resumed = send(addr, "GET", &headers, &Value::Null).await;
+    assert_eq!(resumed.status, 200);
+    let response = resumed.next_event().await.expect("the missed response");
+    assert_eq!(response.json()["id"], 13);
+    assert_eq!(response.json()["result"]["content"][0]["text"], "through");
+    assert!(
+        resumed.next_event().await.is_none(),
+        "a finished stream ends after its replay"
+    );
+
+    // A foreign event id is refused.
+    let headers = [
+        ("accept", "text/event-stream"),
+        ("mcp-session-id", session.as_str()),
+        ("last-event-id", "not-ours"),
+    ];
+    assert_eq!(send(addr, "GET", &headers, &Value::Null).await.status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_session_expires_and_its_id_gets_404() {
+    let mut settings = SessionSettings::default();
+    settings.idle_timeout = Duration::from_millis(300);
+    let fixture = start(settings).await;
+    let addr = fixture.addr;
+    let session = open_session(addr).await;
+    let ping = post(addr, Some(&session), &request(1, "ping", json!({}))).await;
+    assert_eq!(ping.status, 200);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let expired = post(addr, Some(&session), &request(2, "ping", json!({}))).await;
+    assert_eq!(expired.status, 404);
+    // The client's recovery: a fresh initialize opens a new session.
+    let fresh = open_session(addr).await;
+    assert_ne!(fresh, session);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_table_is_bounded() {
+    let mut settings = SessionSettings::default();
+    settings.max_sessions = 2;
+    let fixture = start(settings).await;
+    let addr = fixture.addr;
+    open_session(addr).await;
+    open_session(addr).await;
+    let initialize = request(
+        0,
+        "initialize",
+        json!({"protocolVersion": "2025-11-25", "capabilities": {},
+               "clientInfo": {"name": "test", "version": "1"}}),
+    );
+    let refused = post(addr, None, &initialize).await;
+    assert_eq!(refused.status, 503);
+    assert!(refused.header("mcp-session-id").is_empty());
+}

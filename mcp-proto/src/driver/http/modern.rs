@@ -1,0 +1,136 @@
+//! One 2026-07-28 exchange: the rest of the header ladder, then a fresh connection that
+//! serves the one request, answered as JSON or as an SSE stream chosen lazily.
+
+use std::prelude::rust_2024::*;
+
+use std::future::poll_fn;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures_channel::mpsc;
+use futures_util::SinkExt;
+
+use crate::driver::http::{HttpEndpoint, HttpReply, STREAM_QUEUE};
+use crate::driver::runtime::{Clock, Runtime};
+use crate::driver::server::session::ServerSide;
+use crate::driver::stream::Side;
+use crate::http::{
+    HttpResponse, RequestHead, SseEncoder, check_modern_headers, check_param_headers,
+    event_stream_headers, status_for_error,
+};
+use crate::jsonrpc::{ErrorCode, Message, Outcome, Request, RequestId, decode};
+use crate::types::Method;
+use crate::version::Era;
+
+/// Serves one modern request (ladder steps 6 and 7 onwards).
+pub(super) async fn serve(
+    endpoint: &HttpEndpoint,
+    head: &RequestHead<'_>,
+    request: Request,
+) -> HttpReply {
+    if let Err(response) = check_modern_headers(head, &request) {
+        return HttpReply::Complete(response);
+    }
+    if request.method == Method::ToolsCall.as_str() {
+        if let Some(params) = tool_name(&request).and_then(|name| endpoint.header_params.get(&name))
+        {
+            if let Err(response) = check_param_headers(head, &request, params) {
+                return HttpReply::Complete(response);
+            }
+        }
+    }
+    let id = request.id.clone();
+    let mut side = ServerSide::new(&endpoint.server, Arc::clone(&endpoint.runtime));
+    let now = endpoint.clock.timestamp(endpoint.runtime.now());
+    side.connection
+        .handle_message(now, Message::Request(request));
+    let clock = endpoint.clock;
+    let runtime = Arc::clone(&endpoint.runtime);
+    let Some(first) = poll_fn(|cx| next_line(&mut side, &clock, &runtime, cx)).await else {
+        return HttpReply::Complete(HttpResponse::empty(500));
+    };
+    if let Some(outcome) = final_outcome(&first, &id) {
+        let status = match outcome {
+            Some(code) => status_for_error(code, Era::Modern),
+            None => 200,
+        };
+        let body = first.strip_suffix(b"\n").unwrap_or(&first).to_vec();
+        return HttpReply::Complete(HttpResponse::json(status, body));
+    }
+    // A notification came first: stream, and end with the response.
+    let (mut sender, body) = mpsc::channel(STREAM_QUEUE);
+    let encoder = SseEncoder::new();
+    endpoint.runtime.spawn(Box::pin(async move {
+        let mut line = first;
+        loop {
+            let mut event = Vec::new();
+            let data = line.strip_suffix(b"\n").unwrap_or(&line);
+            if encoder.message(&mut event, None, data).is_err() {
+                break;
+            }
+            if sender.send(event).await.is_err() {
+                // The client went away: dropping the exchange cancels the request.
+                break;
+            }
+            if final_outcome(&line, &id).is_some() {
+                break;
+            }
+            match poll_fn(|cx| next_line(&mut side, &clock, &runtime, cx)).await {
+                Some(next) => line = next,
+                None => break,
+            }
+        }
+    }));
+    HttpReply::Stream {
+        headers: event_stream_headers(),
+        body,
+    }
+}
+
+/// The `name` a `tools/call` names.
+fn tool_name(request: &Request) -> Option<String> {
+    let params = request
+        .params
+        .as_ref()?
+        .decode::<serde_json::Value>()
+        .ok()?;
+    params.get("name")?.as_str().map(String::from)
+}
+
+/// `Some(None)` when `line` is the successful response to `id`, `Some(Some(code))` when
+/// it is an error response, `None` otherwise.
+pub(super) fn final_outcome(line: &[u8], id: &RequestId) -> Option<Option<ErrorCode>> {
+    match decode(line.strip_suffix(b"\n").unwrap_or(line)) {
+        Ok(Message::Response(response)) if response.id.as_ref() == Some(id) => {
+            match response.outcome {
+                Outcome::Result(_) => Some(None),
+                Outcome::Error(error) => Some(Some(error.code)),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Drives the exchange until it writes its next message (`None` once it is closed).
+fn next_line(
+    side: &mut ServerSide,
+    clock: &Clock,
+    runtime: &Arc<dyn Runtime>,
+    cx: &mut Context<'_>,
+) -> Poll<Option<Vec<u8>>> {
+    loop {
+        let now = clock.timestamp(runtime.now());
+        let mut progressed = Side::poll_commands(side, now, cx);
+        progressed |= side.pump(now);
+        let mut line = Vec::new();
+        if side.connection.poll_transmit(&mut line).is_some() {
+            return Poll::Ready(Some(line));
+        }
+        if side.connection.is_closed() {
+            return Poll::Ready(None);
+        }
+        if !progressed {
+            return Poll::Pending;
+        }
+    }
+}
