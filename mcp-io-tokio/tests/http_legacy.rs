@@ -1,7 +1,8 @@
 //! 2025-11-25 sessions on Streamable HTTP over real sockets: the session lifecycle and its
 //! status codes, JSON versus SSE per POST, elicitation pushed on the POST stream, the
 //! standalone GET stream, cancellation, resumption with `Last-Event-ID`, DELETE and idle
-//! expiry — all on the same endpoint that serves 2026-07-28 requests.
+//! expiry — all on the same endpoint that serves 2026-07-28 requests — and keep-alive
+//! comments on quiet streams of both eras.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -561,4 +562,67 @@ async fn the_session_table_is_bounded() {
     let refused = post(addr, None, &initialize).await;
     assert_eq!(refused.status, 503);
     assert!(refused.header("mcp-session-id").is_empty());
+}
+
+impl Open {
+    /// Reads until a keep-alive comment arrives, skipping events; false when the body
+    /// ends first.
+    async fn keep_alive_arrives(&mut self) -> bool {
+        loop {
+            if let Some(end) = self.buffer.find("\n") {
+                let line: String = self.buffer.drain(..end + 1).collect();
+                if line.starts_with(':') {
+                    return true;
+                }
+                continue;
+            }
+            let Ok(Some(Ok(frame))) =
+                tokio::time::timeout(Duration::from_secs(5), self.body.frame()).await
+            else {
+                return false;
+            };
+            if let Ok(data) = frame.into_data() {
+                self.buffer.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_streams_of_both_eras_get_keep_alive_comments() {
+    let mut settings = SessionSettings::default();
+    settings.keep_alive = Duration::from_millis(50);
+    let fixture = start(settings).await;
+    let addr = fixture.addr;
+
+    // The legacy GET stream.
+    let session = open_session(addr).await;
+    let headers = [
+        ("accept", "text/event-stream"),
+        ("mcp-session-id", session.as_str()),
+        ("mcp-protocol-version", "2025-11-25"),
+    ];
+    let mut stream = send(addr, "GET", &headers, &Value::Null).await;
+    assert!(stream.keep_alive_arrives().await, "legacy GET stream");
+
+    // A 2026-07-28 exchange that streams, then waits.
+    let mut message = call(14, "gate", json!({}));
+    message["params"]["_meta"] = json!({
+        "progressToken": "k",
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {}
+    });
+    let headers = [
+        ("content-type", "application/json"),
+        ("accept", "application/json, text/event-stream"),
+        ("mcp-protocol-version", "2026-07-28"),
+        ("mcp-method", "tools/call"),
+        ("mcp-name", "gate"),
+    ];
+    let mut modern = send(addr, "POST", &headers, &message).await;
+    assert_eq!(modern.header("content-type"), "text/event-stream");
+    assert!(modern.keep_alive_arrives().await, "modern exchange stream");
+    fixture.gate.notify_one();
+    let response = modern.next_event().await.expect("the response");
+    assert_eq!(response.json()["result"]["content"][0]["text"], "through");
 }

@@ -57,10 +57,13 @@ pub(super) async fn serve(
         let body = first.strip_suffix(b"\n").unwrap_or(&first).to_vec();
         return HttpReply::Complete(HttpResponse::json(status, body));
     }
-    // A notification came first: stream, and end with the response.
+    // A notification came first: stream, and end with the response. A quiet stream (a
+    // listen subscription, a slow handler) gets a keep-alive comment now and then.
     let (mut sender, body) = mpsc::channel(STREAM_QUEUE);
     let encoder = SseEncoder::new();
+    let keep_alive = endpoint.settings.keep_alive;
     endpoint.runtime.spawn(Box::pin(async move {
+        let mut timer = runtime.timer(runtime.now() + keep_alive);
         let mut line = first;
         loop {
             let mut event = Vec::new();
@@ -75,7 +78,26 @@ pub(super) async fn serve(
             if final_outcome(&line, &id).is_some() {
                 break;
             }
-            match poll_fn(|cx| next_line(&mut side, &clock, &runtime, cx)).await {
+            timer.as_mut().reset(runtime.now() + keep_alive);
+            let next = loop {
+                let polled = poll_fn(|cx| match next_line(&mut side, &clock, &runtime, cx) {
+                    Poll::Ready(next) => Poll::Ready(Some(next)),
+                    Poll::Pending => timer.as_mut().poll_elapsed(cx).map(|()| None),
+                })
+                .await;
+                match polled {
+                    Some(next) => break next,
+                    None => {
+                        let mut comment = Vec::new();
+                        encoder.keep_alive(&mut comment);
+                        if sender.send(comment).await.is_err() {
+                            return;
+                        }
+                        timer.as_mut().reset(runtime.now() + keep_alive);
+                    }
+                }
+            };
+            match next {
                 Some(next) => line = next,
                 None => break,
             }
