@@ -54,7 +54,7 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// Seals and opens the `requestState` of multi-round-trip replies. Without one, a
     /// reply that carries state is replaced by -32603 and every incoming state is refused.
-    pub sealer: Option<Box<dyn StateSealer + Send>>,
+    pub sealer: Option<Box<dyn StateSealer + Send + Sync>>,
     /// The authenticated principal requests on this connection act for, bound into
     /// sealed state so it cannot be replayed by someone else.
     pub principal: Option<String>,
@@ -107,7 +107,7 @@ impl ServerConfig {
     }
 
     /// Sets the sealer of multi-round-trip state.
-    pub fn with_sealer(mut self, sealer: impl StateSealer + Send + 'static) -> Self {
+    pub fn with_sealer(mut self, sealer: impl StateSealer + Send + Sync + 'static) -> Self {
         self.sealer = Some(Box::new(sealer));
         self
     }

@@ -1,7 +1,9 @@
 //! [`ServerConnection`]: one client on a byte stream, either era.
 
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::time::Duration;
 use serde::Serialize;
@@ -16,6 +18,7 @@ use crate::jsonrpc::{
     ErrorCode, ErrorObject, Message, Notification, Outcome as WireOutcome, Request, RequestId,
     Response, encode_error, encode_notification, encode_request, encode_result,
 };
+use crate::mrtr::StateSealer;
 use crate::server::config::ServerConfig;
 use crate::server::event::{Change, Reply, ServerEvent};
 use crate::server::inbound::InboundTable;
@@ -44,6 +47,15 @@ impl RequestOptions {
         RequestOptions {
             timeout: Some(timeout),
         }
+    }
+}
+
+/// A connection's sealer (a newtype so the connection can derive `Debug`).
+pub(crate) struct Sealer(pub(crate) Box<dyn StateSealer + Send>);
+
+impl core::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Sealer")
     }
 }
 
@@ -85,7 +97,12 @@ pub(crate) struct OutboundRequest {
 /// See the [module docs](crate::server) for the state diagram and the run loop.
 #[derive(Debug)]
 pub struct ServerConnection {
-    pub(crate) config: ServerConfig,
+    /// Shared by every connection of a server (sessions, per-request exchanges); its
+    /// `sealer` is always `None`: the connection's own is [`Self::sealer`].
+    pub(crate) config: Arc<ServerConfig>,
+    /// Seals and opens multi-round-trip state (taken out of the configuration, since
+    /// sealing needs `&mut`).
+    pub(crate) sealer: Option<Sealer>,
     pub(crate) now: Timestamp,
     pub(crate) phase: Phase,
     decoder: LineDecoder,
@@ -100,10 +117,26 @@ pub struct ServerConnection {
 
 impl ServerConnection {
     /// A connection waiting for its client's first message.
-    pub fn new(config: ServerConfig) -> Self {
+    pub fn new(mut config: ServerConfig) -> Self {
+        let sealer = config
+            .sealer
+            .take()
+            .map(|sealer| sealer as Box<dyn StateSealer + Send>);
+        ServerConnection::with_shared_config(Arc::new(config), sealer)
+    }
+
+    /// A connection over a configuration shared with other connections of the same
+    /// server, so that many connections (HTTP sessions, one per 2026 request) hold one
+    /// copy of it. The configuration's own `sealer` is ignored; pass `sealer` instead
+    /// (`None` when the connection needs none, such as a legacy-only session).
+    pub fn with_shared_config(
+        config: Arc<ServerConfig>,
+        sealer: Option<Box<dyn StateSealer + Send>>,
+    ) -> Self {
         let decoder = LineDecoder::new(config.limits.max_message_bytes);
         ServerConnection {
             config,
+            sealer: sealer.map(Sealer),
             now: Timestamp::ZERO,
             phase: Phase::AwaitingFirstRequest {
                 early: VecDeque::new(),
@@ -158,7 +191,7 @@ impl ServerConnection {
         self.subscriptions.resources()
     }
 
-    /// The configuration.
+    /// The configuration (its `sealer` field is empty: the connection holds the sealer).
     pub fn config(&self) -> &ServerConfig {
         &self.config
     }

@@ -204,11 +204,10 @@ impl ServerConnection {
                 principal: self.config.principal.as_deref(),
             };
             let opened = self
-                .config
                 .sealer
                 .as_ref()
                 .ok_or(())
-                .and_then(|sealer| sealer.open(self.now, &binding, sealed).map_err(|_| ()));
+                .and_then(|sealer| sealer.0.open(self.now, &binding, sealed).map_err(|_| ()));
             match opened {
                 Ok(state) => context.request_state = Some(state),
                 Err(()) => {

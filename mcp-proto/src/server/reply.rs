@@ -217,10 +217,9 @@ fn input_required(
                 principal: principal.as_deref(),
             };
             let sealed = conn
-                .config
                 .sealer
                 .as_mut()
-                .and_then(|sealer| sealer.seal(now, &binding, &state).ok());
+                .and_then(|sealer| sealer.0.seal(now, &binding, &state).ok());
             match sealed {
                 Some(sealed) => Some(sealed),
                 None => {

@@ -210,7 +210,8 @@ impl HttpEndpoint {
 
     fn spawn_session(&self) -> mpsc::Sender<SessionInput> {
         let (sender, inputs) = mpsc::channel(INPUT_QUEUE);
-        let mut side = ServerSide::new(&self.server, Arc::clone(&self.runtime));
+        let mut side =
+            ServerSide::with_options(&self.server, Arc::clone(&self.runtime), false, true);
         side.track_cancelled = true;
         let session = LegacySession {
             side,

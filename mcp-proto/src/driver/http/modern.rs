@@ -40,7 +40,13 @@ pub(super) async fn serve(
         }
     }
     let id = request.id.clone();
-    let mut side = ServerSide::new(&endpoint.server, Arc::clone(&endpoint.runtime));
+    let listens = request.method == Method::SubscriptionsListen.as_str();
+    let mut side = ServerSide::with_options(
+        &endpoint.server,
+        Arc::clone(&endpoint.runtime),
+        true,
+        listens,
+    );
     let now = endpoint.clock.timestamp(endpoint.runtime.now());
     side.connection
         .handle_message(now, Message::Request(request));

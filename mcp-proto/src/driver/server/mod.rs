@@ -31,6 +31,7 @@ mod context;
 mod dispatch;
 mod prompt;
 mod resource;
+mod sealing;
 pub(crate) mod session;
 mod tool;
 
@@ -81,7 +82,20 @@ pub(crate) struct Shared {
     pub(crate) capabilities: ServerCapabilities,
     pub(crate) limits: Limits,
     sealing: SealingKey,
-    listeners: Mutex<Vec<mpsc::Sender<Command>>>,
+    listeners: Mutex<Listeners>,
+    /// The connection configuration, made once and shared by every connection.
+    shared_config: std::sync::OnceLock<Arc<ServerConfig>>,
+    /// The sealer, made once and shared by every connection that may seal.
+    sealer: std::sync::OnceLock<Option<sealing::SharedSealer>>,
+}
+
+/// The connections that receive published changes.
+#[derive(Default)]
+struct Listeners {
+    senders: Vec<mpsc::Sender<Command>>,
+    /// Closed senders are swept when the list reaches this length (amortised: each
+    /// registration costs O(1) on average however many connections are live).
+    sweep_at: usize,
 }
 
 /// The key `requestState` is sealed with.
@@ -109,14 +123,39 @@ impl Shared {
         config
     }
 
+    /// The configuration every connection shares (its `sealer` is empty; see
+    /// [`Self::shared_sealer`]).
+    pub(crate) fn shared_config(&self) -> Arc<ServerConfig> {
+        Arc::clone(self.shared_config.get_or_init(|| {
+            let mut config = self.connection_config();
+            config.sealer = None;
+            Arc::new(config)
+        }))
+    }
+
+    /// A handle on the server's one sealer, for a connection that may seal.
+    pub(crate) fn shared_sealer(&self) -> Option<Box<dyn crate::mrtr::StateSealer + Send>> {
+        let sealer = self.sealer.get_or_init(|| {
+            HmacSealer::new(&self.sealing.id, self.sealing.key, self.sealing.nonce_seed)
+                .ok()
+                .map(|sealer| sealing::SharedSealer(Arc::new(Mutex::new(sealer))))
+        });
+        sealer
+            .clone()
+            .map(|sealer| Box::new(sealer) as Box<dyn crate::mrtr::StateSealer + Send>)
+    }
+
     /// Registers a connection for published changes.
     pub(crate) fn listen(&self, sender: mpsc::Sender<Command>) {
         let mut listeners = self
             .listeners
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        listeners.retain(|listener| !listener.is_closed());
-        listeners.push(sender);
+        if listeners.senders.len() >= listeners.sweep_at {
+            listeners.senders.retain(|listener| !listener.is_closed());
+            listeners.sweep_at = (listeners.senders.len() * 2).max(16);
+        }
+        listeners.senders.push(sender);
     }
 
     fn publish(&self, change: &Change) {
@@ -124,8 +163,8 @@ impl Shared {
             .listeners
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        listeners.retain(|listener| !listener.is_closed());
-        for listener in listeners.iter_mut() {
+        listeners.senders.retain(|listener| !listener.is_closed());
+        for listener in listeners.senders.iter_mut() {
             // A connection whose queue is full misses this change; its client refetches
             // on the next one (list-changed carries no data).
             let _ = listener.try_send(Command::Publish(change.clone()));
@@ -280,7 +319,9 @@ impl ServerBuilder {
                     key,
                     nonce_seed,
                 },
-                listeners: Mutex::new(Vec::new()),
+                listeners: Mutex::new(Listeners::default()),
+                shared_config: std::sync::OnceLock::new(),
+                sealer: std::sync::OnceLock::new(),
             }),
         }
     }

@@ -47,11 +47,32 @@ pub(crate) struct ServerSide {
 }
 
 impl ServerSide {
+    /// A connection for a byte stream: either era, so it may seal, and it hears
+    /// published changes.
     pub(crate) fn new(server: &Server, runtime: Arc<dyn Runtime>) -> Self {
+        ServerSide::with_options(server, runtime, true, true)
+    }
+
+    /// A connection that seals only when `seals` (2026 exchanges; a legacy session never
+    /// does) and hears published changes only when `listens` (a legacy session, a 2026
+    /// `subscriptions/listen`).
+    pub(crate) fn with_options(
+        server: &Server,
+        runtime: Arc<dyn Runtime>,
+        seals: bool,
+        listens: bool,
+    ) -> Self {
         let (sender, commands) = mpsc::channel(COMMAND_QUEUE);
-        server.shared.listen(sender.clone());
+        if listens {
+            server.shared.listen(sender.clone());
+        }
+        let sealer = if seals {
+            server.shared.shared_sealer()
+        } else {
+            None
+        };
         ServerSide {
-            connection: ServerConnection::new(server.shared.connection_config()),
+            connection: ServerConnection::with_shared_config(server.shared.shared_config(), sealer),
             shared: Arc::clone(&server.shared),
             runtime,
             running: BTreeMap::new(),
