@@ -1,7 +1,7 @@
 //! What a server connection is configured with.
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -9,6 +9,7 @@ use core::fmt;
 use crate::Limits;
 use crate::mrtr::StateSealer;
 use crate::types::{CacheScope, Implementation, Method, ServerCapabilities};
+use crate::validate::{Rule, Violation};
 use crate::version::{Era, ProtocolVersion};
 
 /// The caching hints a 2026-07-28 result of one method carries when the application's
@@ -58,6 +59,10 @@ pub struct ServerConfig {
     /// The authenticated principal requests on this connection act for, bound into
     /// sealed state so it cannot be replayed by someone else.
     pub principal: Option<String>,
+    /// Vendor request methods (outside the specification's method table) admitted as
+    /// ordinary [`ServerEvent::Request`](crate::server::ServerEvent::Request)s in both
+    /// eras; every other unknown method is refused with -32601. Default: none.
+    pub custom_methods: CustomMethods,
 }
 
 impl ServerConfig {
@@ -73,6 +78,7 @@ impl ServerConfig {
             limits: Limits::default(),
             sealer: None,
             principal: None,
+            custom_methods: CustomMethods::new(),
         }
     }
 
@@ -118,6 +124,12 @@ impl ServerConfig {
         self
     }
 
+    /// Admits requests of the vendor method `method` (see [`CustomMethods::insert`]).
+    pub fn with_custom_method(mut self, method: &str) -> Result<Self, CustomMethodError> {
+        self.custom_methods.insert(method)?;
+        Ok(self)
+    }
+
     /// The versions served in `era`.
     pub fn versions_of(&self, era: Era) -> Vec<ProtocolVersion> {
         self.versions
@@ -125,6 +137,14 @@ impl ServerConfig {
             .filter(|version| version.era() == Some(era))
             .cloned()
             .collect()
+    }
+
+    /// True when `violation`, found on a request of `method`, only says the method is
+    /// not in the revision's table, and `method` is an admitted vendor method: every
+    /// check that comes before the method's (the envelope, the version) has passed.
+    pub(crate) fn admits_custom(&self, violation: &Violation, method: Option<&str>) -> bool {
+        violation.rule == Rule::MethodNotInRevision
+            && method.is_some_and(|method| self.custom_methods.contains(method))
     }
 
     /// The hints for `method`.
@@ -145,6 +165,97 @@ impl fmt::Debug for ServerConfig {
             .field("limits", &self.limits)
             .field("sealer", &self.sealer.as_ref().map(|_| "…"))
             .field("principal", &self.principal)
+            .field("custom_methods", &self.custom_methods)
             .finish()
     }
+}
+
+/// A bounded set of vendor request method names a server admits besides the
+/// specification's own.
+///
+/// Requests of these methods reach the application in both eras after the checks every
+/// request gets (the 2026 `_meta` envelope and version, `progressToken`'s shape, and the
+/// 2025 session being initialized); their params and results are checked only for being
+/// JSON objects, since no schema describes them. 2026 results still gain `resultType`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CustomMethods {
+    names: BTreeSet<String>,
+}
+
+impl CustomMethods {
+    /// The most names one set holds.
+    pub const MAX_METHODS: usize = 64;
+    /// The longest name, in bytes.
+    pub const MAX_NAME_BYTES: usize = 128;
+
+    /// An empty set.
+    pub const fn new() -> Self {
+        CustomMethods {
+            names: BTreeSet::new(),
+        }
+    }
+
+    /// Adds `method`; true when it was not there yet.
+    ///
+    /// Refused: an empty or overlong name, a method of the specification's table (of
+    /// either revision, requests and notifications alike: their rules are not
+    /// negotiable), a name under `rpc.` (reserved by JSON-RPC) or `notifications/`, and a
+    /// name beyond [`Self::MAX_METHODS`].
+    pub fn insert(&mut self, method: &str) -> Result<bool, CustomMethodError> {
+        if method.is_empty() || method.len() > Self::MAX_NAME_BYTES {
+            return Err(CustomMethodError::BadName);
+        }
+        if Method::parse(method).is_some() {
+            return Err(CustomMethodError::Specified);
+        }
+        if method.starts_with("rpc.") || method.starts_with("notifications/") {
+            return Err(CustomMethodError::Reserved);
+        }
+        if self.names.contains(method) {
+            return Ok(false);
+        }
+        if self.names.len() >= Self::MAX_METHODS {
+            return Err(CustomMethodError::TooMany);
+        }
+        self.names.insert(String::from(method));
+        Ok(true)
+    }
+
+    /// True when requests of `method` are admitted.
+    pub fn contains(&self, method: &str) -> bool {
+        self.names.contains(method)
+    }
+
+    /// How many names the set holds.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// True when no vendor method is admitted.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The names, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.names.iter().map(String::as_str)
+    }
+}
+
+/// Why a vendor method name was not admitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CustomMethodError {
+    /// Empty, or longer than [`CustomMethods::MAX_NAME_BYTES`].
+    #[error("a custom method name must be 1 to 128 bytes long")]
+    BadName,
+    /// The specification defines this method.
+    #[error("the specification defines this method; it cannot be custom")]
+    Specified,
+    /// `rpc.` names belong to JSON-RPC; `notifications/` names are notifications.
+    #[error("names under rpc. and notifications/ cannot be custom request methods")]
+    Reserved,
+    /// [`CustomMethods::MAX_METHODS`] names are admitted already.
+    #[error("too many custom methods (at most 64)")]
+    TooMany,
 }

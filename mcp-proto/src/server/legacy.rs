@@ -52,9 +52,14 @@ impl ServerConnection {
             return;
         };
         let message = Message::Request(request);
-        if let Err(violation) = validate(&message, Direction::ClientToServer, &version, None) {
-            self.send_error(violation.id.as_ref(), violation.error);
-            return;
+        match validate(&message, Direction::ClientToServer, &version, None) {
+            Ok(()) => {}
+            // An admitted vendor method goes on to the application like any other.
+            Err(violation) if self.config.admits_custom(&violation, message.method()) => {}
+            Err(violation) => {
+                self.send_error(violation.id.as_ref(), violation.error);
+                return;
+            }
         }
         let Message::Request(request) = message else {
             return;

@@ -34,6 +34,10 @@
 //!   answered by the core; an echoed `requestState` is verified and opened before the
 //!   application sees the request, and a bad one is refused with -32602.
 //!
+//! Methods outside the specification's table are refused with -32601, except the vendor
+//! methods named in [`ServerConfig::custom_methods`]: those pass the same envelope checks
+//! and reach the application as ordinary [`ServerEvent::Request`]s in either era.
+//!
 //! Replies go through [`ServerConnection::respond`], which shapes the result for the era
 //! it goes out under and validates it; an invalid reply becomes an error response (see
 //! [`Delivery`](crate::connection::Delivery)).
@@ -86,7 +90,7 @@ mod publish;
 mod reply;
 mod subscriptions;
 
-pub use config::{CacheHints, ServerConfig};
+pub use config::{CacheHints, CustomMethodError, CustomMethods, ServerConfig};
 pub use connection::{RequestOptions, ServerConnection};
 pub use event::{Change, InboundRequest, InputRequired, Reply, RequestContext, ServerEvent};
 

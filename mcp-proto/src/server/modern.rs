@@ -77,19 +77,25 @@ impl ServerConnection {
         }
         let version = self.modern_version_of(&request);
         let message = Message::Request(request);
-        if let Err(mut violation) = validate(&message, Direction::ClientToServer, &version, None) {
-            if violation.code() == ErrorCode::UNSUPPORTED_PROTOCOL_VERSION {
-                let requested = message
-                    .params()
-                    .and_then(|params| params.meta())
-                    .and_then(|meta| meta.protocol_version())
-                    .map(|requested| String::from(&*requested))
-                    .unwrap_or_default();
-                let text = violation.error.message.clone();
-                violation.error = self.unsupported_version(&requested, text);
+        match validate(&message, Direction::ClientToServer, &version, None) {
+            Ok(()) => {}
+            // An admitted vendor method has passed the envelope and version checks, which
+            // come before the method's; it goes on to the application.
+            Err(violation) if self.config.admits_custom(&violation, message.method()) => {}
+            Err(mut violation) => {
+                if violation.code() == ErrorCode::UNSUPPORTED_PROTOCOL_VERSION {
+                    let requested = message
+                        .params()
+                        .and_then(|params| params.meta())
+                        .and_then(|meta| meta.protocol_version())
+                        .map(|requested| String::from(&*requested))
+                        .unwrap_or_default();
+                    let text = violation.error.message.clone();
+                    violation.error = self.unsupported_version(&requested, text);
+                }
+                self.send_error(violation.id.as_ref(), violation.error);
+                return;
             }
-            self.send_error(violation.id.as_ref(), violation.error);
-            return;
         }
         let Message::Request(request) = message else {
             return;

@@ -1024,3 +1024,162 @@ fn members_of_the_other_revision_are_stripped() {
     assert_eq!(out[0]["result"]["tools"][0]["name"], "a");
     assert_eq!(out[0]["result"]["resultType"], "complete");
 }
+
+fn vendor_server() -> ServerConnection {
+    ServerConnection::new(
+        ServerConfig::new(Implementation::new("test-server", "1.0.0"))
+            .with_custom_method("acme/stats")
+            .unwrap(),
+    )
+}
+
+#[test]
+fn admitted_custom_methods_reach_the_application_in_the_legacy_era() {
+    let mut server = vendor_server();
+    // Before initialize a vendor method is refused like every other request.
+    let out = feed(
+        &mut server,
+        t(1),
+        r#"{"jsonrpc":"2.0","id":9,"method":"acme/stats","params":{}}"#,
+    );
+    assert_eq!(out[0]["error"]["code"], -32600);
+    legacy_session(&mut server);
+    let out = feed(
+        &mut server,
+        t(2),
+        r#"{"jsonrpc":"2.0","id":1,"method":"acme/stats","params":{"depth":2,"_meta":{"progressToken":"p1"}}}"#,
+    );
+    assert!(out.is_empty(), "{out:?}");
+    let request = only_request(&mut server);
+    assert_eq!(request.method, "acme/stats");
+    assert_eq!(request.decode::<Value>().unwrap()["depth"], 2);
+    assert!(matches!(
+        request.typed().unwrap(),
+        crate::types::ClientRequest::Custom { ref method, .. } if method == "acme/stats"
+    ));
+    assert_eq!(
+        request.context.progress_token,
+        Some(crate::types::ProgressToken::String("p1".into()))
+    );
+    server
+        .respond(t(3), request.token, Reply::result(&json!({"count": 3})))
+        .unwrap();
+    let out = drain(&mut server);
+    assert_eq!(out[0]["id"], 1);
+    assert_eq!(out[0]["result"], json!({"count": 3}));
+    // Methods not admitted are still unknown; so is a known method of the other era.
+    for (id, method) in [(2, "acme/other"), (3, "server/discover")] {
+        let line = alloc::format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"{method}"}}"#);
+        let out = feed(&mut server, t(4), &line);
+        assert_eq!(out[0]["error"]["code"], -32601, "{method}");
+    }
+    // The shape checks that precede the method's still apply.
+    let out = feed(
+        &mut server,
+        t(5),
+        r#"{"jsonrpc":"2.0","id":4,"method":"acme/stats","params":{"_meta":{"progressToken":true}}}"#,
+    );
+    assert_eq!(out[0]["error"]["code"], -32602);
+    let out = feed(
+        &mut server,
+        t(5),
+        r#"{"jsonrpc":"2.0","id":5,"method":"acme/stats","params":[1]}"#,
+    );
+    assert_eq!(out[0]["error"]["code"], -32600);
+    assert!(events(&mut server).is_empty());
+}
+
+#[test]
+fn admitted_custom_methods_reach_the_application_in_the_modern_era() {
+    let mut server = vendor_server();
+    let out = feed(&mut server, t(1), &modern(1, "acme/stats", r#""depth":2"#));
+    assert!(out.is_empty(), "{out:?}");
+    let request = only_request(&mut server);
+    assert_eq!(request.method, "acme/stats");
+    assert_eq!(request.context.era, Era::Modern);
+    assert_eq!(request.decode::<Value>().unwrap()["depth"], 2);
+    server
+        .respond(t(2), request.token, Reply::result(&json!({"count": 3})))
+        .unwrap();
+    let out = drain(&mut server);
+    assert_eq!(out[0]["result"]["count"], 3);
+    assert_eq!(out[0]["result"]["resultType"], "complete");
+    // Not a cacheable method: no hints are invented for it.
+    assert!(out[0]["result"].get("ttlMs").is_none());
+    let out = feed(&mut server, t(3), &modern(2, "acme/other", ""));
+    assert_eq!(out[0]["error"]["code"], -32601);
+    // The envelope is checked first, as for every 2026 request.
+    let out = feed(
+        &mut server,
+        t(3),
+        r#"{"jsonrpc":"2.0","id":3,"method":"acme/stats","params":{}}"#,
+    );
+    assert_eq!(out[0]["error"]["code"], -32602);
+    let out = feed(
+        &mut server,
+        t(3),
+        &modern(4, "acme/stats", "").replace("2026-07-28", "2099-01-01"),
+    );
+    assert_eq!(out[0]["error"]["code"], -32022);
+    assert!(events(&mut server).is_empty());
+    // A result must still be one JSON object.
+    feed(&mut server, t(4), &modern(5, "acme/stats", ""));
+    let request = only_request(&mut server);
+    let delivery = server
+        .respond(t(5), request.token, Reply::result(&json!([1, 2])))
+        .unwrap();
+    assert!(matches!(delivery, Delivery::Replaced { .. }));
+    assert_eq!(drain(&mut server)[0]["error"]["code"], -32603);
+}
+
+#[test]
+fn servers_without_custom_methods_refuse_them_in_both_eras() {
+    let mut server = plain_server();
+    let out = feed(&mut server, t(1), &modern(1, "acme/stats", ""));
+    assert_eq!(out[0]["error"]["code"], -32601);
+    let mut server = plain_server();
+    legacy_session(&mut server);
+    let out = feed(
+        &mut server,
+        t(1),
+        r#"{"jsonrpc":"2.0","id":1,"method":"acme/stats"}"#,
+    );
+    assert_eq!(out[0]["error"]["code"], -32601);
+    assert!(events(&mut server).is_empty());
+}
+
+#[test]
+fn custom_method_names_are_bounded_and_never_the_specifications() {
+    let mut methods = CustomMethods::new();
+    for (name, error) in [
+        ("tools/list", CustomMethodError::Specified),
+        ("ping", CustomMethodError::Specified),
+        ("server/discover", CustomMethodError::Specified),
+        ("notifications/initialized", CustomMethodError::Specified),
+        ("notifications/acme", CustomMethodError::Reserved),
+        ("rpc.discover", CustomMethodError::Reserved),
+        ("", CustomMethodError::BadName),
+    ] {
+        assert_eq!(methods.insert(name), Err(error), "{name:?}");
+    }
+    let long = "a".repeat(CustomMethods::MAX_NAME_BYTES + 1);
+    assert_eq!(methods.insert(&long), Err(CustomMethodError::BadName));
+    assert_eq!(methods.insert("acme/x"), Ok(true));
+    assert_eq!(methods.insert("acme/x"), Ok(false));
+    for n in 1..CustomMethods::MAX_METHODS {
+        assert_eq!(methods.insert(&alloc::format!("acme/{n}")), Ok(true));
+    }
+    assert_eq!(methods.len(), CustomMethods::MAX_METHODS);
+    assert_eq!(
+        methods.insert("acme/one-more"),
+        Err(CustomMethodError::TooMany)
+    );
+    // A name already admitted is still fine at the bound.
+    assert_eq!(methods.insert("acme/x"), Ok(false));
+    assert!(methods.contains("acme/x") && !methods.contains("acme/one-more"));
+    assert!(
+        ServerConfig::new(Implementation::new("s", "1"))
+            .with_custom_method("tools/call")
+            .is_err()
+    );
+}

@@ -341,3 +341,57 @@ fn decode_request(method: &str, params: &serde_json::Value) -> Result<ClientRequ
     ClientRequest::decode(method, Some(&params))
         .map_err(|error| ClientError::Failed(error.to_string()))
 }
+
+/// Completion and vendor methods.
+impl Client {
+    /// `completion/complete`: suggestions for the argument `argument` of a prompt or
+    /// resource template (`reference`), given what the user typed so far (`value`) and
+    /// the arguments already settled on (`resolved`, sent as `context.arguments` when not
+    /// empty).
+    pub async fn complete(
+        &self,
+        reference: crate::types::CompletionReference,
+        argument: &str,
+        value: &str,
+        resolved: &[(&str, &str)],
+    ) -> Result<crate::types::CompleteResult, ClientError> {
+        let context = (!resolved.is_empty()).then(|| crate::types::CompletionContext {
+            arguments: Some(
+                resolved
+                    .iter()
+                    .map(|(name, value)| (String::from(*name), String::from(*value)))
+                    .collect(),
+            ),
+        });
+        let params = crate::types::CompleteRequestParams {
+            reference,
+            argument: crate::types::CompletionArgument {
+                name: String::from(argument),
+                value: String::from(value),
+            },
+            context,
+            meta: None,
+        };
+        self.typed(ClientRequest::Complete(params)).await
+    }
+
+    /// Sends the vendor request `method` (one outside the specification's table) with
+    /// `params`, which must serialise to a JSON object, and decodes its result as `R`.
+    ///
+    /// The request carries the era's envelope like any other; a server that does not
+    /// offer the method answers -32601 ([`ClientError::Rpc`]). At 2026-07-28 the result
+    /// also holds `resultType` (and may hold `_meta`), which `R` may ignore.
+    pub async fn request_custom<P, R>(&self, method: &str, params: &P) -> Result<R, ClientError>
+    where
+        P: serde::Serialize + ?Sized,
+        R: DeserializeOwned,
+    {
+        let params = Params::from_serialize(params)
+            .map_err(|error| ClientError::Failed(error.to_string()))?;
+        let request = ClientRequest::Custom {
+            method: String::from(method),
+            params: Some(params.raw().clone()),
+        };
+        self.typed(request).await
+    }
+}

@@ -7,9 +7,11 @@ use std::prelude::rust_2024::*;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::driver::server::ResourceRequest;
-use crate::driver::server::Shared;
+use crate::driver::server::completion::complete;
 use crate::driver::server::context::{Context, InputState, Interrupt, ToolError};
+use crate::driver::server::layer::{Next, RequestInfo};
+use crate::driver::server::page::list_page;
+use crate::driver::server::{ResourceRequest, Shared};
 use crate::jsonrpc::{ErrorCode, ErrorObject, Params};
 use crate::server::{InputRequired, Reply};
 use crate::types::{
@@ -19,38 +21,71 @@ use crate::types::{
 use crate::uri_template::MatchError;
 use crate::version::Era;
 
-/// Answers one request. Runs on the runtime, away from the connection's drive loop.
+/// Answers one request: through the layers, outermost first, to [`route`]. Runs on the
+/// runtime, away from the connection's drive loop.
 pub(crate) async fn dispatch(
     shared: Arc<Shared>,
     method: String,
     params: Option<Params>,
     context: Context,
 ) -> Reply {
+    let request = RequestInfo {
+        method,
+        params,
+        context,
+    };
+    Next::chain(shared).run(request).await
+}
+
+/// The server's own answer to one request: routing by method to the registered tools,
+/// resources, prompts, completions and vendor methods.
+pub(crate) async fn route(
+    shared: Arc<Shared>,
+    method: String,
+    params: Option<Params>,
+    context: Context,
+) -> Reply {
+    let page_size = shared.page_size;
     match Method::parse(&method) {
         Some(Method::ToolsList) => {
             let tools: Vec<_> = shared.tools.values().map(|tool| &tool.definition).collect();
-            Reply::result(&serde_json::json!({ "tools": tools }))
+            list_page(&method, "tools", &tools, params.as_ref(), page_size)
         }
         Some(Method::ToolsCall) => call_tool(&shared, params, context).await,
         Some(Method::ResourcesList) => {
             let resources: Vec<_> = shared.resources.values().map(|r| &r.definition).collect();
-            Reply::result(&serde_json::json!({ "resources": resources }))
+            list_page(&method, "resources", &resources, params.as_ref(), page_size)
         }
         Some(Method::ResourcesTemplatesList) => {
             let templates: Vec<_> = shared.templates.iter().map(|t| &t.definition).collect();
-            Reply::result(&serde_json::json!({ "resourceTemplates": templates }))
+            list_page(
+                &method,
+                "resourceTemplates",
+                &templates,
+                params.as_ref(),
+                page_size,
+            )
         }
         Some(Method::ResourcesRead) => read_resource(&shared, params, context).await,
         Some(Method::PromptsList) => {
             let prompts: Vec<_> = shared.prompts.values().map(|p| &p.definition).collect();
-            Reply::result(&serde_json::json!({ "prompts": prompts }))
+            list_page(&method, "prompts", &prompts, params.as_ref(), page_size)
         }
         Some(Method::PromptsGet) => get_prompt(&shared, params, context).await,
-        _ => Reply::error(
-            ErrorCode::METHOD_NOT_FOUND,
-            format!("Method not found: {method}"),
-        ),
+        Some(Method::CompletionComplete) => complete(&shared, params, context).await,
+        None => match shared.methods.get(&method) {
+            Some(handler) => handler(params, context).await,
+            None => not_found(&method),
+        },
+        _ => not_found(&method),
     }
+}
+
+fn not_found(method: &str) -> Reply {
+    Reply::error(
+        ErrorCode::METHOD_NOT_FOUND,
+        format!("Method not found: {method}"),
+    )
 }
 
 async fn call_tool(shared: &Shared, params: Option<Params>, context: Context) -> Reply {
@@ -186,6 +221,22 @@ fn finish<T: serde::Serialize>(outcome: Result<T, ToolError>, input: &Mutex<Inpu
                 state: Some(carried),
             })
         }
+    }
+}
+
+/// The reply for the outcome of a handler whose method has no multi-round-trip form
+/// (completions, vendor methods): its result or its error; input it asks for at
+/// 2026-07-28 cannot be requested, so the request fails.
+pub(crate) fn without_input<T: serde::Serialize>(outcome: Result<T, ToolError>) -> Reply {
+    match outcome {
+        Ok(result) => Reply::result(&result),
+        Err(ToolError::Failed(message)) => Reply::error(ErrorCode::INTERNAL_ERROR, message),
+        Err(ToolError::Protocol(error)) => Reply::Error(error),
+        Err(ToolError::Interrupted(Interrupt::Failed(error))) => Reply::Error(error),
+        Err(ToolError::Interrupted(Interrupt::InputRequired)) => Reply::error(
+            ErrorCode::INTERNAL_ERROR,
+            "Internal error: this method cannot ask the client for input",
+        ),
     }
 }
 

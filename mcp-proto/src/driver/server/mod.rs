@@ -24,36 +24,57 @@
 //! // Then, under a runtime: `serve_stream(&server, runtime, io).await`, or an adapter's
 //! // helper such as `mcp_io_tokio::serve_stdio(&server).await`.
 //! ```
+//!
+//! Besides tools ([`Tool`]), resources ([`Resource`], [`ResourceTemplate`]) and prompts
+//! ([`Prompt`]), a server may offer, in both eras:
+//!
+//! - argument completion: [`Prompt::with_completion`] and
+//!   [`ResourceTemplate::with_completion`] (the `completions` capability follows);
+//! - paginated listings: [`ServerBuilder::page_size`];
+//! - vendor request methods with typed params and results: [`ServerBuilder::method`];
+//! - layers around every request its handlers answer: [`ServerBuilder::layer`].
 
 use std::prelude::rust_2024::*;
 
+mod completion;
 mod context;
+mod custom;
 mod dispatch;
+mod layer;
+mod page;
 mod prompt;
 mod resource;
 mod sealing;
 pub(crate) mod session;
 mod tool;
 
+pub use completion::{CompletionFuture, CompletionRequest, MAX_COMPLETION_VALUES};
 pub use context::{Context, Interrupt, ToolError};
+pub use layer::{LayerFuture, Next, RequestInfo};
 pub use prompt::{Prompt, PromptFuture};
 pub use resource::{ReadFuture, Resource, ResourceRequest, ResourceTemplate};
 pub use session::serve_stream;
 pub use tool::{Tool, ToolFuture};
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_channel::mpsc;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::Limits;
 use crate::mrtr::HmacSealer;
-use crate::server::{Change, ServerConfig};
+use crate::server::{Change, CustomMethodError, CustomMethods, ServerConfig};
 use crate::types::{
     Implementation, ListChangedCapability, ResourcesCapability, ServerCapabilities,
 };
 
 use context::Command;
+use custom::ErasedMethod;
+use layer::ErasedLayer;
 
 /// A server definition shared by all its connections: who it is and what it offers.
 /// Cheap to clone.
@@ -81,6 +102,13 @@ pub(crate) struct Shared {
     pub(crate) prompts: BTreeMap<String, Prompt>,
     pub(crate) capabilities: ServerCapabilities,
     pub(crate) limits: Limits,
+    /// Items per page of the list methods; `None` lists everything on one page.
+    pub(crate) page_size: Option<usize>,
+    /// Vendor method handlers by method name (the names are in `custom_methods` too).
+    pub(crate) methods: BTreeMap<String, ErasedMethod>,
+    pub(crate) custom_methods: CustomMethods,
+    /// Layers, outermost first.
+    pub(crate) layers: Vec<ErasedLayer>,
     sealing: SealingKey,
     listeners: Mutex<Listeners>,
     /// The connection configuration, made once and shared by every connection.
@@ -112,6 +140,7 @@ impl Shared {
         let mut config = ServerConfig::new(self.info.clone())
             .with_capabilities(self.capabilities.clone())
             .with_limits(self.limits.clone());
+        config.custom_methods = self.custom_methods.clone();
         if let Some(instructions) = &self.instructions {
             config = config.with_instructions(instructions.clone());
         }
@@ -183,6 +212,10 @@ impl Server {
             templates: Vec::new(),
             prompts: BTreeMap::new(),
             limits: Limits::default(),
+            page_size: None,
+            methods: BTreeMap::new(),
+            custom_methods: CustomMethods::new(),
+            layers: Vec::new(),
             sealing: None,
         }
     }
@@ -215,7 +248,6 @@ impl Server {
 }
 
 /// Builds a [`Server`].
-#[derive(Debug)]
 pub struct ServerBuilder {
     info: Implementation,
     instructions: Option<String>,
@@ -224,7 +256,26 @@ pub struct ServerBuilder {
     templates: Vec<ResourceTemplate>,
     prompts: BTreeMap<String, Prompt>,
     limits: Limits,
+    page_size: Option<usize>,
+    methods: BTreeMap<String, ErasedMethod>,
+    custom_methods: CustomMethods,
+    layers: Vec<ErasedLayer>,
     sealing: Option<(String, [u8; 32], [u8; 16])>,
+}
+
+impl std::fmt::Debug for ServerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerBuilder")
+            .field("info", &self.info)
+            .field("tools", &self.tools.keys().collect::<Vec<_>>())
+            .field("resources", &self.resources.keys().collect::<Vec<_>>())
+            .field("templates", &self.templates.len())
+            .field("prompts", &self.prompts.keys().collect::<Vec<_>>())
+            .field("page_size", &self.page_size)
+            .field("methods", &self.custom_methods)
+            .field("layers", &self.layers.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl ServerBuilder {
@@ -256,6 +307,119 @@ impl ServerBuilder {
     /// Adds a prompt (a later prompt of the same name replaces an earlier one).
     pub fn prompt(mut self, prompt: Prompt) -> Self {
         self.prompts.insert(prompt.definition.name.clone(), prompt);
+        self
+    }
+
+    /// Cuts the listings of `tools/list`, `resources/list`, `resources/templates/list`
+    /// and `prompts/list` into pages of `items` each, every page but the last carrying
+    /// an opaque `nextCursor`; a cursor the server did not hand out for that method is
+    /// refused with -32602. Default: no pagination, everything on the first page, which
+    /// is what most clients expect.
+    pub fn page_size(mut self, items: NonZeroUsize) -> Self {
+        self.page_size = Some(items.get());
+        self
+    }
+
+    /// Answers requests of the vendor method `name` (such as `"acme/stats"`) with
+    /// `handler`, in both eras.
+    ///
+    /// The params, without the protocol's `_meta`, decode into `P` (absent params as
+    /// `{}`), or the request is answered with -32602 before the handler runs. The
+    /// handler's `R` must serialise to a JSON object (anything else is answered with
+    /// -32603); a [`ToolError`] becomes a JSON-RPC error (-32603 for a plain failure).
+    /// At 2026-07-28 a vendor method cannot ask for input ([`Context::elicit`] and the
+    /// like fail it); on a 2025-11-25 session it can. A later handler for the same name
+    /// replaces an earlier one.
+    ///
+    /// Refused: names of the specification's own methods, names under `rpc.` or
+    /// `notifications/`, and more than [`CustomMethods::MAX_METHODS`] names (see
+    /// [`CustomMethods::insert`]).
+    ///
+    /// ```
+    /// use mcp_proto::driver::server::{Context, Server, ToolError};
+    /// use mcp_proto::types::Implementation;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct StatsParams {
+    ///     depth: u32,
+    /// }
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct Stats {
+    ///     nodes: u32,
+    /// }
+    ///
+    /// let server = Server::builder(Implementation::new("vendor", "1.0"))
+    ///     .method("acme/stats", |params: StatsParams, _ctx: Context| async move {
+    ///         Ok::<_, ToolError>(Stats { nodes: params.depth * 2 })
+    ///     })
+    ///     .expect("a vendor method name")
+    ///     .build();
+    /// # drop(server);
+    /// ```
+    pub fn method<P, R, F, Fut>(mut self, name: &str, handler: F) -> Result<Self, CustomMethodError>
+    where
+        P: DeserializeOwned + Send + 'static,
+        R: Serialize + Send + 'static,
+        F: Fn(P, Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, ToolError>> + Send + 'static,
+    {
+        self.custom_methods.insert(name)?;
+        self.methods
+            .insert(String::from(name), custom::erase(handler));
+        Ok(self)
+    }
+
+    /// Wraps every request that reaches the server's handlers in `layer`, to log, time,
+    /// authorise or rewrite.
+    ///
+    /// A layer receives the request ([`RequestInfo`]) and the rest of the chain ([`Next`]).
+    /// It may call [`Next::run`] once, with the request as it came or changed, and return
+    /// what it gives back, changed or not; or it may answer by itself without calling it
+    /// (a refusal, a cached answer).
+    ///
+    /// Layers run in the order they were registered: the first registered is the outermost,
+    /// so it sees the request first and the reply last. Innermost is the server's own
+    /// routing to its tools, resources, prompts, completions and vendor methods.
+    ///
+    /// Layers see every request that reaches the application. Requests the protocol core
+    /// answers by itself never reach them: `initialize`, `ping`, `logging/setLevel`,
+    /// `resources/subscribe` and `unsubscribe`, `server/discover`, `subscriptions/listen`,
+    /// and any request refused before routing (a malformed envelope, an unknown method).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// use mcp_proto::driver::server::{Next, RequestInfo, Server};
+    /// use mcp_proto::jsonrpc::ErrorCode;
+    /// use mcp_proto::server::Reply;
+    /// use mcp_proto::types::Implementation;
+    ///
+    /// let seen = Arc::new(AtomicUsize::new(0));
+    /// let counter = Arc::clone(&seen);
+    /// let server = Server::builder(Implementation::new("guarded", "1.0"))
+    ///     // Outermost: counts every request, refused ones included.
+    ///     .layer(move |request: RequestInfo, next: Next| {
+    ///         counter.fetch_add(1, Ordering::Relaxed);
+    ///         next.run(request)
+    ///     })
+    ///     // Inside it: refuses one method without calling the rest of the chain.
+    ///     .layer(|request: RequestInfo, next: Next| async move {
+    ///         if request.method == "prompts/list" {
+    ///             return Reply::error(ErrorCode(-31001), "not for you");
+    ///         }
+    ///         next.run(request).await
+    ///     })
+    ///     .build();
+    /// # drop(server);
+    /// ```
+    pub fn layer<F, Fut>(mut self, layer: F) -> Self
+    where
+        F: Fn(RequestInfo, Next) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = crate::server::Reply> + Send + 'static,
+    {
+        self.layers.push(layer::erase(layer));
         self
     }
 
@@ -304,6 +468,17 @@ impl ServerBuilder {
                 list_changed: Some(true),
             });
         }
+        let completes = self
+            .prompts
+            .values()
+            .any(|prompt| !prompt.completions.is_empty())
+            || self
+                .templates
+                .iter()
+                .any(|template| !template.completions.is_empty());
+        if completes {
+            capabilities.completions = Some(crate::json::JsonObject::new());
+        }
         Server {
             shared: Arc::new(Shared {
                 info: self.info,
@@ -314,6 +489,10 @@ impl ServerBuilder {
                 prompts: self.prompts,
                 capabilities,
                 limits: self.limits,
+                page_size: self.page_size,
+                methods: self.methods,
+                custom_methods: self.custom_methods,
+                layers: self.layers,
                 sealing: SealingKey {
                     id,
                     key,

@@ -8,9 +8,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::driver::server::completion::{self, CompletionRequest, ErasedCompleter};
 use crate::driver::server::context::{Context, ToolError};
 use crate::types::{
-    ReadResourceResult, Resource as ResourceDefinition, ResourceTemplate as TemplateDefinition,
+    Completion, ReadResourceResult, Resource as ResourceDefinition,
+    ResourceTemplate as TemplateDefinition,
 };
 use crate::uri_template::{TemplateError, UriTemplate};
 
@@ -85,12 +87,15 @@ pub struct ResourceTemplate {
     pub(crate) definition: TemplateDefinition,
     pub(crate) template: UriTemplate,
     pub(crate) read: ErasedRead,
+    /// Completion providers by variable name.
+    pub(crate) completions: BTreeMap<String, ErasedCompleter>,
 }
 
 impl std::fmt::Debug for ResourceTemplate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResourceTemplate")
             .field("definition", &self.definition)
+            .field("completions", &self.completions.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -121,7 +126,26 @@ impl ResourceTemplate {
             definition,
             template,
             read: erase(handler),
+            completions: BTreeMap::new(),
         })
+    }
+
+    /// Suggests values for the template variable `variable` with `provider`
+    /// (`completion/complete` with a `ref/resource` reference naming this template's
+    /// `uriTemplate` exactly). The provider returns every match as a `Vec<String>` (at
+    /// most 100 are sent; `total` and `hasMore` tell the rest), or a [`Completion`] with
+    /// its own `total`. Values of variables the user already chose arrive in
+    /// [`CompletionRequest::resolved`]. A server with any provider announces
+    /// `completions`.
+    pub fn with_completion<F, Fut, C>(mut self, variable: impl Into<String>, provider: F) -> Self
+    where
+        F: Fn(CompletionRequest, Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<C, ToolError>> + Send + 'static,
+        C: Into<Completion> + 'static,
+    {
+        self.completions
+            .insert(variable.into(), completion::erase(provider));
+        self
     }
 
     /// Sets the description.
