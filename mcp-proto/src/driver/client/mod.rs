@@ -4,6 +4,10 @@
 //! The callbacks ([`ClientHandlers`]) answer both a 2025 server's live
 //! `elicitation/create` request and a 2026 server's "input required" result, so the
 //! application writes each once. Callbacks run as their own tasks, concurrently.
+//!
+//! Per call, [`CallOptions`] set a deadline (a call past it is cancelled at the server
+//! and returns [`ClientError::TimedOut`]) and a progress callback. [`Client::listen`]
+//! streams change notifications in either era.
 
 use std::format;
 use std::prelude::rust_2024::*;
@@ -11,8 +15,12 @@ use std::prelude::rust_2024::*;
 /// The most pages a listing helper follows.
 const MAX_PAGES: usize = 1024;
 
+mod listen;
+mod options;
 mod session;
 
+pub use listen::Subscription;
+pub use options::{CallOptions, Progress};
 pub use session::{connect_in_memory, connect_stream};
 
 use std::fmt;
@@ -24,12 +32,12 @@ use futures_channel::{mpsc, oneshot};
 use futures_util::SinkExt;
 use serde::de::DeserializeOwned;
 
-use crate::client::RequestOptions;
 use crate::jsonrpc::{ErrorObject, Params, ResultBody};
 use crate::types::{
     CallToolResult, ClientRequest, CreateMessageRequestParams, CreateMessageResult,
     ElicitRequestParams, ElicitResult, GetPromptResult, Implementation, ListRootsResult,
-    ListToolsResult, Prompt, ReadResourceResult, Resource, ResourceTemplate, ServerCapabilities,
+    ListToolsResult, LoggingMessageNotificationParams, Prompt, ReadResourceResult, Resource,
+    ResourceTemplate, ServerCapabilities, SubscriptionFilter,
 };
 use crate::version::{Era, ProtocolVersion};
 
@@ -52,12 +60,16 @@ pub type RootsFuture = Pin<Box<dyn Future<Output = ListRootsResult> + Send>>;
 /// Answers the server's questions about the client's roots.
 pub type RootsHandler = Arc<dyn Fn() -> RootsFuture + Send + Sync>;
 
+/// Receives the server's log messages.
+pub type LogHandler = Arc<dyn Fn(LoggingMessageNotificationParams) + Send + Sync>;
+
 /// The application's answers to questions from the server.
 #[derive(Clone, Default)]
 pub struct ClientHandlers {
     pub(crate) elicit: Option<ElicitHandler>,
     pub(crate) sample: Option<SampleHandler>,
     pub(crate) roots: Option<RootsHandler>,
+    pub(crate) log: Option<LogHandler>,
 }
 
 impl fmt::Debug for ClientHandlers {
@@ -66,6 +78,7 @@ impl fmt::Debug for ClientHandlers {
             .field("elicit", &self.elicit.is_some())
             .field("sample", &self.sample.is_some())
             .field("roots", &self.roots.is_some())
+            .field("log", &self.log.is_some())
             .finish()
     }
 }
@@ -103,6 +116,22 @@ impl ClientHandlers {
         Fut: Future<Output = ListRootsResult> + Send + 'static,
     {
         self.roots = Some(Arc::new(move || Box::pin(handler())));
+        self
+    }
+
+    /// Hands the server's log messages (`notifications/message`) to `handler`.
+    ///
+    /// Messages come only when asked for, in the way of each era: set a level with
+    /// [`ClientConfig::with_log_level`](crate::client::ClientConfig::with_log_level) (a
+    /// 2025 session sends `logging/setLevel` once, when the server offers logging; at
+    /// 2026 every request carries the level) or per call with
+    /// [`CallOptions::log_level`] (2026). The handler runs on the connection's drive
+    /// loop: keep it short. A handler that panics is not called again.
+    pub fn on_log<F>(mut self, handler: F) -> Self
+    where
+        F: Fn(LoggingMessageNotificationParams) + Send + Sync + 'static,
+    {
+        self.log = Some(Arc::new(handler));
         self
     }
 }
@@ -146,10 +175,17 @@ pub(crate) struct ServerFacts {
 pub(crate) enum Call {
     Request {
         request: ClientRequest,
-        options: RequestOptions,
+        options: CallOptions,
         answer: oneshot::Sender<Result<ResultBody, ClientError>>,
     },
     Ready(oneshot::Sender<Result<(), ClientError>>),
+    /// Open a subscription.
+    Listen {
+        filter: SubscriptionFilter,
+        answer: listen::OpenAnswer,
+    },
+    /// A [`Subscription`] was dropped: end it.
+    Unlisten(u64),
 }
 
 /// A connected MCP client. Cheap to clone; the connection closes when the last clone is
@@ -204,16 +240,17 @@ impl Client {
         response.await.map_err(|_| ClientError::Closed)?
     }
 
-    /// Sends any request and waits for its result.
+    /// Sends any request and waits for its result. `options` are [`CallOptions`] or the
+    /// core's [`RequestOptions`](crate::client::RequestOptions).
     pub async fn request(
         &self,
         request: ClientRequest,
-        options: RequestOptions,
+        options: impl Into<CallOptions>,
     ) -> Result<ResultBody, ClientError> {
         let (answer, response) = oneshot::channel();
         let call = Call::Request {
             request,
-            options,
+            options: options.into(),
             answer,
         };
         self.calls
@@ -225,7 +262,15 @@ impl Client {
     }
 
     async fn typed<T: DeserializeOwned>(&self, request: ClientRequest) -> Result<T, ClientError> {
-        let body = self.request(request, RequestOptions::new()).await?;
+        self.typed_with(request, CallOptions::new()).await
+    }
+
+    async fn typed_with<T: DeserializeOwned>(
+        &self,
+        request: ClientRequest,
+        options: CallOptions,
+    ) -> Result<T, ClientError> {
+        let body = self.request(request, options).await?;
         body.decode()
             .map_err(|error| ClientError::Decode(error.to_string()))
     }
@@ -327,11 +372,43 @@ impl Client {
         name: &str,
         arguments: serde_json::Value,
     ) -> Result<CallToolResult, ClientError> {
+        self.call_tool_with(name, arguments, CallOptions::new())
+            .await
+    }
+
+    /// `tools/call` with a deadline, a progress callback or a log level ([`CallOptions`]).
+    pub async fn call_tool_with(
+        &self,
+        name: &str,
+        arguments: serde_json::Value,
+        options: CallOptions,
+    ) -> Result<CallToolResult, ClientError> {
         let request = decode_request(
             "tools/call",
             &serde_json::json!({ "name": name, "arguments": arguments }),
         )?;
-        self.typed(request).await
+        self.typed_with(request, options).await
+    }
+
+    /// Subscribes to the change notifications `filter` asks for, in either era, and
+    /// returns once the subscription is in place (a change published afterwards is
+    /// delivered).
+    ///
+    /// At 2026-07-28 this opens a `subscriptions/listen` request and waits for the
+    /// server's acknowledgement; a server that offers no subscriptions refuses with
+    /// [`ClientError::Rpc`]. On a 2025-11-25 session the session's own list-changed
+    /// notifications are delivered, and each resource in
+    /// `filter.resource_subscriptions` is subscribed with `resources/subscribe` first.
+    /// [`Subscription::acknowledged`] tells what will be delivered.
+    pub async fn listen(&self, filter: SubscriptionFilter) -> Result<Subscription, ClientError> {
+        let (answer, response) = oneshot::channel();
+        let mut calls = self.calls.clone();
+        calls
+            .send(Call::Listen { filter, answer })
+            .await
+            .map_err(|_| ClientError::Closed)?;
+        let opened = response.await.map_err(|_| ClientError::Closed)??;
+        Ok(opened.into_subscription(self.calls.clone()))
     }
 }
 

@@ -16,7 +16,9 @@ use futures_util::{SinkExt, StreamExt};
 
 use crate::client::{ClientConfig, ClientConnection, ClientEvent, RequestError};
 use crate::connection::{ReplyToken, RequestHandle};
-use crate::driver::client::{Call, Client, ClientError, ClientHandlers, ServerFacts};
+use crate::driver::client::listen::Listeners;
+use crate::driver::client::options::ProgressHandler;
+use crate::driver::client::{Call, Client, ClientError, ClientHandlers, Progress, ServerFacts};
 use crate::driver::runtime::{Clock, Runtime, Timer};
 use crate::driver::server::Server;
 use crate::driver::server::session::ServerSide;
@@ -56,6 +58,10 @@ pub(crate) struct ClientSide {
     calls_closed: bool,
     answers_sender: mpsc::Sender<Answer>,
     answers: mpsc::Receiver<Answer>,
+    /// Progress callbacks of calls in flight.
+    progress: BTreeMap<RequestHandle, ProgressHandler>,
+    /// Subscriptions, open and opening.
+    listeners: Listeners,
 }
 
 impl ClientSide {
@@ -80,6 +86,8 @@ impl ClientSide {
             calls_closed: false,
             answers_sender,
             answers,
+            progress: BTreeMap::new(),
+            listeners: Listeners::default(),
         };
         let client = Client {
             calls: calls_sender,
@@ -103,9 +111,12 @@ impl ClientSide {
                 request,
                 options,
                 answer,
-            } => match self.connection.send_request(now, request, options) {
+            } => match self.connection.send_request(now, request, options.request) {
                 Ok(handle) => {
                     self.waiting.insert(handle, answer);
+                    if let Some(callback) = options.on_progress {
+                        self.progress.insert(handle, callback);
+                    }
                 }
                 Err(error) => {
                     let _ = answer.send(Err(ClientError::Failed(error.to_string())));
@@ -120,6 +131,11 @@ impl ClientSide {
                     self.ready_waiters.push(answer);
                 }
             }
+            Call::Listen { filter, answer } => {
+                self.listeners
+                    .open(&mut self.connection, now, filter, answer);
+            }
+            Call::Unlisten(key) => self.listeners.close(&mut self.connection, now, key),
         }
     }
 
@@ -153,12 +169,16 @@ impl ClientSide {
     }
 
     fn finish(&mut self, handle: RequestHandle, outcome: Result<ResultBody, ClientError>) {
+        self.progress.remove(&handle);
         if let Some(waiter) = self.waiting.remove(&handle) {
             let _ = waiter.send(outcome);
         }
     }
 
-    fn on_event(&mut self, event: ClientEvent) {
+    fn on_event(&mut self, now: Timestamp, event: ClientEvent) {
+        let Some(event) = self.listeners.on_event(&mut self.connection, now, event) else {
+            return;
+        };
         match event {
             ClientEvent::Ready { .. } => {
                 self.record_facts();
@@ -208,7 +228,22 @@ impl ClientSide {
                     let _ = sender.send(Answer::Reply { token, result }).await;
                 }));
             }
+            ClientEvent::Progress { handle, params } => {
+                if let Some(callback) = self.progress.get(&handle) {
+                    if !run_callback(|| callback(Progress::from(params))) {
+                        self.progress.remove(&handle);
+                    }
+                }
+            }
+            ClientEvent::Log { params } => {
+                if let Some(handler) = &self.handlers.log {
+                    if !run_callback(|| handler(params)) {
+                        self.handlers.log = None;
+                    }
+                }
+            }
             ClientEvent::Closed { .. } => {
+                self.progress.clear();
                 for (_, waiter) in std::mem::take(&mut self.waiting) {
                     let _ = waiter.send(Err(ClientError::Closed));
                 }
@@ -219,6 +254,12 @@ impl ClientSide {
             _ => {}
         }
     }
+}
+
+/// Runs an application callback on the drive loop; false when it panicked (the loop
+/// carries on without it).
+fn run_callback(callback: impl FnOnce()) -> bool {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(callback)).is_ok()
 }
 
 /// A declined elicitation: what a client without a callback answers.
@@ -303,11 +344,11 @@ impl Side for ClientSide {
         any
     }
 
-    fn pump(&mut self, _now: Timestamp) -> bool {
+    fn pump(&mut self, now: Timestamp) -> bool {
         let mut any = false;
         while let Some(event) = self.connection.poll_event() {
             any = true;
-            self.on_event(event);
+            self.on_event(now, event);
         }
         any
     }
