@@ -342,17 +342,15 @@ async fn child_process_both_eras() {
     }
 }
 
-// Log messages: asked for per connection (both eras' mechanisms) and reported to the
-// callback. The driver's `Server` declares no `logging` capability, so a 2025 session
-// never gets a `logging/setLevel` and the server sends nothing there; 2026 asks per
-// request.
+// Log messages: asked for per connection (`logging/setLevel` on a 2025 session, the
+// envelope's `logLevel` on every 2026 request) and reported to the callback.
 
 async fn logs_reach_the_callback(client: &Client, logged: &Arc<Mutex<Vec<String>>>) {
     client.call_tool("steps", json!({})).await.expect("steps");
     assert_eq!(*logged.lock().expect("unpoisoned"), ["\"stepped\""]);
 }
 
-fn logging_client() -> (ClientConfig, ClientHandlers, Arc<Mutex<Vec<String>>>) {
+fn logging_client(mode: ClientMode) -> (ClientConfig, ClientHandlers, Arc<Mutex<Vec<String>>>) {
     let logged = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&logged);
     let handlers = ClientHandlers::new().on_log(move |params| {
@@ -360,29 +358,31 @@ fn logging_client() -> (ClientConfig, ClientHandlers, Arc<Mutex<Vec<String>>>) {
             .expect("unpoisoned")
             .push(params.data.get().to_string());
     });
-    let config = config(ClientMode::Auto).with_log_level(Some(LoggingLevel::Info));
+    let config = config(mode).with_log_level(Some(LoggingLevel::Info));
     (config, handlers, logged)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn log_messages_reach_the_callback_at_2026() {
-    let server = features_server();
-    let (config, handlers, logged) = logging_client();
-    let client = mcp_io_tokio::connect_in_memory(&server, config, handlers)
-        .await
-        .expect("connected");
-    logs_reach_the_callback(&client, &logged).await;
+async fn log_messages_reach_the_callback_in_both_eras() {
+    for (mode, _) in ERAS {
+        let server = features_server();
+        let (config, handlers, logged) = logging_client(mode.clone());
+        let client = mcp_io_tokio::connect_in_memory(&server, config, handlers)
+            .await
+            .expect("connected");
+        logs_reach_the_callback(&client, &logged).await;
 
-    let (config, handlers, logged) = logging_client();
-    let (client, child) = mcp_io_tokio::connect_child(child_command(), config, handlers)
-        .await
-        .expect("spawned and connected");
-    logs_reach_the_callback(&client, &logged).await;
-    drop(client);
-    child
-        .shutdown(Duration::from_secs(10))
-        .await
-        .expect("exited");
+        let (config, handlers, logged) = logging_client(mode);
+        let (client, child) = mcp_io_tokio::connect_child(child_command(), config, handlers)
+            .await
+            .expect("spawned and connected");
+        logs_reach_the_callback(&client, &logged).await;
+        drop(client);
+        child
+            .shutdown(Duration::from_secs(10))
+            .await
+            .expect("exited");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

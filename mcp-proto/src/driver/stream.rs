@@ -153,6 +153,16 @@ impl<T: Side + Unpin, S: AsyncRead + AsyncWrite + Unpin> Future for StreamDriver
                         this.written += n;
                         progressed = true;
                     }
+                    // The peer closed its end and left: what it did not read it no longer
+                    // wants (a client that exits with answers in flight). A clean end.
+                    Poll::Ready(Err(error))
+                        if matches!(
+                            error.kind(),
+                            io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
+                        ) =>
+                    {
+                        return Poll::Ready(Ok(()));
+                    }
                     Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
                     Poll::Pending => break,
                 }

@@ -468,6 +468,9 @@ impl ServerBuilder {
                 list_changed: Some(true),
             });
         }
+        // Handlers may always log (`Context::log`): a legacy client needs the capability
+        // to send `logging/setLevel`, after which the messages flow.
+        capabilities.logging = Some(Default::default());
         let completes = self
             .prompts
             .values()
