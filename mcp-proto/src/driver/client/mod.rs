@@ -11,8 +11,10 @@ use std::prelude::rust_2024::*;
 /// The most pages a listing helper follows.
 const MAX_PAGES: usize = 1024;
 
+pub mod http;
 mod session;
 
+pub use http::connect_http;
 pub use session::{connect_in_memory, connect_stream};
 
 use std::fmt;
