@@ -9,7 +9,10 @@
 //!   stdio, with a clean shutdown ([`ChildServer::shutdown`]);
 //! - [`connect_in_memory`]: a client wired to a server in the same process;
 //! - [`http::serve_http`] / [`http::HttpServer`]: Streamable HTTP on hyper 1.x, and
-//!   [`http::serve`] to mount the endpoint into an existing hyper or axum application.
+//!   [`http::serve`] to mount the endpoint into an existing hyper or axum application;
+//! - [`connect_http`]: a client of a Streamable HTTP endpoint in either era (hyper-util's
+//!   client as the driver's [`HttpTransport`](mcp_proto::driver::client::http::HttpTransport),
+//!   [`http_client::HyperTransport`]).
 //!
 //! ```no_run
 //! use mcp_io_tokio::mcp_proto::driver::server::{Context, Server, Tool, ToolError};
@@ -38,6 +41,9 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 pub mod http;
+pub mod http_client;
+
+pub use http_client::connect_http;
 
 pub use mcp_proto;
 use mcp_proto::client::ClientConfig;

@@ -1,8 +1,9 @@
 //! Interoperability with the reference Python SDK (`mcp==2.3.0` from PyPI): over stdio,
 //! its `Client` in `auto`, `legacy` and `"2026-07-28"` modes against our bookshop, and our
 //! client against its `MCPServer` in both eras; over Streamable HTTP, its `Client` in
-//! `auto` and `"2026-07-28"` modes against our bookshop. Each includes an elicitation
-//! round trip.
+//! `auto` and `"2026-07-28"` modes against our bookshop, and our client in legacy,
+//! `2026-07-28` and auto modes against its `MCPServer` (with a legacy session ended by
+//! the server and recovered). Each includes an elicitation round trip.
 //!
 //! The SDK is installed on first use into a virtual environment under the target
 //! directory; it is never assumed present. A missing Python fails with the install hint.
@@ -13,7 +14,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode};
-use mcp_io_tokio::mcp_proto::driver::client::ClientHandlers;
+use mcp_io_tokio::mcp_proto::driver::client::{Client, ClientHandlers};
 use mcp_io_tokio::mcp_proto::types::{
     ClientCapabilities, ElicitAction, ElicitResult, Implementation,
 };
@@ -223,5 +224,160 @@ async fn our_client_against_the_reference_server_over_stdio() {
             status.success(),
             "the reference server exits when its stdin closes: {status}"
         );
+    }
+}
+
+/// Our client's configuration for the reference server: elicitation declared, answered
+/// with 3 copies.
+fn our_client(mode: ClientMode) -> (ClientConfig, ClientHandlers) {
+    let capabilities: ClientCapabilities =
+        serde_json::from_value(json!({"elicitation": {}})).expect("capabilities");
+    let config = ClientConfig::new(Implementation::new("mcp-rs-interop", "1.0"))
+        .with_mode(mode)
+        .with_capabilities(capabilities);
+    let handlers = ClientHandlers::new().on_elicit(|_question| async move {
+        serde_json::from_value(json!({"action": "accept", "content": {"copies": 3}}))
+            .unwrap_or_else(|_| ElicitResult::new(ElicitAction::Decline))
+    });
+    (config, handlers)
+}
+
+/// Lists the reference server's tools, echoes, and reserves (the elicitation round
+/// trip: a live request answered by POST on a legacy session, an input-required round
+/// at 2026-07-28).
+async fn shop_at_the_reference_server(client: &Client, label: &str) {
+    let tools = client.list_tools().await.expect("tools/list");
+    let mut names: Vec<_> = tools.tools.iter().map(|tool| tool.name.clone()).collect();
+    names.sort();
+    assert_eq!(names, ["echo", "reserve"], "{label}");
+    let echoed = client
+        .call_tool("echo", json!({"text": "hello"}))
+        .await
+        .expect("echo");
+    let echoed = serde_json::to_value(&echoed).expect("json");
+    assert_eq!(echoed["content"][0]["text"], "hello", "{label}");
+    let reserved = client
+        .call_tool("reserve", json!({"title": "Dune"}))
+        .await
+        .expect("reserve");
+    let reserved = serde_json::to_value(&reserved).expect("json");
+    assert_eq!(
+        reserved["content"][0]["text"], "Reserved 3 copies of Dune",
+        "{label}"
+    );
+}
+
+/// A free loopback port: bound, read, released.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("an address").port()
+}
+
+/// The reference server on Streamable HTTP at `port`, once it accepts connections; its
+/// log goes to a file under the target directory, shown when it does not come up.
+fn start_reference_http_server(port: u16) -> Running {
+    let log_path = profile_dir().join("python-interop").join("http-server.log");
+    let log = std::fs::File::create(&log_path).expect("the server log");
+    let child = Command::new(python())
+        .arg(script("python_server.py"))
+        .args(["--http", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("the reference server starts");
+    let mut running = Running(child);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return running;
+        }
+        let exited = running.0.try_wait().ok().flatten();
+        if exited.is_some() || std::time::Instant::now() > deadline {
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            panic!(
+                "the reference HTTP server did not listen on 127.0.0.1:{port} within 60 s \
+                 (exit status {exited:?}); its log:\n{log}"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Asks the reference server to end every open session; returns how many it ended.
+async fn end_reference_sessions(port: u16) -> u64 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connected");
+    let request = format!(
+        "POST /end-sessions HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\ncontent-length: 0\r\n\
+         connection: close\r\n\r\n"
+    );
+    socket
+        .write_all(request.as_bytes())
+        .await
+        .expect("request sent");
+    let mut response = String::new();
+    socket
+        .read_to_string(&mut response)
+        .await
+        .expect("an answer");
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    let report: Value = serde_json::from_str(body)
+        .unwrap_or_else(|error| panic!("unreadable /end-sessions answer ({error}): {response}"));
+    report["ended"].as_u64().expect("a count")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_client_against_the_reference_server_over_http() {
+    let port = free_port();
+    let _server = start_reference_http_server(port);
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let pinned = ClientMode::Pinned {
+        version: ProtocolVersion::V2026_07_28,
+        discover: None,
+    };
+    for (mode, version) in [
+        (ClientMode::Legacy, ProtocolVersion::V2025_11_25),
+        (pinned, ProtocolVersion::V2026_07_28),
+        (ClientMode::Auto, ProtocolVersion::V2026_07_28),
+    ] {
+        let label = format!("{mode:?}");
+        let (config, handlers) = our_client(mode);
+        let run = async {
+            let client = mcp_io_tokio::connect_http(&url, config, handlers)
+                .await
+                .expect("connected to the reference server");
+            assert_eq!(client.protocol_version(), Some(version.clone()), "{label}");
+            shop_at_the_reference_server(&client, &label).await;
+            client
+        };
+        let client = tokio::time::timeout(Duration::from_secs(60), run)
+            .await
+            .expect("in time");
+        if version == ProtocolVersion::V2025_11_25 {
+            // The server ends the session; the next request gets 404, and the client
+            // opens a new session and sends it again without the caller noticing.
+            assert!(
+                end_reference_sessions(port).await >= 1,
+                "a session was open"
+            );
+            let recovery = async {
+                let echoed = client
+                    .call_tool("echo", json!({"text": "again"}))
+                    .await
+                    .expect("echo on a new session");
+                let echoed = serde_json::to_value(&echoed).expect("json");
+                assert_eq!(echoed["content"][0]["text"], "again");
+                shop_at_the_reference_server(&client, "legacy, new session").await;
+            };
+            tokio::time::timeout(Duration::from_secs(60), recovery)
+                .await
+                .expect("in time");
+            assert!(
+                end_reference_sessions(port).await >= 1,
+                "the client opened a new session"
+            );
+        }
     }
 }

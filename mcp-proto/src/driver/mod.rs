@@ -8,7 +8,9 @@
 //! progress, log messages, server-to-client requests) back into the connection.
 //!
 //! - [`client`]: the client API ([`client::Client`], [`client::ClientHandlers`]) and
-//!   [`client::connect_stream`] / [`client::connect_in_memory`].
+//!   [`client::connect_stream`] / [`client::connect_in_memory`] /
+//!   [`client::connect_http`] (Streamable HTTP in both eras over any HTTP library that
+//!   implements [`client::http::HttpTransport`]).
 //! - [`http`]: [`http::HttpEndpoint`], which serves Streamable HTTP requests for any HTTP
 //!   library.
 //! - [`server`]: the server API ([`server::Server`], [`server::Tool`],

@@ -140,8 +140,11 @@ mod status;
 mod tests;
 
 pub use client::{
-    HeaderContext, POST_ACCEPT, ResponseBody, header_pairs, is_modern_error, legacy_delete_headers,
-    legacy_get_headers, request_headers, response_body,
+    HeaderContext, POST_ACCEPT, RequestAnswer, ResponseBody, ScreenedTools, assigned_session_id,
+    called_tool, cancelled_request, failure_line, header_pairs, initialized_body, is_modern_error,
+    is_session_expired, legacy_delete_headers, legacy_get_headers, message_line,
+    read_reinitialize_answer, read_request_answer, reinitialize_body, request_headers,
+    response_body, screen_tools_list, transport_failure,
 };
 pub use head::{DuplicateHeader, HttpMethod, RequestHead, trim_whitespace};
 pub use headers::{

@@ -1549,6 +1549,167 @@ fn client_reads_answers() {
     assert_eq!(response_body(404, Some(b"text/html")), ResponseBody::Other);
 }
 
+fn fed(answer: RequestAnswer) -> Value {
+    let RequestAnswer::Message(line) = answer else {
+        panic!("{answer:?}")
+    };
+    assert_eq!(line.last(), Some(&b'\n'));
+    assert_eq!(line.iter().filter(|&&byte| byte == b'\n').count(), 1);
+    serde_json::from_slice(&line).unwrap()
+}
+
+#[test]
+fn client_turns_answers_into_lines() {
+    assert_eq!(
+        message_line(b"  {\"a\":\r\n 1}\n\n"),
+        b"{\"a\":   1}\n".to_vec()
+    );
+    let id = RequestId::from(7);
+    // The response to the request is fed as it is, whatever the status.
+    let own = br#"{"jsonrpc":"2.0","id":7,"error":{"code":-32022,"message":"v","data":{"supported":["2026-07-28"]}}}"#;
+    let line = fed(read_request_answer(400, own, &id, false));
+    assert_eq!(line["error"]["data"]["supported"][0], "2026-07-28");
+    // An id-less refusal gets the request's id, keeping its code.
+    let refusal = br#"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Bad Request"}}"#;
+    let line = fed(read_request_answer(400, refusal, &id, false));
+    assert_eq!(
+        (line["id"].clone(), line["error"]["code"].clone()),
+        (json!(7), json!(-32600))
+    );
+    // No JSON-RPC body: a -32000 error naming the status.
+    let line = fed(read_request_answer(405, b"<html>no</html>", &id, false));
+    assert_eq!(line["error"]["code"], -32000);
+    assert!(line["error"]["message"].as_str().unwrap().contains("405"));
+    let line = fed(read_request_answer(
+        200,
+        br#"{"jsonrpc":"2.0","id":8,"result":{}}"#,
+        &id,
+        false,
+    ));
+    assert_eq!(
+        (line["id"].clone(), line["error"]["code"].clone()),
+        (json!(7), json!(-32000))
+    );
+    // 404 to a POST with a session: the session is gone, unless the body is a modern
+    // "method not found".
+    assert_eq!(
+        read_request_answer(404, refusal, &id, true),
+        RequestAnswer::SessionExpired
+    );
+    assert_eq!(
+        read_request_answer(404, b"", &id, true),
+        RequestAnswer::SessionExpired
+    );
+    let not_found = br#"{"jsonrpc":"2.0","id":7,"error":{"code":-32601,"message":"nope"}}"#;
+    assert_eq!(
+        fed(read_request_answer(404, not_found, &id, true))["error"]["code"],
+        -32601
+    );
+    assert_eq!(
+        fed(read_request_answer(404, refusal, &id, false))["error"]["code"],
+        -32600
+    );
+    assert!(is_session_expired(404, true, None));
+    assert!(!is_session_expired(400, true, None));
+
+    assert_eq!(
+        assigned_session_id(Some(b" s-1 ")),
+        Some(String::from("s-1"))
+    );
+    assert_eq!(assigned_session_id(Some(b"has space")), None);
+    assert_eq!(assigned_session_id(Some("\u{e9}".as_bytes())), None);
+    assert_eq!(assigned_session_id(None), None);
+}
+
+#[test]
+fn client_reads_cancellations_and_tool_names() {
+    let cancelled = decode(br#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":4,"reason":"timeout"}}"#).unwrap();
+    assert_eq!(cancelled_request(&cancelled), Some(RequestId::from(4)));
+    let progress = decode(br#"{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":4,"progress":1}}"#).unwrap();
+    assert_eq!(cancelled_request(&progress), None);
+    let call = decode(&modern_body(
+        3,
+        "tools/call",
+        json!({"name": "lookup", "arguments": {}}),
+    ))
+    .unwrap();
+    assert_eq!(called_tool(&call).as_deref(), Some("lookup"));
+    let get = decode(&modern_body(3, "prompts/get", json!({"name": "lookup"}))).unwrap();
+    assert_eq!(called_tool(&get), None);
+}
+
+#[test]
+fn client_reinitializes_a_legacy_session() {
+    use crate::client::ClientConfig;
+    use crate::types::Implementation;
+    let id = RequestId::from("reinitialize-1");
+    let version = ProtocolVersion::V2025_11_25;
+    let config = ClientConfig::new(Implementation::new("again", "2"));
+    let body: Value = serde_json::from_slice(&reinitialize_body(&id, &config, &version)).unwrap();
+    assert_eq!(body["method"], "initialize");
+    assert_eq!(body["id"], "reinitialize-1");
+    assert_eq!(body["params"]["protocolVersion"], "2025-11-25");
+    assert_eq!(body["params"]["clientInfo"]["name"], "again");
+    let initialized: Value = serde_json::from_slice(&initialized_body()).unwrap();
+    assert_eq!(initialized["method"], "notifications/initialized");
+
+    let answer = |version: &str| {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":"reinitialize-1","result":{{"protocolVersion":"{version}","capabilities":{{}},"serverInfo":{{"name":"s","version":"1"}}}}}}"#
+        )
+    };
+    assert_eq!(
+        read_reinitialize_answer(answer("2025-11-25").as_bytes(), &id, &version),
+        Some(Ok(()))
+    );
+    assert!(matches!(
+        read_reinitialize_answer(answer("2025-06-18").as_bytes(), &id, &version),
+        Some(Err(_))
+    ));
+    let refused =
+        br#"{"jsonrpc":"2.0","id":"reinitialize-1","error":{"code":-32602,"message":"no"}}"#;
+    assert!(matches!(
+        read_reinitialize_answer(refused, &id, &version),
+        Some(Err(_))
+    ));
+    let other = br#"{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}}"#;
+    assert_eq!(read_reinitialize_answer(other, &id, &version), None);
+}
+
+#[test]
+fn client_learns_header_params_from_tools_list() {
+    let page = json!({"jsonrpc": "2.0", "id": 5, "result": {"tools": [
+        {"name": "plain", "inputSchema": {"type": "object"}},
+        {"name": "regional", "inputSchema": {"type": "object", "properties": {
+            "where": {"type": "object", "properties": {"region": {"type": "string", "x-mcp-header": "Region"}}}}}},
+        {"name": "broken", "inputSchema": {"type": "object", "properties": {
+            "n": {"type": "number", "x-mcp-header": "N"}}}}
+    ], "nextCursor": "c"}});
+    let screened = screen_tools_list(&serde_json::to_vec(&page).unwrap()).unwrap();
+    assert_eq!(screened.header_params.len(), 2);
+    assert!(screened.header_params[0].1.is_empty());
+    assert_eq!(screened.header_params[1].0, "regional");
+    assert_eq!(screened.header_params[1].1[0].path, ["where", "region"]);
+    assert_eq!(screened.invalid.len(), 1);
+    assert_eq!(screened.invalid[0].0, "broken");
+    let filtered: Value = serde_json::from_slice(&screened.filtered.unwrap()).unwrap();
+    assert_eq!(filtered["id"], 5);
+    assert_eq!(filtered["result"]["nextCursor"], "c");
+    assert_eq!(filtered["result"]["tools"].as_array().unwrap().len(), 2);
+    // Every tool valid: nothing to rewrite.
+    let clean = json!({"jsonrpc": "2.0", "id": 6, "result": {"tools": [{"name": "plain", "inputSchema": {}}]}});
+    assert_eq!(
+        screen_tools_list(&serde_json::to_vec(&clean).unwrap())
+            .unwrap()
+            .filtered,
+        None
+    );
+    assert_eq!(
+        screen_tools_list(br#"{"jsonrpc":"2.0","id":6,"result":{}}"#),
+        None
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // SSE
 // ---------------------------------------------------------------------------------------

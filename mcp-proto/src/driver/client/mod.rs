@@ -15,10 +15,12 @@ use std::prelude::rust_2024::*;
 /// The most pages a listing helper follows.
 const MAX_PAGES: usize = 1024;
 
+pub mod http;
 mod listen;
 mod options;
 mod session;
 
+pub use http::connect_http;
 pub use listen::Subscription;
 pub use options::{CallOptions, Progress};
 pub use session::{connect_in_memory, connect_stream};

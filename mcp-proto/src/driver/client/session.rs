@@ -65,7 +65,7 @@ pub(crate) struct ClientSide {
 }
 
 impl ClientSide {
-    fn new(
+    pub(crate) fn new(
         now: Timestamp,
         config: ClientConfig,
         handlers: ClientHandlers,
@@ -124,6 +124,9 @@ impl ClientSide {
             },
             Call::Ready(answer) => {
                 if self.connection.is_ready() {
+                    // A pinned connection is ready from the start, possibly before its
+                    // `Ready` event is pumped: the facts must be there when `ready` returns.
+                    self.record_facts();
                     let _ = answer.send(Ok(()));
                 } else if self.connection.is_closed() {
                     let _ = answer.send(Err(ClientError::Closed));
