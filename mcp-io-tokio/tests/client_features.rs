@@ -288,6 +288,23 @@ async fn in_memory_both_eras() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamable_http_both_eras() {
+    let server = features_server();
+    let http =
+        mcp_io_tokio::http::HttpServer::bind(&server, "127.0.0.1:0".parse().expect("an address"))
+            .await
+            .expect("bound");
+    let url = format!("http://{}/mcp", http.local_addr().expect("an address"));
+    tokio::spawn(http.run());
+    for (mode, era) in ERAS {
+        let client = mcp_io_tokio::connect_http(&url, config(mode), ClientHandlers::new())
+            .await
+            .expect("connected");
+        every_scenario(&client, &Publisher::Direct(server.clone()), era).await;
+    }
+}
+
 /// Not a test of its own: the child process of `child_process_both_eras` runs this test
 /// binary with only this entry point selected (`--ignored`) and the variable set, and
 /// serves on its stdio.

@@ -508,6 +508,33 @@ async fn features_in_memory_both_eras() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn features_over_streamable_http_both_eras() {
+    let observed = Arc::new(Observed::default());
+    let server = features_server(Some(2), &observed);
+    let http =
+        mcp_io_tokio::http::HttpServer::bind(&server, "127.0.0.1:0".parse().expect("an address"))
+            .await
+            .expect("bound");
+    let url = format!("http://{}/mcp", http.local_addr().expect("an address"));
+    tokio::spawn(http.run());
+    for (mode, era) in ERAS {
+        let client = mcp_io_tokio::connect_http(&url, config(mode), ClientHandlers::new())
+            .await
+            .expect("connected");
+        assert_eq!(observed.requests.load(Ordering::SeqCst), 0, "{era}");
+        tokio::time::timeout(Duration::from_secs(10), async {
+            check_layers(&client, &observed, era).await;
+            check_completions(&client, era).await;
+            check_pagination(&client, &observed, era).await;
+            check_vendor_methods(&client, era).await;
+        })
+        .await
+        .expect("in time");
+        observed.requests.store(0, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn defaults_list_on_one_page_and_offer_no_completions() {
     let server = Server::builder(Implementation::new("plain-server", "1.0.0"))
         .tool(echo_tool("t1"))

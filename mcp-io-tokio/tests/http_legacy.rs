@@ -626,3 +626,51 @@ async fn quiet_streams_of_both_eras_get_keep_alive_comments() {
     let response = modern.next_event().await.expect("the response");
     assert_eq!(response.json()["result"]["content"][0]["text"], "through");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_client_recovers_from_an_expired_session_by_itself() {
+    use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode};
+    use mcp_io_tokio::mcp_proto::driver::client::ClientHandlers;
+
+    let server = Server::builder(Implementation::new("expiring", "1.0.0"))
+        .tool(Tool::typed(
+            "count",
+            "Counts",
+            |args: Steps, _ctx: Context| async move {
+                Ok::<_, ToolError>(CallToolResult::text(format!("{}", args.steps)))
+            },
+        ))
+        .build();
+    let mut settings = SessionSettings::default();
+    settings.idle_timeout = Duration::from_millis(300);
+    let endpoint =
+        HttpEndpoint::new(&server, TokioRuntime::shared()).with_session_settings(settings);
+    let http = HttpServer::bind_endpoint(endpoint, "127.0.0.1:0".parse().expect("an address"))
+        .await
+        .expect("bound");
+    let url = format!("http://{}/mcp", http.local_addr().expect("an address"));
+    let endpoint = std::sync::Arc::clone(http.endpoint());
+    tokio::spawn(http.run());
+
+    let config = ClientConfig::new(Implementation::new("c", "1")).with_mode(ClientMode::Legacy);
+    let client = mcp_io_tokio::connect_http(&url, config, ClientHandlers::new())
+        .await
+        .expect("connected");
+    let first = client.call_tool("count", json!({"steps": 1})).await;
+    assert!(first.is_ok(), "{first:?}");
+    assert_eq!(endpoint.session_count(), 1);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The session expired: the next POST gets 404, and the client opens a new session
+    // and retries the call without the caller noticing.
+    let second = client.call_tool("count", json!({"steps": 2})).await;
+    assert_eq!(
+        second.expect("recovered").content.len(),
+        1,
+        "the retried call's result"
+    );
+    assert_eq!(
+        endpoint.session_count(),
+        1,
+        "the expired session is gone, the new one lives"
+    );
+}

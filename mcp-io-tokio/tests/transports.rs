@@ -280,6 +280,35 @@ async fn in_memory_both_eras() {
     }
 }
 
+/// Serves `server` on Streamable HTTP on a free loopback port; returns the endpoint URL.
+async fn serve_on_http(server: &Server) -> String {
+    let http =
+        mcp_io_tokio::http::HttpServer::bind(server, "127.0.0.1:0".parse().expect("an address"))
+            .await
+            .expect("bound");
+    let url = format!("http://{}/mcp", http.local_addr().expect("an address"));
+    tokio::spawn(http.run());
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamable_http_both_eras() {
+    let url = serve_on_http(&test_server()).await;
+    for (mode, era, version) in [
+        (ClientMode::Legacy, "legacy", ProtocolVersion::V2025_11_25),
+        (ClientMode::Auto, "modern", ProtocolVersion::V2026_07_28),
+    ] {
+        let (config, handlers) = client_config(mode);
+        let client = mcp_io_tokio::connect_http(&url, config, handlers)
+            .await
+            .expect("connected");
+        assert_eq!(client.protocol_version(), Some(version));
+        tokio::time::timeout(Duration::from_secs(10), exercise(&client, era))
+            .await
+            .expect("in time");
+    }
+}
+
 /// Not a test of its own: the child process of `child_process_both_eras` runs this test
 /// binary with only this entry point selected (`--ignored`) and the variable set, and
 /// serves on its stdio.
