@@ -25,9 +25,30 @@ pub(crate) struct InboundEntry {
     pub(crate) progress_token: Option<ProgressToken>,
     pub(crate) last_progress: Option<f64>,
     pub(crate) log_level: Option<LoggingLevel>,
-    /// Digest of the salient params, for binding sealed state (multi-round-trip methods).
-    pub(crate) params_digest: Option<[u8; 32]>,
+    /// What sealed state must be bound to (multi-round-trip methods).
+    pub(crate) bound_params: Option<BoundParams>,
     pub(crate) cancelled: bool,
+}
+
+/// The salient params a sealed state is bound to: digested already (the request echoed a
+/// state, which had to be opened), or kept raw and digested only if the handler seals a
+/// round (most requests never do, and the digest is the costliest step of admission).
+#[derive(Debug)]
+pub(crate) enum BoundParams {
+    /// The digest of the salient params.
+    Digest([u8; 32]),
+    /// The params, to digest on demand.
+    Raw(Option<crate::jsonrpc::Params>),
+}
+
+impl BoundParams {
+    /// The digest of the salient params of a request to `method`.
+    pub(crate) fn digest(&self, method: &str) -> [u8; 32] {
+        match self {
+            BoundParams::Digest(digest) => *digest,
+            BoundParams::Raw(params) => crate::mrtr::salient_params_digest(method, params.as_ref()),
+        }
+    }
 }
 
 /// Inbound requests in flight, by slot and by id.

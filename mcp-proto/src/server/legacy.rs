@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use crate::jsonrpc::{ErrorCode, ErrorObject, Message, Request};
 use crate::server::connection::{Phase, ServerConnection};
 use crate::server::event::{RequestContext, ServerEvent};
-use crate::server::inbound::InboundEntry;
+use crate::server::inbound::{BoundParams, InboundEntry};
 use crate::types::meta::keys;
 use crate::types::{
     EmptyResult, InitializeRequestParams, InitializeResult, Method, SetLevelRequestParams,
@@ -255,7 +255,7 @@ impl ServerConnection {
         &mut self,
         request: Request,
         context: RequestContext,
-        params_digest: Option<[u8; 32]>,
+        bound_params: Option<BoundParams>,
     ) {
         if self.inbound.len() >= self.config.limits.max_inbound_in_flight {
             self.refuse(
@@ -274,7 +274,7 @@ impl ServerConnection {
             progress_token: context.progress_token.clone(),
             last_progress: None,
             log_level: context.log_level,
-            params_digest,
+            bound_params,
             cancelled: false,
         });
         self.events

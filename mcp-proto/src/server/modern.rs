@@ -9,6 +9,7 @@ use crate::jsonrpc::{ErrorCode, ErrorObject, Message, Request};
 use crate::mrtr::{INVALID_STATE_MESSAGE, StateBinding, salient_params_digest};
 use crate::server::connection::ServerConnection;
 use crate::server::event::{RequestContext, ServerEvent};
+use crate::server::inbound::BoundParams;
 use crate::server::subscriptions::{acknowledged, offers_subscriptions};
 use crate::types::meta::keys;
 use crate::types::{
@@ -202,8 +203,10 @@ impl ServerConnection {
         let round = request
             .params_as::<InputResponseRequestParams>()
             .unwrap_or_default();
-        let digest = salient_params_digest(&request.method, request.params.as_ref());
+        let mut bound = BoundParams::Raw(None);
         if let Some(sealed) = &round.request_state {
+            let digest = salient_params_digest(&request.method, request.params.as_ref());
+            bound = BoundParams::Digest(digest);
             let binding = StateBinding {
                 method: &request.method,
                 params_digest: digest,
@@ -226,7 +229,10 @@ impl ServerConnection {
             }
         }
         context.input_responses = round.input_responses;
-        self.admit(request, context, Some(digest));
+        if matches!(bound, BoundParams::Raw(_)) {
+            bound = BoundParams::Raw(request.params.clone());
+        }
+        self.admit(request, context, Some(bound));
     }
 }
 

@@ -213,7 +213,11 @@ fn input_required(
             let principal = conn.config.principal.clone();
             let binding = StateBinding {
                 method: &entry.method,
-                params_digest: entry.params_digest.unwrap_or_default(),
+                params_digest: entry
+                    .bound_params
+                    .as_ref()
+                    .map(|bound| bound.digest(&entry.method))
+                    .unwrap_or_default(),
                 principal: principal.as_deref(),
             };
             let sealed = conn

@@ -31,7 +31,8 @@ pub(super) async fn serve(
     if let Err(response) = check_modern_headers(head, &request) {
         return HttpReply::Complete(response);
     }
-    if request.method == Method::ToolsCall.as_str() {
+    // Only tools with `x-mcp-header` arguments need their name read from the body.
+    if !endpoint.header_params.is_empty() && request.method == Method::ToolsCall.as_str() {
         if let Some(params) = tool_name(&request).and_then(|name| endpoint.header_params.get(&name))
         {
             if let Err(response) = check_param_headers(head, &request, params) {
@@ -128,7 +129,20 @@ fn tool_name(request: &Request) -> Option<String> {
 /// `Some(None)` when `line` is the successful response to `id`, `Some(Some(code))` when
 /// it is an error response, `None` otherwise.
 pub(super) fn final_outcome(line: &[u8], id: &RequestId) -> Option<Option<ErrorCode>> {
-    match decode(line.strip_suffix(b"\n").unwrap_or(line)) {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    // The connection's encoder writes `jsonrpc` first, then `id` for a response and
+    // `method` for anything else: most lines are classified without a parse.
+    if line.starts_with(br#"{"jsonrpc":"2.0","method":"#) {
+        return None;
+    }
+    let mut success = Vec::from(&br#"{"jsonrpc":"2.0","id":"#[..]);
+    if serde_json::to_writer(&mut success, id).is_ok() {
+        success.extend_from_slice(br#","result":"#);
+        if line.starts_with(&success) {
+            return Some(None);
+        }
+    }
+    match decode(line) {
         Ok(Message::Response(response)) if response.id.as_ref() == Some(id) => {
             match response.outcome {
                 Outcome::Result(_) => Some(None),
