@@ -276,9 +276,11 @@ fn free_port() -> u16 {
 /// The reference server on Streamable HTTP at `port`, once it accepts connections; its
 /// log goes to a file under the target directory, shown when it does not come up.
 fn start_reference_http_server(port: u16) -> Running {
+    // The venv (and with it the python-interop directory) first: the log lives there.
+    let python = python();
     let log_path = profile_dir().join("python-interop").join("http-server.log");
     let log = std::fs::File::create(&log_path).expect("the server log");
-    let child = Command::new(python())
+    let child = Command::new(python)
         .arg(script("python_server.py"))
         .args(["--http", &port.to_string()])
         .stdout(std::process::Stdio::null())
