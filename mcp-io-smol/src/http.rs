@@ -1,0 +1,146 @@
+//! Streamable HTTP on hyper 1.x over `async-net`: accepting connections and translating
+//! between hyper's request and response types and the driver's [`HttpEndpoint`]. No
+//! protocol rule lives here: routing, headers, status codes and JSON-versus-SSE are all
+//! the endpoint's.
+
+use std::convert::Infallible;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use mcp_proto::driver::Runtime;
+use mcp_proto::driver::http::{HttpEndpoint, HttpReply};
+use mcp_proto::driver::server::Server;
+use mcp_proto::http::{HttpMethod, HttpResponse, RequestHead};
+use smol::net::TcpListener;
+use smol::stream::StreamExt;
+use smol_hyper::rt::FuturesIo;
+
+use crate::SmolRuntime;
+
+/// The body of every response: a complete buffer or an SSE stream.
+pub type ResponseBody = BoxBody<Bytes, Infallible>;
+
+/// A bound Streamable HTTP server, not yet accepting.
+#[derive(Debug)]
+pub struct HttpServer {
+    listener: TcpListener,
+    endpoint: Arc<HttpEndpoint>,
+    /// Where each connection's task runs.
+    runtime: SmolRuntime,
+}
+
+impl HttpServer {
+    /// Binds `addr` for `server`. Bind to a loopback address for local use: the default
+    /// Host/Origin allow-lists admit only localhost names.
+    pub async fn bind(server: &Server, addr: SocketAddr) -> io::Result<Self> {
+        Self::bind_endpoint(HttpEndpoint::new(server, SmolRuntime::shared()), addr).await
+    }
+
+    /// Binds `addr` for an endpoint configured by the caller (routing rules, session
+    /// settings); make it with [`SmolRuntime::shared`] as its runtime (or the runtime
+    /// given to [`Self::with_runtime`]).
+    pub async fn bind_endpoint(endpoint: HttpEndpoint, addr: SocketAddr) -> io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        Ok(HttpServer {
+            listener,
+            endpoint: Arc::new(endpoint),
+            runtime: SmolRuntime::default(),
+        })
+    }
+
+    /// Runs each connection's task on `runtime` instead of smol's global executor (pair
+    /// it with an endpoint made on the same runtime).
+    pub fn with_runtime(mut self, runtime: SmolRuntime) -> Self {
+        self.runtime = runtime;
+        self
+    }
+
+    /// The bound address (useful after binding port 0).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Accepts connections until an accept fails.
+    pub async fn run(self) -> io::Result<()> {
+        loop {
+            let (stream, _) = self.listener.accept().await?;
+            // Small writes (SSE events, JSON bodies) must not wait for Nagle's timer.
+            stream.set_nodelay(true)?;
+            let endpoint = Arc::clone(&self.endpoint);
+            self.runtime.spawn(Box::pin(async move {
+                let service = service_fn(move |request| serve(Arc::clone(&endpoint), request));
+                let _ = http1::Builder::new()
+                    .serve_connection(FuturesIo::new(stream), service)
+                    .await;
+            }));
+        }
+    }
+}
+
+/// Serves `server` on Streamable HTTP at `addr` (the MCP endpoint is every path).
+pub async fn serve_http(server: &Server, addr: SocketAddr) -> io::Result<()> {
+    HttpServer::bind(server, addr).await?.run().await
+}
+
+/// One request through the endpoint: a hyper service body, for mounting the endpoint into
+/// an existing hyper application under any path.
+pub async fn serve(
+    endpoint: Arc<HttpEndpoint>,
+    request: Request<Incoming>,
+) -> Result<Response<ResponseBody>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let headers: Vec<(&str, &[u8])> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        .collect();
+    let head = RequestHead::new(
+        HttpMethod::parse(parts.method.as_str()),
+        parts.uri.path(),
+        &headers,
+    );
+    if let Err(refusal) = endpoint.check_head(&head) {
+        return Ok(complete(refusal));
+    }
+    let body = match Limited::new(body, endpoint.max_body_bytes())
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return Ok(complete(endpoint.body_too_large())),
+    };
+    Ok(match endpoint.handle(&head, &body).await {
+        HttpReply::Complete(response) => complete(response),
+        HttpReply::Stream { headers, body } => {
+            let frames = body.map(|chunk| Ok::<_, Infallible>(Frame::data(Bytes::from(chunk))));
+            let mut response = Response::new(BodyExt::boxed(StreamBody::new(frames)));
+            for (name, value) in headers {
+                if let Ok(value) = value.parse() {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+            response
+        }
+        _ => complete(HttpResponse::empty(500)),
+    })
+}
+
+fn complete(response: HttpResponse) -> Response<ResponseBody> {
+    let mut out = Response::new(Full::new(Bytes::from(response.body)).boxed());
+    *out.status_mut() = hyper::StatusCode::from_u16(response.status)
+        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in response.headers {
+        if let Ok(value) = value.parse() {
+            out.headers_mut().insert(name, value);
+        }
+    }
+    out
+}
