@@ -3,30 +3,21 @@
 //! protocol rule lives here: routing, headers, status codes and JSON-versus-SSE are all
 //! the endpoint's.
 
-use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full, Limited, StreamBody};
-use hyper::body::{Frame, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response};
 use mcp_proto::driver::Runtime;
-use mcp_proto::driver::http::{HttpEndpoint, HttpReply};
+use mcp_proto::driver::http::HttpEndpoint;
 use mcp_proto::driver::server::Server;
-use mcp_proto::http::{HttpMethod, HttpResponse, RequestHead};
 use smol::net::TcpListener;
-use smol::stream::StreamExt;
 use smol_hyper::rt::FuturesIo;
 
 use crate::SmolRuntime;
 
-/// The body of every response: a complete buffer or an SSE stream.
-pub type ResponseBody = BoxBody<Bytes, Infallible>;
+pub use mcp_proto::driver::hyper::{ResponseBody, serve};
 
 /// A bound Streamable HTTP server, not yet accepting.
 #[derive(Debug)]
@@ -88,59 +79,4 @@ impl HttpServer {
 /// Serves `server` on Streamable HTTP at `addr` (the MCP endpoint is every path).
 pub async fn serve_http(server: &Server, addr: SocketAddr) -> io::Result<()> {
     HttpServer::bind(server, addr).await?.run().await
-}
-
-/// One request through the endpoint: a hyper service body, for mounting the endpoint into
-/// an existing hyper application under any path.
-pub async fn serve(
-    endpoint: Arc<HttpEndpoint>,
-    request: Request<Incoming>,
-) -> Result<Response<ResponseBody>, Infallible> {
-    let (parts, body) = request.into_parts();
-    let headers: Vec<(&str, &[u8])> = parts
-        .headers
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_bytes()))
-        .collect();
-    let head = RequestHead::new(
-        HttpMethod::parse(parts.method.as_str()),
-        parts.uri.path(),
-        &headers,
-    );
-    if let Err(refusal) = endpoint.check_head(&head) {
-        return Ok(complete(refusal));
-    }
-    let body = match Limited::new(body, endpoint.max_body_bytes())
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => return Ok(complete(endpoint.body_too_large())),
-    };
-    Ok(match endpoint.handle(&head, &body).await {
-        HttpReply::Complete(response) => complete(response),
-        HttpReply::Stream { headers, body } => {
-            let frames = body.map(|chunk| Ok::<_, Infallible>(Frame::data(Bytes::from(chunk))));
-            let mut response = Response::new(BodyExt::boxed(StreamBody::new(frames)));
-            for (name, value) in headers {
-                if let Ok(value) = value.parse() {
-                    response.headers_mut().insert(name, value);
-                }
-            }
-            response
-        }
-        _ => complete(HttpResponse::empty(500)),
-    })
-}
-
-fn complete(response: HttpResponse) -> Response<ResponseBody> {
-    let mut out = Response::new(Full::new(Bytes::from(response.body)).boxed());
-    *out.status_mut() = hyper::StatusCode::from_u16(response.status)
-        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
-    for (name, value) in response.headers {
-        if let Ok(value) = value.parse() {
-            out.headers_mut().insert(name, value);
-        }
-    }
-    out
 }

@@ -13,6 +13,8 @@
 //!   implements [`client::http::HttpTransport`]).
 //! - [`http`]: [`http::HttpEndpoint`], which serves Streamable HTTP requests for any HTTP
 //!   library.
+//! - `hyper` (feature `hyper`): the hyper 1.x glue that runs one request through an
+//!   [`http::HttpEndpoint`], shared by the adapters.
 //! - [`server`]: the server API ([`server::Server`], [`server::Tool`],
 //!   [`server::Context`]) and [`server::serve_stream`].
 
@@ -22,6 +24,8 @@
 
 pub mod client;
 pub mod http;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 mod runtime;
 pub mod server;
 mod stream;
