@@ -129,6 +129,7 @@
 mod client;
 mod head;
 mod headers;
+pub(crate) use headers::params_string;
 mod media;
 mod origin;
 mod params;
@@ -164,7 +165,8 @@ pub use route::{
 };
 pub use session::{
     EventId, MAX_SESSION_ID_LENGTH, ReplayBuffer, ReplayError, SessionInsertError,
-    SessionResolution, SessionTable, is_valid_session_id,
+    SessionResolution, SessionTable, duplicate_request_id, is_valid_session_id, session_not_found,
+    standalone_stream_conflict, takes_priming_event, unresumable_event_id,
 };
 pub use sse::{DEFAULT_MAX_EVENT_BYTES, SseDecoder, SseEncoder, SseError, SseEvent};
 pub use status::{

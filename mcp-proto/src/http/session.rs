@@ -265,12 +265,63 @@ impl<T> SessionTable<T> {
     }
 }
 
-fn session_not_found(id: Option<&RequestId>) -> HttpResponse {
+/// 404 with `-32001`: the session is unknown or has ended (3.3.3); the client starts a
+/// new one. Refusals of a request carry its id.
+pub fn session_not_found(id: Option<&RequestId>) -> HttpResponse {
     HttpResponse::json_rpc_error(
         404,
         id,
         &ErrorObject::with_message(ErrorCode::SESSION_NOT_FOUND, "Session not found"),
     )
+}
+
+/// 409 for a `GET` without `Last-Event-ID` while the session's standalone stream is
+/// open: each message goes on exactly one stream (3.3.2), so there is one such stream.
+pub fn standalone_stream_conflict() -> HttpResponse {
+    HttpResponse::json_rpc_error(
+        409,
+        None,
+        &ErrorObject::with_message(
+            crate::http::status::TRANSPORT_ERROR,
+            "Conflict: this session's GET stream is already open",
+        ),
+    )
+}
+
+/// 400 for a `Last-Event-ID` this session cannot resume from: not an [`EventId`] of
+/// ours, never issued, or past what the [`ReplayBuffer`] still holds (a client must
+/// never silently miss a message).
+pub fn unresumable_event_id() -> HttpResponse {
+    HttpResponse::json_rpc_error(
+        400,
+        None,
+        &ErrorObject::with_message(
+            crate::http::status::TRANSPORT_ERROR,
+            "Bad Request: unknown Last-Event-ID",
+        ),
+    )
+}
+
+/// 400 with `-32600` for a request whose id is still in flight in the session: the
+/// answer could not be told apart from the first one's.
+pub fn duplicate_request_id(id: &RequestId) -> HttpResponse {
+    HttpResponse::json_rpc_error(
+        400,
+        Some(id),
+        &ErrorObject::with_message(
+            ErrorCode::INVALID_REQUEST,
+            "Invalid Request: this id is already in flight",
+        ),
+    )
+}
+
+/// True when a session that negotiated `version` gets priming events (an id and empty
+/// data) on its SSE streams: 2025-11-25 and later only, since older clients may choke on
+/// an empty `data` field (3.3.5).
+pub fn takes_priming_event(version: &crate::version::ProtocolVersion) -> bool {
+    version
+        .compare(&crate::version::ProtocolVersion::V2025_11_25)
+        .is_some_and(|order| order.is_ge())
 }
 
 /// A legacy SSE event id: which stream of the session, and the event's place in it.

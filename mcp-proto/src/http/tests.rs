@@ -2251,3 +2251,49 @@ fn header_lookup_is_case_insensitive_trimmed_and_first_wins() {
     assert_eq!(head.path_without_query(), "/mcp");
     assert_eq!(trim_whitespace(b" \t \t"), b"");
 }
+
+#[test]
+fn legacy_session_refusals_and_the_priming_rule() {
+    let id = RequestId::from(7);
+    let gone = session_not_found(Some(&id));
+    assert_eq!(gone.status, 404);
+    assert_eq!(gone.json_rpc_error_object().map(|e| e.code.0), Some(-32001));
+    assert_eq!(gone.json_rpc_id(), Some(id.clone()));
+
+    let conflict = standalone_stream_conflict();
+    assert_eq!(conflict.status, 409);
+    assert_eq!(conflict.json_rpc_id(), None);
+
+    let unresumable = unresumable_event_id();
+    assert_eq!(unresumable.status, 400);
+
+    let duplicate = duplicate_request_id(&id);
+    assert_eq!(duplicate.status, 400);
+    assert_eq!(
+        duplicate.json_rpc_error_object().map(|e| e.code.0),
+        Some(-32600)
+    );
+    assert_eq!(duplicate.json_rpc_id(), Some(id));
+
+    assert!(takes_priming_event(&ProtocolVersion::V2025_11_25));
+    for older in [
+        ProtocolVersion::V2024_11_05,
+        ProtocolVersion::V2025_03_26,
+        ProtocolVersion::V2025_06_18,
+    ] {
+        assert!(!takes_priming_event(&older), "{older}");
+    }
+    assert!(!takes_priming_event(&ProtocolVersion::parse("1999-01-01")));
+    assert!(
+        ProtocolVersion::LEGACY
+            .iter()
+            .all(|version| version.era() == Some(Era::Legacy))
+    );
+    assert_eq!(
+        ProtocolVersion::LEGACY.len(),
+        ProtocolVersion::KNOWN
+            .iter()
+            .filter(|version| version.era() == Some(Era::Legacy))
+            .count()
+    );
+}

@@ -33,7 +33,8 @@ use crate::driver::runtime::{Clock, Runtime, Timer};
 use crate::driver::server::session::{Command, ServerSide};
 use crate::http::{
     EventId, HttpResponse, LegacyPost, MCP_SESSION_ID, ReplayBuffer, SessionResolution, SseEncoder,
-    TRANSPORT_ERROR, event_stream_headers, status_for_error,
+    duplicate_request_id, event_stream_headers, session_not_found, standalone_stream_conflict,
+    status_for_error, takes_priming_event, unresumable_event_id,
 };
 use crate::jsonrpc::{ErrorCode, ErrorObject, Message, RequestId};
 use crate::time::Timestamp;
@@ -94,11 +95,7 @@ impl HttpEndpoint {
     pub(super) async fn legacy_post(&self, post: LegacyPost<'_>) -> HttpReply {
         let now = self.now();
         self.expire_sessions(now);
-        let legacy: Vec<ProtocolVersion> = ProtocolVersion::KNOWN
-            .into_iter()
-            .filter(|version| version.era() == Some(Era::Legacy))
-            .collect();
-        if let Err(response) = post.check_protocol_version(&legacy) {
+        if let Err(response) = post.check_protocol_version(&ProtocolVersion::LEGACY) {
             return HttpReply::Complete(response);
         }
         let resolution = self.table().resolve_post(now, &post);
@@ -115,7 +112,7 @@ impl HttpEndpoint {
                 let sender = self.table().get(session_id).cloned();
                 match submit(sender, post.message).await {
                     Some(reply) => post_reply(reply, None),
-                    None => HttpReply::Complete(session_gone(request_id.as_ref())),
+                    None => HttpReply::Complete(session_not_found(request_id.as_ref())),
                 }
             }
         }
@@ -156,7 +153,7 @@ impl HttpEndpoint {
                 HttpReply::Complete(HttpResponse::json(status, body))
             }
             Some(reply) => post_reply(reply, Some(session_id)),
-            None => HttpReply::Complete(session_gone(request_id.as_ref())),
+            None => HttpReply::Complete(session_not_found(request_id.as_ref())),
         }
     }
 
@@ -173,10 +170,10 @@ impl HttpEndpoint {
         let last_event_id = match last_event_id.map(EventId::parse) {
             None => None,
             Some(Some(id)) => Some(id),
-            Some(None) => return HttpReply::Complete(unknown_event_id()),
+            Some(None) => return HttpReply::Complete(unresumable_event_id()),
         };
         let Some(mut sender) = self.table().get(session_id).cloned() else {
-            return HttpReply::Complete(session_gone(None));
+            return HttpReply::Complete(session_not_found(None));
         };
         let (reply, answer) = oneshot::channel();
         let input = SessionInput::Get {
@@ -184,7 +181,7 @@ impl HttpEndpoint {
             reply,
         };
         if sender.send(input).await.is_err() {
-            return HttpReply::Complete(session_gone(None));
+            return HttpReply::Complete(session_not_found(None));
         }
         match answer.await {
             Ok(Ok(body)) => HttpReply::Stream {
@@ -192,7 +189,7 @@ impl HttpEndpoint {
                 body,
             },
             Ok(Err(response)) => HttpReply::Complete(response),
-            Err(_) => HttpReply::Complete(session_gone(None)),
+            Err(_) => HttpReply::Complete(session_not_found(None)),
         }
     }
 
@@ -204,7 +201,7 @@ impl HttpEndpoint {
                 sender.close_channel();
                 HttpResponse::empty(200)
             }
-            None => session_gone(None),
+            None => session_not_found(None),
         }
     }
 
@@ -265,22 +262,6 @@ fn post_reply(reply: PostReply, new_session: Option<String>) -> HttpReply {
             HttpReply::Stream { headers, body }
         }
     }
-}
-
-fn session_gone(id: Option<&RequestId>) -> HttpResponse {
-    HttpResponse::json_rpc_error(
-        404,
-        id,
-        &ErrorObject::with_message(ErrorCode::SESSION_NOT_FOUND, "Session not found"),
-    )
-}
-
-fn unknown_event_id() -> HttpResponse {
-    HttpResponse::json_rpc_error(
-        400,
-        None,
-        &ErrorObject::with_message(TRANSPORT_ERROR, "Bad Request: unknown Last-Event-ID"),
-    )
 }
 
 /// 128 bits from the operating system's random source, in hex.
@@ -422,18 +403,10 @@ impl LegacySession {
                 Message::Request(request) => {
                     let id = request.id.clone();
                     if self.exchanges.contains_key(&id) {
-                        let mut body = Vec::new();
-                        crate::jsonrpc::encode_error(
-                            &mut body,
-                            Some(&id),
-                            &ErrorObject::with_message(
-                                ErrorCode::INVALID_REQUEST,
-                                "Invalid Request: this id is already in flight",
-                            ),
-                        );
+                        let refusal = duplicate_request_id(&id);
                         let _ = reply.send(PostReply::Json {
-                            status: 400,
-                            body,
+                            status: refusal.status,
+                            body: refusal.body,
                             error: Some(ErrorCode::INVALID_REQUEST),
                         });
                         return;
@@ -535,8 +508,7 @@ impl LegacySession {
         self.side
             .connection
             .session_version()
-            .and_then(|version| version.compare(&ProtocolVersion::V2025_11_25))
-            .is_some_and(|order| order.is_ge())
+            .is_some_and(takes_priming_event)
     }
 
     /// Starts stream `number` on `live`, with a priming event when the client takes one.
@@ -602,20 +574,13 @@ impl LegacySession {
                 .and_then(|stream| stream.live.as_ref())
                 .is_some_and(|live| !live.is_closed());
             if busy {
-                return Err(HttpResponse::json_rpc_error(
-                    409,
-                    None,
-                    &ErrorObject::with_message(
-                        TRANSPORT_ERROR,
-                        "Conflict: this session's GET stream is already open",
-                    ),
-                ));
+                return Err(standalone_stream_conflict());
             }
             self.open_stream(STANDALONE, Some(sender));
             return Ok(receiver);
         };
         let Some(stream) = self.streams.get_mut(&last.stream) else {
-            return Err(unknown_event_id());
+            return Err(unresumable_event_id());
         };
         let mut chunk = Vec::new();
         match stream.replay.replay_after(last) {
@@ -626,7 +591,7 @@ impl LegacySession {
                         .message(&mut chunk, Some(&id.to_string()), data);
                 }
             }
-            Err(_) => return Err(unknown_event_id()),
+            Err(_) => return Err(unresumable_event_id()),
         }
         let mut live = Some(sender);
         if !chunk.is_empty() {

@@ -33,7 +33,8 @@ pub(super) async fn serve(
     }
     // Only tools with `x-mcp-header` arguments need their name read from the body.
     if !endpoint.header_params.is_empty() && request.method == Method::ToolsCall.as_str() {
-        if let Some(params) = tool_name(&request).and_then(|name| endpoint.header_params.get(&name))
+        if let Some(params) = crate::http::params_string(request.params.as_ref(), "name")
+            .and_then(|name| endpoint.header_params.get(&name))
         {
             if let Err(response) = check_param_headers(head, &request, params) {
                 return HttpReply::Complete(response);
@@ -114,16 +115,6 @@ pub(super) async fn serve(
         headers: event_stream_headers(),
         body,
     }
-}
-
-/// The `name` a `tools/call` names.
-fn tool_name(request: &Request) -> Option<String> {
-    let params = request
-        .params
-        .as_ref()?
-        .decode::<serde_json::Value>()
-        .ok()?;
-    params.get("name")?.as_str().map(String::from)
 }
 
 /// `Some(None)` when `line` is the successful response to `id`, `Some(Some(code))` when
