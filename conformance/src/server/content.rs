@@ -31,6 +31,7 @@ fn fixed(
 pub(crate) fn register(builder: ServerBuilder, runtime: &Arc<dyn Runtime>) -> ServerBuilder {
     let progress_runtime = Arc::clone(runtime);
     let logging_runtime = Arc::clone(runtime);
+    let reconnection_runtime = Arc::clone(runtime);
     let schema: Value = serde_json::from_str(JSON_SCHEMA_2020_12).unwrap_or_default();
     builder
         .tool(fixed(
@@ -131,6 +132,19 @@ pub(crate) fn register(builder: ServerBuilder, runtime: &Arc<dyn Runtime>) -> Se
                         ctx.log(LoggingLevel::Info, message).await;
                     }
                     Ok(CallToolResult::text("Logging test completed"))
+                }
+            },
+        ))
+        .tool(Tool::new(
+            "test_reconnection",
+            "Closes its SSE connection before answering; the answer waits for the resume",
+            no_arguments(),
+            move |_: Value, ctx: Context| {
+                let runtime = Arc::clone(&reconnection_runtime);
+                async move {
+                    ctx.close_stream(Duration::from_millis(500)).await;
+                    sleep(runtime.as_ref(), Duration::from_millis(100)).await;
+                    Ok(CallToolResult::text("Reconnection test completed"))
                 }
             },
         ))

@@ -68,6 +68,12 @@ pub(crate) enum Command {
     },
     /// A change to publish.
     Publish(crate::server::Change),
+    /// End the connection carrying a request's SSE stream, telling the client to
+    /// reconnect after `retry` (legacy Streamable HTTP; ignored elsewhere).
+    CloseStream {
+        slot: u64,
+        retry: std::time::Duration,
+    },
 }
 
 /// What the multi-round-trip rounds of one request have gathered so far.
@@ -167,6 +173,21 @@ impl Context {
             level,
             logger: None,
             data,
+        };
+        let _ = self.commands.clone().send(command).await;
+    }
+
+    /// Ends the HTTP connection carrying this request's SSE stream now, with a `retry`
+    /// hint, while the request goes on ("SSE polling", 2025-11-25 Streamable HTTP): the
+    /// client reconnects after `retry` with `GET` and `Last-Event-ID`, and what the
+    /// handler sends meanwhile (its result too) waits in the session's replay buffer.
+    /// It spares long-running requests a long-lived connection. It does nothing on
+    /// other transports, at 2026-07-28 (no resumption there), or for clients older than
+    /// 2025-11-25 (no priming events to resume from).
+    pub async fn close_stream(&self, retry: std::time::Duration) {
+        let command = Command::CloseStream {
+            slot: self.slot,
+            retry,
         };
         let _ = self.commands.clone().send(command).await;
     }
