@@ -487,6 +487,26 @@ async fn check_layers(client: &Client, observed: &Observed, era: &str) {
     );
 }
 
+/// An unknown URI is an error naming the URI in `data` (SEP-2164): -32002 on a
+/// 2025-11-25 session, -32602 at 2026-07-28, which dropped the dedicated code.
+async fn check_missing_resource(client: &Client, era: &str) {
+    let error = client
+        .read_resource("memo://nowhere")
+        .await
+        .expect_err("no such resource");
+    let ClientError::Rpc(error) = &error else {
+        panic!("{era}: not a JSON-RPC error: {error}");
+    };
+    let expected = if era == "legacy" { -32002 } else { -32602 };
+    assert_eq!(error.code.0, expected, "{era}");
+    let data: Value = error
+        .data
+        .as_ref()
+        .and_then(|data| serde_json::from_str(data.get()).ok())
+        .expect("data");
+    assert_eq!(data["uri"], "memo://nowhere", "{era}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn features_in_memory_both_eras() {
     let observed = Arc::new(Observed::default());
@@ -500,6 +520,7 @@ async fn features_in_memory_both_eras() {
             check_completions(&client, era).await;
             check_pagination(&client, &observed, era).await;
             check_vendor_methods(&client, era).await;
+            check_missing_resource(&client, era).await;
         })
         .await
         .expect("in time");
@@ -527,6 +548,7 @@ async fn features_over_streamable_http_both_eras() {
             check_completions(&client, era).await;
             check_pagination(&client, &observed, era).await;
             check_vendor_methods(&client, era).await;
+            check_missing_resource(&client, era).await;
         })
         .await
         .expect("in time");

@@ -54,6 +54,7 @@ async fn start(settings: SessionSettings) -> Fixture {
     let gate = Arc::new(Notify::new());
     let hang_flag = Arc::clone(&dropped);
     let gate_signal = Arc::clone(&gate);
+    let poll_signal = Arc::clone(&gate);
     let server = Server::builder(Implementation::new("legacy-http-test", "1.0.0"))
         .tool(Tool::typed(
             "count",
@@ -102,6 +103,18 @@ async fn start(settings: SessionSettings) -> Fixture {
                     ctx.progress(1.0, None, None).await;
                     gate.notified().await;
                     Ok::<_, ToolError>(CallToolResult::text("through"))
+                }
+            },
+        ))
+        .tool(Tool::typed(
+            "poll",
+            "Lets go of its connection, then waits to be let through",
+            move |_args: Nothing, ctx: Context| {
+                let gate = Arc::clone(&poll_signal);
+                async move {
+                    ctx.close_stream(Duration::from_millis(250)).await;
+                    gate.notified().await;
+                    Ok::<_, ToolError>(CallToolResult::text("polled"))
                 }
             },
         ))
@@ -178,6 +191,7 @@ impl Open {
 struct Event {
     id: Option<String>,
     data: Option<String>,
+    retry: Option<u64>,
     comment: bool,
 }
 
@@ -191,13 +205,15 @@ impl Event {
                 event.id = Some(id.trim().to_string());
             } else if let Some(data) = line.strip_prefix("data:") {
                 event.data = Some(data.trim().to_string());
+            } else if let Some(retry) = line.strip_prefix("retry:") {
+                event.retry = retry.trim().parse().ok();
             }
         }
         event
     }
 
     fn is_comment(&self) -> bool {
-        self.comment && self.id.is_none() && self.data.is_none()
+        self.comment && self.id.is_none() && self.data.is_none() && self.retry.is_none()
     }
 
     fn json(&self) -> Value {
@@ -294,7 +310,7 @@ async fn session_lifecycle_and_status_codes() {
     assert_eq!(listed.status, 200);
     let listed = listed.json().await;
     assert_eq!(listed["id"], 1);
-    assert_eq!(listed["result"]["tools"].as_array().map(Vec::len), Some(4));
+    assert_eq!(listed["result"]["tools"].as_array().map(Vec::len), Some(5));
     assert!(
         listed["result"].get("resultType").is_none(),
         "legacy results carry no resultType"
@@ -526,6 +542,40 @@ async fn a_broken_post_stream_resumes_with_last_event_id() {
         ("last-event-id", "not-ours"),
     ];
     assert_eq!(send(addr, "GET", &headers, &Value::Null).await.status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_closes_its_stream_and_the_answer_waits_for_the_resume() {
+    let fixture = start(SessionSettings::default()).await;
+    let addr = fixture.addr;
+    let session = open_session(addr).await;
+    let mut reply = post(addr, Some(&session), &call(21, "poll", json!({}))).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), "text/event-stream");
+    let priming = reply.next_event().await.expect("a priming event");
+    assert_eq!(priming.data.as_deref(), Some(""));
+    let primed = priming.id.clone().expect("the priming event has an id");
+    let retry = reply.next_event().await.expect("a retry event");
+    assert_eq!(retry.retry, Some(250));
+    assert!(
+        reply.next_event().await.is_none(),
+        "the server ends the connection after the retry hint"
+    );
+
+    // The handler goes on; its answer waits for the client to come back.
+    fixture.gate.notify_one();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let headers = [
+        ("accept", "text/event-stream"),
+        ("mcp-session-id", session.as_str()),
+        ("mcp-protocol-version", "2025-11-25"),
+        ("last-event-id", primed.as_str()),
+    ];
+    let mut resumed = send(addr, "GET", &headers, &Value::Null).await;
+    assert_eq!(resumed.status, 200);
+    let response = resumed.next_event().await.expect("the answer");
+    assert_eq!(response.json()["id"], 21);
+    assert_eq!(response.json()["result"]["content"][0]["text"], "polled");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,7 +12,7 @@ use mcp_io_tokio::mcp_proto::driver::server::{
 };
 use mcp_io_tokio::mcp_proto::types::{
     CallToolResult, ClientCapabilities, ElicitAction, ElicitRequestParams, ElicitResult,
-    GetPromptResult, Implementation, ReadResourceResult,
+    GetPromptResult, Implementation, InputRequests, InputResponse, ReadResourceResult,
 };
 use mcp_io_tokio::mcp_proto::version::{Era, ProtocolVersion};
 use serde::Deserialize;
@@ -87,6 +87,29 @@ fn test_server() -> Server {
                     said.as_str().unwrap_or_default(),
                     roots.roots.first().map(|root| root.uri.as_str()).unwrap_or_default()
                 )))
+            },
+        ))
+        .tool(Tool::typed(
+            "survey",
+            "Asks for a colour and the roots at once, under chosen keys",
+            |_args: Echo, ctx: Context| async move {
+                let asked: InputRequests = serde_json::from_value(json!({
+                    "colour": {"method": "elicitation/create", "params": {
+                        "mode": "form", "message": "Colour?",
+                        "requestedSchema": {"type": "object", "properties": {"answer": {"type": "string"}}}
+                    }},
+                    "where": {"method": "roots/list", "params": {}}
+                }))?;
+                let answers = ctx.input(asked).await?;
+                let colour = match answers.get("colour") {
+                    Some(InputResponse::Elicit(answer)) => answer_of(answer),
+                    other => format!("no colour: {other:?}"),
+                };
+                let root = match answers.get("where") {
+                    Some(InputResponse::ListRoots(roots)) => roots.roots[0].uri.clone(),
+                    other => format!("no roots: {other:?}"),
+                };
+                Ok::<_, ToolError>(CallToolResult::text(format!("{colour} at {root}")))
             },
         ))
         .resource(
@@ -227,9 +250,12 @@ async fn resources_and_prompts(client: &Client, era: &str) {
 async fn exercise(client: &Client, era: &str) {
     resources_and_prompts(client, era).await;
     let tools = client.list_tools().await.expect("tools/list");
-    let mut names: Vec<_> = tools.tools.iter().map(|tool| tool.name.clone()).collect();
-    names.sort();
-    assert_eq!(names, ["ask", "echo", "fail", "panic", "summarise"]);
+    let names: Vec<_> = tools.tools.iter().map(|tool| tool.name.clone()).collect();
+    // Listed in registration order.
+    assert_eq!(
+        names,
+        ["echo", "ask", "fail", "panic", "summarise", "survey"]
+    );
     assert!(tools.tools[0].input_schema.get().contains("properties"));
     let echoed = client
         .call_tool("echo", json!({"text": "hi"}))
@@ -246,6 +272,11 @@ async fn exercise(client: &Client, era: &str) {
         .await
         .expect("summarise");
     assert_eq!(text(&summary), "short under file:///work");
+    let surveyed = client
+        .call_tool("survey", json!({"text": ""}))
+        .await
+        .expect("survey");
+    assert_eq!(text(&surveyed), "blue at file:///work");
     let failed = client
         .call_tool("fail", json!({"text": ""}))
         .await

@@ -23,13 +23,15 @@ fn main() -> ExitCode {
         }
     }
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let server = conformance::server::everything_server();
     let served = match runtime.as_str() {
         "tokio" => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .and_then(|rt| {
                 rt.block_on(async {
+                    let server = conformance::server::everything_server(
+                        mcp_io_tokio::TokioRuntime::shared(),
+                    );
                     let http = mcp_io_tokio::http::HttpServer::bind(&server, addr).await?;
                     eprintln!(
                         "everything-server (tokio) on http://{}/mcp",
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
                 })
             }),
         "smol" => smol::block_on(async {
+            let server = conformance::server::everything_server(mcp_io_smol::SmolRuntime::shared());
             let http = mcp_io_smol::http::HttpServer::bind(&server, addr).await?;
             eprintln!(
                 "everything-server (smol) on http://{}/mcp",

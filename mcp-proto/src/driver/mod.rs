@@ -30,4 +30,4 @@ mod runtime;
 pub mod server;
 mod stream;
 
-pub use runtime::{BoxFuture, Clock, Runtime, Timer};
+pub use runtime::{BoxFuture, Clock, Runtime, Timer, sleep};

@@ -36,6 +36,13 @@ pub trait Timer: Send {
     fn poll_elapsed(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()>;
 }
 
+/// Waits `duration` on `runtime`'s timer: a runtime-neutral sleep for code written
+/// once for every adapter (a handler pacing its progress reports, say).
+pub async fn sleep(runtime: &dyn Runtime, duration: Duration) {
+    let mut timer = runtime.timer(runtime.now() + duration);
+    std::future::poll_fn(|cx| timer.as_mut().poll_elapsed(cx)).await;
+}
+
 /// Converts between the runtime's clock and the core's [`Timestamp`]s.
 ///
 /// Timestamps count from the Unix epoch (read once, when the clock is made) so that

@@ -129,6 +129,7 @@
 mod client;
 mod head;
 mod headers;
+#[cfg(feature = "driver")]
 pub(crate) use headers::params_string;
 mod media;
 mod origin;

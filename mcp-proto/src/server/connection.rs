@@ -254,6 +254,32 @@ impl ServerConnection {
         }
     }
 
+    /// Feeds one request the transport has already classified as 2026-07-28: a
+    /// Streamable HTTP POST routed down the modern path (PROTOCOL 5.6.2), on a connection
+    /// that serves just that exchange. Unlike on a stream, `initialize` here is no
+    /// handshake attempt but a method the revision does not have: it goes down the
+    /// validation ladder like any other request (404 and -32601 once `_meta` and headers
+    /// check out).
+    pub fn handle_exchange_request(&mut self, now: Timestamp, request: Request) {
+        self.advance(now);
+        if self.is_closed() {
+            return;
+        }
+        if let Phase::AwaitingFirstRequest { .. } = self.phase {
+            let version = self.modern_version_of(&request);
+            self.events.push_back(ServerEvent::Ready {
+                era: Era::Modern,
+                version,
+            });
+            self.phase = Phase::Modern;
+        }
+        if let Phase::Modern = self.phase {
+            self.on_modern_exchange(request);
+        } else {
+            self.dispatch(Message::Request(request));
+        }
+    }
+
     /// The client closed its end of the stream: the remaining input is processed, then
     /// the connection closes.
     pub fn handle_eof(&mut self, now: Timestamp) {

@@ -52,6 +52,19 @@ impl ServerConnection {
             .unwrap_or(ProtocolVersion::LATEST_MODERN)
     }
 
+    /// A request of a 2026 exchange the transport classified (no handshake possible).
+    pub(crate) fn on_modern_exchange(&mut self, request: Request) {
+        if self.inbound.contains_id(&request.id) || self.subscriptions.is_listening(&request.id) {
+            self.refuse(
+                &request.id,
+                ErrorCode::INVALID_REQUEST,
+                "Invalid Request: a request with this id is already in flight",
+            );
+            return;
+        }
+        self.on_modern_ladder(request);
+    }
+
     pub(crate) fn on_modern_request(&mut self, request: Request) {
         if request.method == Method::Initialize.as_str() {
             // A legacy handshake on a stream already serving 2026-07-28 (PROTOCOL 5.6.1).
@@ -76,6 +89,11 @@ impl ServerConnection {
             self.send_error(Some(&request.id), error);
             return;
         }
+        self.on_modern_ladder(request);
+    }
+
+    /// The validation ladder (PROTOCOL 3.4.5), then admission.
+    fn on_modern_ladder(&mut self, request: Request) {
         let version = self.modern_version_of(&request);
         let message = Message::Request(request);
         match validate(&message, Direction::ClientToServer, &version, None) {

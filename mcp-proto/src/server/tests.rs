@@ -1183,3 +1183,39 @@ fn custom_method_names_are_bounded_and_never_the_specifications() {
             .is_err()
     );
 }
+
+fn request_line(line: &str) -> crate::jsonrpc::Request {
+    match crate::jsonrpc::decode(line.as_bytes()) {
+        Ok(crate::jsonrpc::Message::Request(request)) => request,
+        other => panic!("not a request: {other:?}"),
+    }
+}
+
+#[test]
+fn an_http_exchange_treats_initialize_as_a_removed_method() {
+    // On a stream, `initialize` is a handshake attempt; on a POST the transport already
+    // routed down the 2026 path it is a method 2026-07-28 does not have (404, -32601).
+    let mut server = plain_server();
+    server.handle_exchange_request(t(0), request_line(&modern(5, "initialize", "")));
+    let out = drain(&mut server);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0]["id"], 5);
+    assert_eq!(out[0]["error"]["code"], -32601);
+    assert_eq!(server.era(), Some(Era::Modern));
+
+    // The ladder still runs in order: without `_meta` the envelope fails first (-32602).
+    let mut server = plain_server();
+    let bare = r#"{"jsonrpc":"2.0","id":6,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}"#;
+    server.handle_exchange_request(t(0), request_line(bare));
+    let out = drain(&mut server);
+    assert_eq!(out[0]["error"]["code"], -32602);
+
+    // An ordinary request is served as usual.
+    let mut server = plain_server();
+    server.handle_exchange_request(t(0), request_line(&modern(7, "tools/list", "")));
+    assert!(
+        drain(&mut server)
+            .iter()
+            .all(|message| message.get("error").is_none())
+    );
+}

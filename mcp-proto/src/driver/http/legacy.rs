@@ -337,6 +337,11 @@ impl Future for LegacySession {
                 }
             }
             while let Poll::Ready(Some(command)) = this.side.commands.poll_next_unpin(cx) {
+                if let Command::CloseStream { slot, retry } = command {
+                    this.close_stream(slot, retry);
+                    progressed = true;
+                    continue;
+                }
                 let (target, is_reply) = this.target_of(&command);
                 this.side.apply(now, command);
                 this.drain(&target, is_reply);
@@ -393,7 +398,7 @@ impl LegacySession {
             Command::Progress { slot, .. }
             | Command::Log { slot, .. }
             | Command::Request { slot, .. } => (request(*slot), false),
-            Command::Publish(_) => (Target::Session, false),
+            Command::Publish(_) | Command::CloseStream { .. } => (Target::Session, false),
         }
     }
 
@@ -471,18 +476,33 @@ impl LegacySession {
             // The request ended (cancelled): nothing more goes to its POST.
             return;
         };
+        if is_final && let Some(reply) = exchange.reply.take() {
+            // The response comes first: the POST is answered with plain JSON.
+            let error = final_outcome(&data, id).flatten();
+            let status = error.map_or(200, |code| status_for_error(code, Era::Legacy));
+            let _ = reply.send(PostReply::Json {
+                status,
+                body: data,
+                error,
+            });
+            self.exchanges.remove(id);
+            return;
+        }
+        let Some(number) = self.stream_of(id) else {
+            return;
+        };
+        self.stream_event(number, &data);
+        if is_final {
+            self.finish_stream(number);
+            self.exchanges.remove(id);
+        }
+    }
+
+    /// The SSE stream answering request `id`, opened (with its priming event) when the
+    /// POST has not been answered yet; `None` once the request has ended.
+    fn stream_of(&mut self, id: &RequestId) -> Option<u64> {
+        let exchange = self.exchanges.get_mut(id)?;
         if let Some(reply) = exchange.reply.take() {
-            if is_final {
-                let error = final_outcome(&data, id).flatten();
-                let status = error.map_or(200, |code| status_for_error(code, Era::Legacy));
-                let _ = reply.send(PostReply::Json {
-                    status,
-                    body: data,
-                    error,
-                });
-                self.exchanges.remove(id);
-                return;
-            }
             let number = self.next_stream;
             self.next_stream += 1;
             exchange.stream = Some(number);
@@ -493,13 +513,28 @@ impl LegacySession {
                 .then_some(sender);
             self.open_stream(number, live);
         }
-        let Some(number) = self.exchanges.get(id).and_then(|exchange| exchange.stream) else {
+        exchange_stream(&self.exchanges, id)
+    }
+
+    /// Ends the connection carrying request `slot`'s stream after a `retry` event; the
+    /// stream itself goes on in the replay buffer until the client resumes it.
+    fn close_stream(&mut self, slot: u64, retry: core::time::Duration) {
+        if !self.primes() {
+            // Without event ids the client could not resume: keep the connection.
+            return;
+        }
+        let Some(id) = self.side.request_id_of(slot).cloned() else {
             return;
         };
-        self.stream_event(number, &data);
-        if is_final {
-            self.finish_stream(number);
-            self.exchanges.remove(id);
+        let Some(number) = self.stream_of(&id) else {
+            return;
+        };
+        if let Some(stream) = self.streams.get_mut(&number) {
+            let mut chunk = Vec::new();
+            let millis = u64::try_from(retry.as_millis()).unwrap_or(u64::MAX);
+            self.encoder.retry(&mut chunk, millis);
+            send_live(&mut stream.live, chunk);
+            stream.live = None;
         }
     }
 
@@ -623,6 +658,10 @@ impl LegacySession {
         }
         self.next_keep_alive = Some(now.saturating_add(self.settings.keep_alive));
     }
+}
+
+fn exchange_stream(exchanges: &BTreeMap<RequestId, Exchange>, id: &RequestId) -> Option<u64> {
+    exchanges.get(id).and_then(|exchange| exchange.stream)
 }
 
 /// Writes `chunk` to a stream's connection; a full or closed connection is let go (the

@@ -120,10 +120,10 @@ impl HttpEndpoint {
         let header_params = server
             .shared
             .tools
-            .iter()
-            .filter_map(|(name, tool)| {
+            .values()
+            .filter_map(|tool| {
                 let params = x_mcp_header_params(&tool.definition.input_schema).ok()?;
-                (!params.is_empty()).then(|| (name.clone(), params))
+                (!params.is_empty()).then(|| (tool.definition.name.clone(), params))
             })
             .collect();
         let settings = SessionSettings::default();

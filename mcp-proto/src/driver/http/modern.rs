@@ -50,8 +50,7 @@ pub(super) async fn serve(
         listens,
     );
     let now = endpoint.clock.timestamp(endpoint.runtime.now());
-    side.connection
-        .handle_message(now, Message::Request(request));
+    side.connection.handle_exchange_request(now, request);
     let clock = endpoint.clock;
     let runtime = Arc::clone(&endpoint.runtime);
     let Some(first) = poll_fn(|cx| next_line(&mut side, &clock, &runtime, cx)).await else {

@@ -31,8 +31,8 @@ use crate::json::RawJson;
 use crate::jsonrpc::{ErrorCode, ErrorObject};
 use crate::types::{
     ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams,
-    ElicitResult, Implementation, InputRequest, InputRequests, InputResponse, ListRootsResult,
-    LoggingLevel, ServerRequest,
+    ElicitResult, Implementation, InputRequest, InputRequests, InputResponse, InputResponses,
+    ListRootsResult, LoggingLevel, ServerRequest,
 };
 use crate::version::{Era, ProtocolVersion};
 
@@ -68,6 +68,12 @@ pub(crate) enum Command {
     },
     /// A change to publish.
     Publish(crate::server::Change),
+    /// End the connection carrying a request's SSE stream, telling the client to
+    /// reconnect after `retry` (legacy Streamable HTTP; ignored elsewhere).
+    CloseStream {
+        slot: u64,
+        retry: std::time::Duration,
+    },
 }
 
 /// What the multi-round-trip rounds of one request have gathered so far.
@@ -171,6 +177,21 @@ impl Context {
         let _ = self.commands.clone().send(command).await;
     }
 
+    /// Ends the HTTP connection carrying this request's SSE stream now, with a `retry`
+    /// hint, while the request goes on ("SSE polling", 2025-11-25 Streamable HTTP): the
+    /// client reconnects after `retry` with `GET` and `Last-Event-ID`, and what the
+    /// handler sends meanwhile (its result too) waits in the session's replay buffer.
+    /// It spares long-running requests a long-lived connection. It does nothing on
+    /// other transports, at 2026-07-28 (no resumption there), or for clients older than
+    /// 2025-11-25 (no priming events to resume from).
+    pub async fn close_stream(&self, retry: std::time::Duration) {
+        let command = Command::CloseStream {
+            slot: self.slot,
+            retry,
+        };
+        let _ = self.commands.clone().send(command).await;
+    }
+
     /// Asks the user for input through the client (form or URL elicitation), in the way
     /// the request's era allows (see the module docs).
     pub async fn elicit(&self, params: ElicitRequestParams) -> Result<ElicitResult, Interrupt> {
@@ -212,56 +233,142 @@ impl Context {
         .await
     }
 
+    /// Asks for several inputs at once, each under a key the handler chooses (at
+    /// 2026-07-28 the keys are the `inputRequests` keys the client sees and answers).
+    ///
+    /// On a 2025-11-25 session each request goes to the client live, in key order, and
+    /// the answers come back together. At 2026-07-28 the first run returns
+    /// [`Interrupt::InputRequired`] asking for every key at once; the retry that answers
+    /// them all returns the answers. A retry that leaves a key unanswered asks again for
+    /// the missing ones. Each request needs its client capability (elicitation,
+    /// sampling or roots), checked against this request's client; a method that is none
+    /// of these fails with -32602.
+    pub async fn input(&self, requests: InputRequests) -> Result<InputResponses, Interrupt> {
+        for request in requests.values() {
+            let declared = match request {
+                InputRequest::Elicit(_) => self.capabilities.elicitation.is_some(),
+                InputRequest::CreateMessage(_) => self.capabilities.sampling.is_some(),
+                InputRequest::ListRoots(_) => self.capabilities.roots.is_some(),
+                InputRequest::Other { method, .. } => return Err(unaskable(method)),
+            };
+            if !declared {
+                return Err(missing(capability_name(request)));
+            }
+        }
+        match self.era {
+            Era::Legacy => {
+                let mut answers = InputResponses::new();
+                for (key, request) in requests {
+                    let answer: InputResponse = self.send_live(live_request(request)?).await?;
+                    answers.insert(key, answer);
+                }
+                Ok(answers)
+            }
+            Era::Modern => {
+                let mut state = self.input.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut answers = InputResponses::new();
+                let mut missing_any = false;
+                for (key, request) in requests {
+                    match state.answers.get(&key) {
+                        Some(answer) if answer.method() == request_method(&request) => {
+                            answers.insert(key, answer.clone());
+                        }
+                        _ => {
+                            missing_any = true;
+                            state.pending.insert(key, request);
+                        }
+                    }
+                }
+                if missing_any {
+                    Err(Interrupt::InputRequired)
+                } else {
+                    Ok(answers)
+                }
+            }
+        }
+    }
+
     async fn ask<T: DeserializeOwned>(
         &self,
         input: InputRequest,
         request: ServerRequest,
     ) -> Result<T, Interrupt> {
         match self.era {
-            Era::Legacy => {
-                let (answer, response) = oneshot::channel();
-                let command = Command::Request {
-                    slot: self.slot,
-                    request,
-                    answer,
-                };
-                if self.commands.clone().send(command).await.is_err() {
-                    return Err(closed());
-                }
-                match response.await {
-                    Ok(Ok(body)) => body.decode().map_err(|error| {
-                        Interrupt::Failed(ErrorObject::with_message(
-                            ErrorCode::INVALID_PARAMS,
-                            format!("the client's answer is malformed: {error}"),
-                        ))
-                    }),
-                    Ok(Err(error)) => Err(Interrupt::Failed(error)),
-                    Err(_) => Err(closed()),
-                }
-            }
+            Era::Legacy => self.send_live(request).await,
             Era::Modern => {
                 let mut state = self.input.lock().unwrap_or_else(PoisonError::into_inner);
                 state.calls += 1;
                 let key = format!("input-{}", state.calls);
                 if let Some(answer) = state.answers.get(&key) {
-                    let value = serde_json::to_value(answer).map_err(|error| {
-                        Interrupt::Failed(ErrorObject::with_message(
-                            ErrorCode::INVALID_PARAMS,
-                            format!("the client's answer is malformed: {error}"),
-                        ))
-                    })?;
-                    return serde_json::from_value(value).map_err(|error| {
-                        Interrupt::Failed(ErrorObject::with_message(
-                            ErrorCode::INVALID_PARAMS,
-                            format!("the client's answer is malformed: {error}"),
-                        ))
-                    });
+                    let value = serde_json::to_value(answer).map_err(malformed)?;
+                    return serde_json::from_value(value).map_err(malformed);
                 }
                 state.pending.insert(key, input);
                 Err(Interrupt::InputRequired)
             }
         }
     }
+
+    /// Sends a legacy server-to-client request and waits for the client's answer.
+    async fn send_live<T: DeserializeOwned>(&self, request: ServerRequest) -> Result<T, Interrupt> {
+        let (answer, response) = oneshot::channel();
+        let command = Command::Request {
+            slot: self.slot,
+            request,
+            answer,
+        };
+        if self.commands.clone().send(command).await.is_err() {
+            return Err(closed());
+        }
+        match response.await {
+            Ok(Ok(body)) => body.decode().map_err(malformed),
+            Ok(Err(error)) => Err(Interrupt::Failed(error)),
+            Err(_) => Err(closed()),
+        }
+    }
+}
+
+fn malformed(error: impl fmt::Display) -> Interrupt {
+    Interrupt::Failed(ErrorObject::with_message(
+        ErrorCode::INVALID_PARAMS,
+        format!("the client's answer is malformed: {error}"),
+    ))
+}
+
+/// The client capability an input request needs.
+fn capability_name(request: &InputRequest) -> &'static str {
+    match request {
+        InputRequest::Elicit(_) => "elicitation",
+        InputRequest::CreateMessage(_) => "sampling",
+        InputRequest::ListRoots(_) | InputRequest::Other { .. } => "roots",
+    }
+}
+
+/// The method an input request asks, as its answer reports it.
+fn request_method(request: &InputRequest) -> crate::types::Method {
+    use crate::types::Method;
+    match request {
+        InputRequest::Elicit(_) => Method::ElicitationCreate,
+        InputRequest::CreateMessage(_) => Method::SamplingCreateMessage,
+        InputRequest::ListRoots(_) | InputRequest::Other { .. } => Method::RootsList,
+    }
+}
+
+/// The live legacy request for an input request (`input` refuses other methods first).
+fn live_request(request: InputRequest) -> Result<ServerRequest, Interrupt> {
+    match request {
+        InputRequest::Elicit(params) => Ok(ServerRequest::Elicit(params)),
+        InputRequest::CreateMessage(params) => Ok(ServerRequest::CreateMessage(params)),
+        InputRequest::ListRoots(params) => Ok(ServerRequest::ListRoots(params)),
+        InputRequest::Other { method, .. } => Err(unaskable(&method)),
+    }
+}
+
+fn unaskable(method: &str) -> Interrupt {
+    Interrupt::Failed(ErrorObject::with_message(
+        ErrorCode::INVALID_PARAMS,
+        format!("{method} cannot be asked of the client"),
+    ))
 }
 
 fn missing(capability: &str) -> Interrupt {

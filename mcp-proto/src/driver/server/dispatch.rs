@@ -145,20 +145,16 @@ async fn read_resource(shared: &Shared, params: Option<Params>, context: Context
             Err(_) => continue,
         }
     }
-    // 2025-11-25 has a code for this; 2026-07-28 removed it in favour of -32602.
-    match context.era {
-        Era::Legacy => Reply::Error(
-            ErrorObject::with_message(
-                ErrorCode::RESOURCE_NOT_FOUND,
-                format!("Resource not found: {uri}"),
-            )
+    // 2025-11-25 has a code for this; 2026-07-28 removed it in favour of -32602. Both
+    // name the URI in `data` (SEP-2164).
+    let code = match context.era {
+        Era::Legacy => ErrorCode::RESOURCE_NOT_FOUND,
+        _ => ErrorCode::INVALID_PARAMS,
+    };
+    Reply::Error(
+        ErrorObject::with_message(code, format!("Resource not found: {uri}"))
             .with_data(&serde_json::json!({ "uri": uri })),
-        ),
-        _ => Reply::error(
-            ErrorCode::INVALID_PARAMS,
-            format!("Resource not found: {uri}"),
-        ),
-    }
+    )
 }
 
 async fn get_prompt(shared: &Shared, params: Option<Params>, context: Context) -> Reply {

@@ -43,6 +43,7 @@ mod dispatch;
 mod layer;
 mod page;
 mod prompt;
+mod registry;
 mod resource;
 mod sealing;
 pub(crate) mod session;
@@ -75,6 +76,7 @@ use crate::types::{
 use context::Command;
 use custom::ErasedMethod;
 use layer::ErasedLayer;
+use registry::Registry;
 
 /// A server definition shared by all its connections: who it is and what it offers.
 /// Cheap to clone.
@@ -96,10 +98,10 @@ impl std::fmt::Debug for Server {
 pub(crate) struct Shared {
     pub(crate) info: Implementation,
     pub(crate) instructions: Option<String>,
-    pub(crate) tools: BTreeMap<String, Tool>,
+    pub(crate) tools: Registry<Tool>,
     pub(crate) resources: BTreeMap<String, Resource>,
     pub(crate) templates: Vec<ResourceTemplate>,
-    pub(crate) prompts: BTreeMap<String, Prompt>,
+    pub(crate) prompts: Registry<Prompt>,
     pub(crate) capabilities: ServerCapabilities,
     pub(crate) limits: Limits,
     /// Items per page of the list methods; `None` lists everything on one page.
@@ -207,10 +209,10 @@ impl Server {
         ServerBuilder {
             info,
             instructions: None,
-            tools: BTreeMap::new(),
+            tools: Registry::default(),
             resources: BTreeMap::new(),
             templates: Vec::new(),
-            prompts: BTreeMap::new(),
+            prompts: Registry::default(),
             limits: Limits::default(),
             page_size: None,
             methods: BTreeMap::new(),
@@ -251,10 +253,10 @@ impl Server {
 pub struct ServerBuilder {
     info: Implementation,
     instructions: Option<String>,
-    tools: BTreeMap<String, Tool>,
+    tools: Registry<Tool>,
     resources: BTreeMap<String, Resource>,
     templates: Vec<ResourceTemplate>,
-    prompts: BTreeMap<String, Prompt>,
+    prompts: Registry<Prompt>,
     limits: Limits,
     page_size: Option<usize>,
     methods: BTreeMap<String, ErasedMethod>,

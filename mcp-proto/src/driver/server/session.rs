@@ -147,6 +147,8 @@ impl ServerSide {
             Command::Publish(change) => {
                 self.connection.publish(now, change);
             }
+            // Only a legacy HTTP session has connections to close; it handles this itself.
+            Command::CloseStream { .. } => {}
         }
     }
 
