@@ -1,8 +1,9 @@
 //! The HTTP client loop against a scripted fake transport: every request it sends is
 //! recorded and answered by the test's script, so the legacy session lifecycle (session
 //! id echo, the GET stream, a server request answered by POST, DELETE on close), the
-//! recovery from a 404, SSE parsing, `x-mcp-header` learning and the dropped POST of a
-//! timed-out modern request are checked deterministically.
+//! recovery from a 404, the resumption of a stream that ended early, the wait for the
+//! standalone stream, SSE parsing, `x-mcp-header` learning, the retry after `-32022` and
+//! the dropped POST of a timed-out modern request are checked deterministically.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -18,6 +19,7 @@ use mcp_io_tokio::mcp_proto::http::HttpMethod;
 use mcp_io_tokio::mcp_proto::types::Implementation;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 use super::{call_request, config, handlers, text};
 
@@ -27,6 +29,8 @@ struct Seen {
     method: &'static str,
     headers: Vec<(String, String)>,
     body: Value,
+    /// When the loop sent it.
+    at: Instant,
 }
 
 impl Seen {
@@ -57,6 +61,8 @@ enum Reply {
     /// An SSE stream whose chunks the script sends later.
     Stream(mpsc::UnboundedReceiver<Vec<u8>>),
     Status(u16),
+    /// The head of `1` comes after the delay.
+    After(Duration, Box<Reply>),
 }
 
 type Script = Box<dyn Fn(&Seen) -> Reply + Send + Sync>;
@@ -78,14 +84,19 @@ impl HttpTransport for Fake {
             method,
             headers: request.headers.clone(),
             body: serde_json::from_slice(&request.body).unwrap_or(Value::Null),
+            at: Instant::now(),
         };
         self.seen
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(seen.clone());
-        let reply = (self.script)(&seen);
+        let (delay, reply) = match (self.script)(&seen) {
+            Reply::After(delay, reply) => (delay, *reply),
+            reply => (Duration::ZERO, reply),
+        };
         let _ = self.announce.send(seen);
         Box::pin(async move {
+            tokio::time::sleep(delay).await;
             Ok(match reply {
                 Reply::Json(status, headers, body) => {
                     let mut headers: Vec<(String, Vec<u8>)> = headers
@@ -104,6 +115,7 @@ impl HttpTransport for Fake {
                     HttpAnswer::new(200, headers, Box::pin(body))
                 }
                 Reply::Status(status) => HttpAnswer::new(status, Vec::new(), chunks(Vec::new())),
+                Reply::After(..) => HttpAnswer::new(500, Vec::new(), chunks(Vec::new())),
             })
         })
     }
@@ -429,4 +441,238 @@ async fn modern_streams_headers_and_dropped_posts() {
             .all(|seen| seen.rpc_method() != "notifications/cancelled"),
         "a modern client cancels by dropping the POST, not by notification"
     );
+}
+
+/// A legacy server (session `s-1`) whose `tools/call` streams end early: `resumable`
+/// gives its events ids and a 300 ms `retry` and is resumed by a `GET` with
+/// `Last-Event-ID: call-1` (that stream stays open; `resumed_dropped` hears when the
+/// client lets go of it); `refused` gives an id but refuses the `GET` with 404;
+/// `anonymous` gives no id. The standalone `GET` (no `Last-Event-ID`) answers after
+/// `listen_delay` with a stream that stays open.
+fn resuming_script(listen_delay: Duration, resumed_dropped: mpsc::UnboundedSender<()>) -> Script {
+    let pending: Mutex<Option<Value>> = Mutex::new(None);
+    let open: Mutex<Vec<mpsc::UnboundedSender<Vec<u8>>>> = Mutex::new(Vec::new());
+    Box::new(move |seen: &Seen| {
+        let id = seen.body["id"].clone();
+        let stream = |events: &[&[u8]], keep: bool| {
+            let (sender, receiver) = mpsc::unbounded_channel();
+            for event in events {
+                let _ = sender.send(event.to_vec());
+            }
+            if keep {
+                open.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(sender);
+            }
+            Reply::Stream(receiver)
+        };
+        match (seen.method, seen.header("last-event-id")) {
+            ("GET", None) => {
+                return Reply::After(
+                    listen_delay,
+                    Box::new(stream(&[b"id: l-1\ndata:\n\n"], true)),
+                );
+            }
+            ("GET", Some(_)) if seen.header("mcp-session-id") != Some("s-1") => {
+                return Reply::Status(400);
+            }
+            ("GET", Some("call-1")) => {
+                let Some(call) = pending
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take()
+                else {
+                    return Reply::Status(400);
+                };
+                let done = json!({"jsonrpc": "2.0", "id": call, "result": {
+                    "content": [{"type": "text", "text": "resumed"}]}});
+                let (sender, receiver) = mpsc::unbounded_channel();
+                let _ = sender.send(b"id: call-2\ndata:\n\n".to_vec());
+                let _ = sender.send(event(&done));
+                let dropped = resumed_dropped.clone();
+                tokio::spawn(async move {
+                    sender.closed().await;
+                    let _ = dropped.send(());
+                });
+                return Reply::Stream(receiver);
+            }
+            ("GET", Some(_)) => return Reply::Status(404),
+            ("DELETE", _) => return Reply::Status(200),
+            _ => {}
+        }
+        match (seen.rpc_method(), seen.body["params"]["name"].as_str()) {
+            ("initialize", _) => Reply::Json(
+                200,
+                vec![("Mcp-Session-Id", "s-1".into())],
+                initialize_result(&id),
+            ),
+            ("tools/list", _) => Reply::Json(
+                200,
+                Vec::new(),
+                json!({"jsonrpc": "2.0", "id": id, "result": {"tools": []}}),
+            ),
+            ("tools/call", Some("resumable")) => {
+                *pending.lock().unwrap_or_else(PoisonError::into_inner) = Some(id);
+                // The stream ends after the priming event and the retry time.
+                stream(&[b"id: call-1\nretry: 300\ndata:\n\n"], false)
+            }
+            ("tools/call", Some("refused")) => {
+                stream(&[b"id: call-9\nretry: 50\ndata:\n\n"], false)
+            }
+            ("tools/call", Some("anonymous")) => stream(&[b"data:\n\n"], false),
+            _ => Reply::Status(202),
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_stream_ended_early_is_resumed_after_its_retry_time() {
+    let (dropped, mut was_dropped) = mpsc::unbounded_channel();
+    let (fake, seen, _announced) = fake(resuming_script(Duration::ZERO, dropped));
+    let client = connect(config(ClientMode::Legacy), fake).await;
+    let result = tokio::time::timeout(
+        Duration::from_secs(10),
+        client.call_tool("resumable", json!({})),
+    )
+    .await
+    .expect("in time")
+    .expect("the resumed stream brings the result");
+    assert_eq!(text(&result), ("resumed".into(), false));
+    // The resumed stream, which the server keeps open, is let go once the result is in.
+    tokio::time::timeout(Duration::from_secs(10), was_dropped.recv())
+        .await
+        .expect("the resumed stream is dropped");
+
+    let all = seen_so_far(&seen);
+    let call = all
+        .iter()
+        .find(|seen| seen.rpc_method() == "tools/call")
+        .expect("the call");
+    let resume = all
+        .iter()
+        .find(|seen| seen.header("last-event-id").is_some())
+        .expect("a resuming GET");
+    assert_eq!(resume.method, "GET");
+    assert_eq!(resume.header("last-event-id"), Some("call-1"));
+    assert_eq!(resume.header("mcp-session-id"), Some("s-1"));
+    assert_eq!(resume.header("mcp-protocol-version"), Some("2025-11-25"));
+    assert_eq!(resume.header("accept"), Some("text/event-stream"));
+    let waited = resume.at.duration_since(call.at);
+    assert!(
+        waited >= Duration::from_millis(300) && waited < Duration::from_millis(2000),
+        "the retry time is respected: {waited:?}"
+    );
+    assert_eq!(
+        all.iter()
+            .filter(|seen| seen.rpc_method() == "tools/call")
+            .count(),
+        1,
+        "the call itself is not repeated"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_stream_that_cannot_be_resumed_fails_the_request() {
+    let (dropped, _) = mpsc::unbounded_channel();
+    let (fake, seen, _announced) = fake(resuming_script(Duration::ZERO, dropped));
+    let client = connect(config(ClientMode::Legacy), fake).await;
+    for (tool, reason) in [
+        ("anonymous", "ended the answer before the response"),
+        ("refused", "refused to resume it (HTTP status 404)"),
+    ] {
+        let outcome =
+            tokio::time::timeout(Duration::from_secs(10), client.call_tool(tool, json!({})))
+                .await
+                .expect("in time");
+        assert!(
+            matches!(&outcome, Err(ClientError::Rpc(error))
+                if error.code.0 == -32000 && error.message.contains(reason)),
+            "{tool}: {outcome:?}"
+        );
+    }
+    let resumes: Vec<_> = seen_so_far(&seen)
+        .into_iter()
+        .filter_map(|seen| seen.header("last-event-id").map(String::from))
+        .collect();
+    assert_eq!(
+        resumes,
+        ["call-9"],
+        "only a stream with an event id is resumed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_requests_wait_for_the_standalone_stream_for_a_while() {
+    for (listen_delay, least, most) in [
+        // The head comes: requests follow it.
+        (Duration::from_millis(300), 300, 900),
+        // It does not come: requests go after one second anyway.
+        (Duration::from_secs(3), 1000, 2500),
+    ] {
+        let (dropped, _) = mpsc::unbounded_channel();
+        let (fake, seen, _announced) = fake(resuming_script(listen_delay, dropped));
+        let client = connect(config(ClientMode::Legacy), fake).await;
+        client.list_tools().await.expect("tools/list");
+        let all = seen_so_far(&seen);
+        let get = all
+            .iter()
+            .find(|seen| seen.method == "GET")
+            .expect("the GET");
+        let list = all
+            .iter()
+            .find(|seen| seen.rpc_method() == "tools/list")
+            .expect("tools/list");
+        let waited = list.at.duration_since(get.at);
+        assert!(
+            waited >= Duration::from_millis(least) && waited < Duration::from_millis(most),
+            "{listen_delay:?}: tools/list went {waited:?} after the GET"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn modern_request_refused_with_unsupported_version_is_sent_again() {
+    let refusals = Mutex::new(1);
+    let (fake, seen, _announced) = fake(Box::new(move |seen: &Seen| {
+        let id = seen.body["id"].clone();
+        let mut left = refusals.lock().unwrap_or_else(PoisonError::into_inner);
+        if *left > 0 {
+            *left -= 1;
+            return Reply::Json(
+                400,
+                Vec::new(),
+                json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32022,
+                    "message": "Unsupported protocol version",
+                    "data": {"supported": ["2026-07-28"], "requested": "2026-07-28"}}}),
+            );
+        }
+        Reply::Json(
+            200,
+            Vec::new(),
+            json!({"jsonrpc": "2.0", "id": id, "result": {"resultType": "complete",
+                "ttlMs": 0, "cacheScope": "private", "tools": []}}),
+        )
+    }));
+    let pinned =
+        ClientConfig::new(Implementation::new("scripted", "1")).with_mode(ClientMode::Pinned {
+            version: mcp_io_tokio::mcp_proto::version::ProtocolVersion::V2026_07_28,
+            discover: None,
+        });
+    let client = connect(pinned, fake).await;
+    let tools = client
+        .list_tools()
+        .await
+        .expect("tools/list, the second time");
+    assert!(tools.tools.is_empty());
+    let posts = seen_so_far(&seen);
+    assert_eq!(posts.len(), 2);
+    assert_ne!(posts[0].body["id"], posts[1].body["id"], "a new id");
+    for post in &posts {
+        assert_eq!(post.rpc_method(), "tools/list");
+        assert_eq!(post.header("mcp-protocol-version"), Some("2026-07-28"));
+        assert_eq!(
+            post.body["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"],
+            "2026-07-28"
+        );
+    }
 }

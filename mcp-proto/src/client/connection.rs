@@ -17,6 +17,8 @@ use crate::connection::{
     RequestHandle, SendError, Transmit,
 };
 use crate::framing::{FrameError, LineDecoder};
+use crate::json::RawJson;
+use crate::jsonrpc::scan::object_members;
 use crate::jsonrpc::{
     DecodeError, ErrorCode, ErrorObject, Message, MessageKind, Notification, Outcome, Params,
     RequestId, Response, ResultBody, encode_error, encode_request, encode_result,
@@ -29,7 +31,7 @@ use crate::types::{
     ServerCapabilities, ServerNotification, ServerRequest, SetLevelRequestParams,
     SubscriptionFilter, SubscriptionsListenRequestParams, TASKS_EXTENSION_ID,
 };
-use crate::validate::{Context, Direction, validate};
+use crate::validate::{Context, Direction, Rule, Violation, validate};
 use crate::version::{Era, ProtocolVersion};
 
 /// One request of the application, from `send_request` until its terminal event.
@@ -59,6 +61,11 @@ struct AppRequest {
     /// Waiting for the application's input: no deadline runs, and a stray answer to the
     /// finished attempt's id is dropped.
     awaiting_input: bool,
+    /// The `inputResponses` (raw JSON text) of the attempt on the wire, when it is a
+    /// retry: sent again when the attempt is repeated.
+    input_responses: Option<Box<str>>,
+    /// Already sent again at another version after a `-32022`.
+    version_retried: bool,
 }
 
 /// What a request in the pending table is.
@@ -186,6 +193,71 @@ fn declares_for(capabilities: &ClientCapabilities, request: &ServerRequest) -> b
         ServerRequest::CancelTask(_) => tasks.is_some_and(|t| t.cancel.is_some()),
         ServerRequest::Custom { .. } => false,
     }
+}
+
+/// Checks a 2026 result the way a client reads it when `violation` is only a missing
+/// default: a result without `resultType` is complete, and missing cache hints mean
+/// `ttlMs` 0 (older servers). The result is checked again with those members added;
+/// any other violation stands.
+fn check_with_defaults(
+    message: &Message,
+    version: &ProtocolVersion,
+    context: &Context<'_>,
+    mut violation: Violation,
+) -> Result<(), Violation> {
+    let Message::Response(Response {
+        id,
+        outcome: Outcome::Result(body),
+    }) = message
+    else {
+        return Err(violation);
+    };
+    let mut text = String::from(body.raw().get());
+    // Each pass supplies one kind of default: at most resultType, then the hints.
+    for _ in 0..2 {
+        let [ttl_ms, cache_scope] = object_members(&text, ["ttlMs", "cacheScope"]);
+        let missing: Vec<&str> = match violation.rule {
+            Rule::ResultTypeMissing => alloc::vec![r#""resultType":"complete""#],
+            Rule::CacheHintsMissing => [
+                ttl_ms.is_none().then_some(r#""ttlMs":0"#),
+                cache_scope.is_none().then_some(r#""cacheScope":"private""#),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            _ => return Err(violation),
+        };
+        text = with_members(&text, &missing);
+        let Ok(raw) = RawJson::from_text(&text) else {
+            return Err(violation);
+        };
+        let completed = Message::Response(Response {
+            id: id.clone(),
+            outcome: Outcome::Result(ResultBody::from_object(raw)),
+        });
+        match validate(
+            &completed,
+            Direction::ServerToClient,
+            version,
+            Some(context),
+        ) {
+            Ok(()) => return Ok(()),
+            Err(next) => violation = next,
+        }
+    }
+    Err(violation)
+}
+
+/// The JSON object `object` with `members` (`"name":value` texts) added first.
+fn with_members(object: &str, members: &[&str]) -> String {
+    let inner = object.trim().strip_prefix('{').unwrap_or_default();
+    let mut text = String::from("{");
+    text.push_str(&members.join(","));
+    if !members.is_empty() && !inner.trim_start().starts_with('}') {
+        text.push(',');
+    }
+    text.push_str(inner);
+    text
 }
 
 /// Appends one request to `outbox`; nothing is queued when it cannot be encoded.
@@ -1058,6 +1130,8 @@ impl ClientConnection {
             listen,
             rounds: Rounds::default(),
             awaiting_input: false,
+            input_responses: None,
+            version_retried: false,
         });
         if self.is_ready() {
             self.dispatch(handle, request);
@@ -1129,9 +1203,10 @@ impl ClientConnection {
         }
     }
 
-    /// Puts the first attempt of `request` on the wire with a new id and its deadline.
+    /// Puts an attempt of `request` on the wire with a new id and its deadline: the
+    /// first, or the one a `-32022` refused, again (with its `inputResponses`, if any).
     fn transmit(&mut self, handle: RequestHandle, request: Box<AppRequest>) {
-        let params = match self.attempt_params(&request, None) {
+        let params = match self.attempt_params(&request, request.input_responses.as_deref()) {
             Ok(params) => params,
             Err(error) => return self.fail(handle, &request, error),
         };
@@ -1181,6 +1256,7 @@ impl ClientConnection {
         }) = self.pending.get_mut(handle)
         {
             request.awaiting_input = false;
+            request.input_responses = Some(Box::from(input_responses));
         }
     }
 
@@ -1286,7 +1362,12 @@ impl ClientConnection {
             answering: Some(&request.method),
             tasks_extension: era == Era::Modern && declares_tasks(&self.config.capabilities),
         };
-        let verdict = validate(&message, Direction::ServerToClient, version, Some(&context));
+        let verdict = match validate(&message, Direction::ServerToClient, version, Some(&context)) {
+            Err(violation) if era == Era::Modern => {
+                check_with_defaults(&message, version, &context, violation)
+            }
+            verdict => verdict,
+        };
         let Message::Response(response) = message else {
             return;
         };
@@ -1295,6 +1376,19 @@ impl ClientConnection {
             (Ok(()), Outcome::Result(body)) => Ok(body),
             (Ok(()), Outcome::Error(error)) => Err(error),
         };
+        // Refused with -32022 while listing a version we speak: send it again at that
+        // version (once), which the connection speaks from now on.
+        let retry_at = match &outcome {
+            Err(error) if era == Era::Modern && !request.version_retried => {
+                negotiation::retry_version(error)
+            }
+            _ => None,
+        };
+        if let Some(version) = retry_at {
+            request.version_retried = true;
+            self.phase = Phase::Ready { era, version };
+            return self.transmit(handle, request);
+        }
         if request.listen {
             self.forget_progress(&request);
             self.events.push_back(ClientEvent::SubscriptionEnded {

@@ -43,7 +43,9 @@ pub enum ClientEvent {
         handle: RequestHandle,
         /// The server's result or error. A result that breaks the schema or a rule of the
         /// version in use arrives as `Err` with the error describing the violation
-        /// (-32603), so the application never sees an invalid result as valid.
+        /// (-32603), so the application never sees an invalid result as valid. A 2026
+        /// result without `resultType` is complete, and one without cache hints is fresh
+        /// for 0 ms: neither is a violation.
         outcome: Result<ResultBody, ErrorObject>,
         /// True when the result came from the response cache and nothing was sent.
         cached: bool,

@@ -46,6 +46,17 @@
 //! the server offers logging) before the held requests; `Modern` stamps every request with
 //! the `_meta` envelope.
 //!
+//! Once `Modern`, a request the server refuses with `-32022` while listing a per-request
+//! version the client speaks is sent again at that version, once, with a new id (and the
+//! same `inputResponses` and `requestState` when it was a multi-round-trip retry); the
+//! connection speaks that version from then on. Only a second refusal, or one naming no
+//! version in common, reaches the application.
+//!
+//! Results are read as a 2026 client must: a result without `resultType` is complete, and
+//! a cacheable result without `ttlMs`/`cacheScope` is fresh for 0 ms (not cached); every
+//! other rule of the version in use is enforced (a result breaking one arrives as a
+//! -32603 error).
+//!
 //! ## The run loop
 //!
 //! After every input (`handle_bytes`, `handle_eof`, `handle_timeout`) and every command

@@ -144,23 +144,11 @@ pub(crate) fn judge_probe_error(
     probed: &ProtocolVersion,
     reprobed: bool,
 ) -> ProbeVerdict {
-    if error.code != ErrorCode::UNSUPPORTED_PROTOCOL_VERSION {
-        return ProbeVerdict::Legacy;
-    }
-    let data = error
-        .data
-        .as_ref()
-        .and_then(|data| data.decode::<UnsupportedProtocolVersionErrorData>().ok());
-    let Some(data) = data.filter(|data| !data.supported.is_empty()) else {
+    let Some(data) = unsupported_version_data(error) else {
         // Not a recognisable modern error: the server is not speaking 2026 to us.
         return ProbeVerdict::Legacy;
     };
-    let theirs: Vec<ProtocolVersion> = data
-        .supported
-        .iter()
-        .map(|v| ProtocolVersion::parse(v))
-        .collect();
-    match select_modern(&our_modern_versions(), &theirs) {
+    match modern_choice(&data) {
         Some(version) if !reprobed => ProbeVerdict::Reprobe(version),
         Some(_) => ProbeVerdict::Incompatible(alloc::format!(
             "the server refused protocol version {probed} twice (it lists {})",
@@ -171,6 +159,36 @@ pub(crate) fn judge_probe_error(
             list(&data.supported)
         )),
     }
+}
+
+/// The `data` of a well-formed `-32022` (a non-empty `supported` list).
+fn unsupported_version_data(error: &ErrorObject) -> Option<UnsupportedProtocolVersionErrorData> {
+    if error.code != ErrorCode::UNSUPPORTED_PROTOCOL_VERSION {
+        return None;
+    }
+    error
+        .data
+        .as_ref()
+        .and_then(|data| data.decode::<UnsupportedProtocolVersionErrorData>().ok())
+        .filter(|data| !data.supported.is_empty())
+}
+
+/// The newest per-request version of `data.supported` this client speaks.
+fn modern_choice(data: &UnsupportedProtocolVersionErrorData) -> Option<ProtocolVersion> {
+    let theirs: Vec<ProtocolVersion> = data
+        .supported
+        .iter()
+        .map(|v| ProtocolVersion::parse(v))
+        .collect();
+    select_modern(&our_modern_versions(), &theirs)
+}
+
+/// The version to send a 2026 request again at after the server refused it with
+/// `-32022`: the newest per-request version of `data.supported` this client speaks
+/// (possibly the one just refused: the server says it serves it). `None` for any other
+/// error, or when no version is shared.
+pub(crate) fn retry_version(error: &ErrorObject) -> Option<ProtocolVersion> {
+    modern_choice(&unsupported_version_data(error)?)
 }
 
 /// Judges the answer to `initialize`: the result must decode and name a handshake-era
@@ -264,6 +282,31 @@ mod tests {
         assert_eq!(
             judge_probe_error(&not_found, &v, false),
             ProbeVerdict::Legacy
+        );
+    }
+
+    #[test]
+    fn versions_to_retry_a_refused_request_at() {
+        let unsupported = |data: &str| {
+            ErrorObject::new(ErrorCode::UNSUPPORTED_PROTOCOL_VERSION)
+                .with_data(&serde_json::from_str::<serde_json::Value>(data).unwrap())
+        };
+        assert_eq!(
+            retry_version(&unsupported(
+                r#"{"supported":["2025-11-25","2026-07-28"],"requested":"2027-01-01"}"#
+            )),
+            Some(ProtocolVersion::V2026_07_28)
+        );
+        assert_eq!(
+            retry_version(&unsupported(
+                r#"{"supported":["2025-11-25"],"requested":"x"}"#
+            )),
+            None
+        );
+        assert_eq!(retry_version(&unsupported(r#"{"supported":[]}"#)), None);
+        assert_eq!(
+            retry_version(&ErrorObject::new(ErrorCode::INVALID_PARAMS)),
+            None
         );
     }
 

@@ -1221,11 +1221,11 @@ fn invalid_results_become_errors() {
     let mut client = client(pinned());
     events(&mut client);
     let handle = send(&mut client, list_tools());
-    // No ttlMs/cacheScope on a 2026 tools/list result.
+    // `tools` is not a list.
     feed(
         &mut client,
         ms(1),
-        r#"{"jsonrpc":"2.0","id":1,"result":{"resultType":"complete","tools":[]}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"result":{"resultType":"complete","tools":{},"ttlMs":0,"cacheScope":"public"}}"#,
     );
     match events(&mut client).as_slice() {
         [
@@ -1268,6 +1268,152 @@ fn invalid_results_become_errors() {
             ..
         }]
     ));
+}
+
+#[test]
+fn results_without_result_type_or_cache_hints_are_read_with_the_defaults() {
+    let mut client = client(pinned());
+    events(&mut client);
+    // No resultType: complete, never retried.
+    let handle = send(&mut client, call_tool("x"));
+    sent(&mut client);
+    feed(
+        &mut client,
+        ms(1),
+        r#"{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"old"}]}}"#,
+    );
+    let got = events(&mut client);
+    assert!(matches!(got.as_slice(), [ClientEvent::Response { handle: h, .. }] if *h == handle));
+    assert_eq!(ok_outcome(&got[0])["content"][0]["text"], "old");
+    assert!(sent(&mut client).is_empty());
+    // No cache hints (nor resultType): ttlMs 0, so nothing is cached.
+    for (id, result) in [
+        (2, r#"{"resultType":"complete","tools":[]}"#),
+        (3, r#"{"tools":[],"ttlMs":60000}"#),
+    ] {
+        let handle = send(&mut client, list_tools());
+        assert_eq!(sent(&mut client).len(), 1, "not answered from the cache");
+        feed(
+            &mut client,
+            ms(2),
+            &alloc::format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{result}}}"#),
+        );
+        let got = events(&mut client);
+        assert!(
+            matches!(got.as_slice(), [ClientEvent::Response { handle: h, cached: false, .. }] if *h == handle)
+        );
+        assert_eq!(ok_outcome(&got[0])["tools"], json!([]));
+    }
+    // The defaults do not excuse anything else.
+    send(&mut client, call_tool("x"));
+    feed(
+        &mut client,
+        ms(3),
+        r#"{"jsonrpc":"2.0","id":4,"result":{"content":"not a list"}}"#,
+    );
+    assert!(matches!(
+        events(&mut client).as_slice(),
+        [ClientEvent::Response {
+            outcome: Err(ErrorObject {
+                code: ErrorCode::INTERNAL_ERROR,
+                ..
+            }),
+            ..
+        }]
+    ));
+}
+
+fn unsupported_version(id: i64, supported: &str) -> String {
+    alloc::format!(
+        r#"{{"jsonrpc":"2.0","id":{id},"error":{{"code":-32022,"message":"Unsupported protocol version","data":{{"supported":{supported},"requested":"2026-07-28"}}}}}}"#
+    )
+}
+
+#[test]
+fn unsupported_version_resends_a_request_once_at_a_version_the_server_supports() {
+    let mut client = client(pinned());
+    events(&mut client);
+    let handle = send(&mut client, list_tools());
+    let first = sent(&mut client);
+    feed(
+        &mut client,
+        ms(1),
+        &unsupported_version(1, r#"["2026-07-28"]"#),
+    );
+    assert!(events(&mut client).is_empty(), "the application waits");
+    let again = sent(&mut client);
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0]["id"], 2, "a new id");
+    assert_eq!(again[0]["method"], first[0]["method"]);
+    assert_envelope(&again[0]);
+    // Refused again: the application gets the error.
+    feed(
+        &mut client,
+        ms(2),
+        &unsupported_version(2, r#"["2026-07-28"]"#),
+    );
+    match events(&mut client).as_slice() {
+        [
+            ClientEvent::Response {
+                handle: h,
+                outcome: Err(error),
+                ..
+            },
+        ] => {
+            assert_eq!(*h, handle);
+            assert_eq!(error.code, ErrorCode::UNSUPPORTED_PROTOCOL_VERSION);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(sent(&mut client).is_empty());
+    // No version in common: the error at once.
+    let handle = send(&mut client, list_tools());
+    sent(&mut client);
+    feed(
+        &mut client,
+        ms(3),
+        &unsupported_version(3, r#"["2099-01-01"]"#),
+    );
+    assert!(matches!(
+        events(&mut client).as_slice(),
+        [ClientEvent::Response { handle: h, outcome: Err(_), .. }] if *h == handle
+    ));
+    assert!(sent(&mut client).is_empty());
+    assert_eq!(
+        client.protocol_version(),
+        Some(&ProtocolVersion::V2026_07_28)
+    );
+}
+
+#[test]
+fn unsupported_version_on_a_retry_resends_its_input_and_state() {
+    let mut client = client(pinned());
+    events(&mut client);
+    let handle = send(&mut client, call_tool("cleanup"));
+    sent(&mut client);
+    feed(&mut client, ms(1), &elicit_round(1, "a", Some(r#""s-1""#)));
+    events(&mut client);
+    client.provide_input(ms(2), handle, accept("a")).unwrap();
+    let retry = sent(&mut client);
+    feed(
+        &mut client,
+        ms(3),
+        &unsupported_version(2, r#"["2026-07-28"]"#),
+    );
+    let again = sent(&mut client);
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0]["id"], 3);
+    for member in ["name", "arguments", "inputResponses", "requestState"] {
+        assert_eq!(
+            again[0]["params"][member], retry[0]["params"][member],
+            "{member}"
+        );
+    }
+    assert_eq!(again[0]["params"]["requestState"], "s-1");
+    feed(&mut client, ms(4), &done(3));
+    let got = events(&mut client);
+    assert!(matches!(got.as_slice(), [ClientEvent::Response { handle: h, .. }] if *h == handle));
+    assert_eq!(ok_outcome(&got[0])["content"][0]["text"], "done");
 }
 
 fn tagged(method: &str, params: &str, sub: i64) -> String {

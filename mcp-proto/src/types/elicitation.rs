@@ -833,6 +833,77 @@ impl ElicitResult {
             ..ElicitResult::new(ElicitAction::Accept)
         }
     }
+
+    /// An `accept` of the form `schema` describes, as the user submitted it: `content`
+    /// holds the fields they filled in, and every field they left untouched that has a
+    /// `default` is submitted with that default ([`ElicitationSchema::defaults`]), as the
+    /// specification asks of clients that pre-fill forms.
+    pub fn accept_with_defaults(
+        schema: &ElicitationSchema,
+        mut content: BTreeMap<String, ElicitValue>,
+    ) -> Self {
+        for (name, value) in schema.defaults() {
+            content.entry(name).or_insert(value);
+        }
+        ElicitResult::accept(content)
+    }
+}
+
+impl ElicitationSchema {
+    /// The form as the server pre-filled it: the `default` of every field that has one,
+    /// by field name, as the value a client submits.
+    ///
+    /// Both revisions' schemas type a submitted number as an integer, so a fractional
+    /// default of a number field is submitted rounded to the nearest integer (halves
+    /// away from zero); a default that is not finite or beyond ±(2^53−1) is left out.
+    pub fn defaults(&self) -> BTreeMap<String, ElicitValue> {
+        self.properties
+            .iter()
+            .filter_map(|(name, field)| Some((name.clone(), field.default_value()?)))
+            .collect()
+    }
+}
+
+impl PrimitiveSchemaDefinition {
+    /// This field's `default`, as the value a client submits (see
+    /// [`ElicitationSchema::defaults`]).
+    pub fn default_value(&self) -> Option<ElicitValue> {
+        use PrimitiveSchemaDefinition as P;
+        match self {
+            P::String(field) => field.default.clone().map(ElicitValue::String),
+            P::Number(field) => field.default.and_then(submitted_number),
+            P::Boolean(field) => field.default.map(ElicitValue::Boolean),
+            P::UntitledSingleSelectEnum(field) => field.default.clone().map(ElicitValue::String),
+            P::TitledSingleSelectEnum(field) => field.default.clone().map(ElicitValue::String),
+            P::LegacyTitledEnum(field) => field.default.clone().map(ElicitValue::String),
+            P::UntitledMultiSelectEnum(field) => {
+                field.default.clone().map(ElicitValue::StringArray)
+            }
+            P::TitledMultiSelectEnum(field) => field.default.clone().map(ElicitValue::StringArray),
+        }
+    }
+}
+
+/// `value` as a submitted (integer) number: rounded half away from zero; `None` when not
+/// finite or not exactly representable.
+fn submitted_number(value: f64) -> Option<ElicitValue> {
+    if !value.is_finite() || value.abs() >= wire::EXACT_INTEGER_LIMIT {
+        return None;
+    }
+    // In range, so the cast is exact after truncation; `core` has no `f64::round`.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+    let rounded = {
+        let truncated = value as i64;
+        let fraction = value - truncated as f64;
+        if fraction >= 0.5 {
+            truncated + 1
+        } else if fraction <= -0.5 {
+            truncated - 1
+        } else {
+            truncated
+        }
+    };
+    Some(ElicitValue::Number(rounded.into()))
 }
 
 /// `error.data` of `-32042` URLElicitationRequiredError (2025-11-25 only): URL-mode
@@ -956,5 +1027,41 @@ mod tests {
         // Both schemas type submitted numbers as integers.
         assert!(serde_json::from_value::<ElicitValue>(json!(0.5)).is_err());
         assert!(serde_json::from_value::<ElicitValue>(json!(null)).is_err());
+    }
+
+    #[test]
+    fn untouched_fields_are_submitted_with_their_defaults() {
+        // The SEP-1034 form: every field has a default, none is required.
+        let schema: ElicitationSchema = serde_json::from_value(json!({
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "default": "John Doe"},
+                "age": {"type": "integer", "default": 30},
+                "score": {"type": "number", "default": 95.5},
+                "debt": {"type": "number", "default": -2.5},
+                "status": {"type": "string", "enum": ["active", "inactive"], "default": "active"},
+                "verified": {"type": "boolean", "default": true},
+                "tags": {"type": "array", "items": {"type": "string", "enum": ["a", "b"]},
+                    "default": ["b"]},
+                "huge": {"type": "number", "default": 1e300},
+                "comment": {"type": "string"}
+            },
+            "required": []
+        }))
+        .unwrap();
+        let mut typed = BTreeMap::new();
+        typed.insert(String::from("name"), ElicitValue::from("Ada"));
+        let result = ElicitResult::accept_with_defaults(&schema, typed);
+        assert_eq!(
+            serde_json::to_value(&result).unwrap(),
+            json!({"action": "accept", "content": {
+                "name": "Ada", "age": 30, "score": 96, "debt": -3, "status": "active",
+                "verified": true, "tags": ["b"]
+            }})
+        );
+        // What is submitted is a valid result of both revisions.
+        let text = serde_json::to_string(&result).unwrap();
+        assert_eq!(serde_json::from_str::<ElicitResult>(&text).unwrap(), result);
+        assert!(ElicitationSchema::new().defaults().is_empty());
     }
 }

@@ -255,7 +255,7 @@ pub(crate) fn raw_keep_null<'de, D: Deserializer<'de>>(
 }
 
 /// 2^53: every integer of smaller magnitude is exact in an `f64`.
-const EXACT_INTEGER_LIMIT: f64 = 9_007_199_254_740_992.0;
+pub(crate) const EXACT_INTEGER_LIMIT: f64 = 9_007_199_254_740_992.0;
 
 /// `serialize_with` for JSON `number` fields: integral values are written as integers
 /// (`50`, not `50.0`), so a number re-encodes as it was most likely written.

@@ -23,8 +23,8 @@
 //!   with the request's id, so the request fails with the server's error and a probing
 //!   client learns the era from it (a `-32022` means modern, any other refusal sends it
 //!   to `initialize`); a status without a JSON-RPC body, a transport failure, or a stream
-//!   that ends before the response feed a `-32000` error instead, so no request waits
-//!   for its deadline because of the transport.
+//!   that ends before the response (and cannot be resumed, see below) feed a `-32000`
+//!   error instead, so no request waits for its deadline because of the transport.
 //!
 //! # 2026-07-28
 //!
@@ -46,7 +46,10 @@
 //!   carries it with `MCP-Protocol-Version` (the negotiated version).
 //! - Once `notifications/initialized` is accepted, the standalone `GET` stream is opened;
 //!   its events are fed like those of a POST stream. A `405` means the server has none.
-//!   It is not reopened when the server ends it.
+//!   It is not reopened when the server ends it. Later messages wait for the head of its
+//!   answer (at most one second): a server sends requests unrelated to any of ours (an
+//!   elicitation it starts while handling a call, say) on that stream, and loses them
+//!   when the stream is not open yet.
 //! - Server requests (elicitation, sampling, roots, ping), which arrive on a POST's
 //!   stream or on the GET stream, are answered by the application's callbacks; each
 //!   answer is POSTed (the server answers `202`).
@@ -54,6 +57,18 @@
 //!   too, since its answer would be ignored.
 //! - When the connection closes (the last [`Client`] is dropped), every POST still open
 //!   is dropped and the session is ended with a `DELETE`.
+//!
+//! **Resumption.** A server may end a request's SSE stream before the response, having
+//! given its events ids ("reconnect later"). The loop then waits the stream's last
+//! `retry` time (one second when the server gave none) and resumes it with a `GET`
+//! carrying `Last-Event-ID` (the last id seen) and the session id, reading the rest of
+//! the stream, response included, from that answer; the resumed stream is dropped once
+//! the response is in. A resumed stream that ends early again is resumed again, as long
+//! as resuming brings events (three empty resumptions in a row fail the request). The
+//! request fails with a `-32000` error when its stream had no event id, when the
+//! session changed meanwhile, or when the server refuses the `GET` (any status but a
+//! `2xx` stream). The request's deadline keeps running throughout, and cancelling it
+//! stops the wait.
 //!
 //! **Session recovery.** A `404` to a POST that carried the session id
 //! ([`is_session_expired`](crate::http::is_session_expired)) means the server ended the

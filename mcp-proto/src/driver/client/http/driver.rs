@@ -9,6 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures_channel::mpsc;
 use futures_util::StreamExt;
@@ -33,6 +34,15 @@ use crate::version::{Era, ProtocolVersion};
 /// How many reports may wait for the loop before exchanges wait.
 const REPORT_QUEUE: usize = 64;
 
+/// How long to wait before resuming a legacy stream whose server sent no `retry` field.
+const DEFAULT_RESUME_DELAY: Duration = Duration::from_secs(1);
+
+/// How long later messages wait for the head of the answer to the standalone `GET`.
+const LISTEN_GATE: Duration = Duration::from_secs(1);
+
+/// Resumptions in a row that may bring no event before the request fails.
+const MAX_FRUITLESS_RESUMES: u8 = 3;
+
 /// A request's POST: enough to read its answer and to send it again.
 #[derive(Debug)]
 struct RequestPost {
@@ -47,6 +57,16 @@ struct RequestPost {
     retried: bool,
     /// The response (or an error standing in for it) was fed.
     answered: bool,
+    /// Legacy SSE: the answer's stream position, to resume it from when it ends early.
+    last_event_id: Option<String>,
+    /// Legacy SSE: the stream's last `retry` field, in milliseconds.
+    retry_ms: Option<u64>,
+    /// The exchange carrying it is a `GET` resuming the stream, not the POST.
+    resumed: bool,
+    /// The current exchange delivered an event.
+    progressed: bool,
+    /// Resumptions in a row that delivered no event.
+    fruitless: u8,
 }
 
 /// What an exchange is for.
@@ -111,8 +131,12 @@ pub(super) struct HttpDriver {
     header_params: BTreeMap<String, Vec<HeaderParam>>,
     /// A notification's POST not yet acknowledged: later messages wait.
     barrier: Option<u64>,
+    /// The standalone `GET` whose answer later messages wait for, until when at most.
+    listen_gate: Option<(u64, Timestamp)>,
     /// Requests to send again once the new session is open.
     awaiting_session: VecDeque<Box<RequestPost>>,
+    /// Legacy requests whose stream ended early, and when to resume each.
+    resuming: Vec<(Timestamp, Box<RequestPost>)>,
     closing: Closing,
 }
 
@@ -137,7 +161,9 @@ impl HttpDriver {
             session: Session::default(),
             header_params: BTreeMap::new(),
             barrier: None,
+            listen_gate: None,
             awaiting_session: VecDeque::new(),
+            resuming: Vec::new(),
             closing: Closing::Open,
         }
     }
@@ -215,7 +241,10 @@ impl HttpDriver {
     /// still under way.
     fn send_transmits(&mut self) -> bool {
         let mut any = false;
-        while self.barrier.is_none() && self.session.reinitializing.is_none() {
+        while self.barrier.is_none()
+            && self.listen_gate.is_none()
+            && self.session.reinitializing.is_none()
+        {
             if let Some(post) = self.awaiting_session.pop_front() {
                 self.send_again(post);
                 any = true;
@@ -283,6 +312,11 @@ impl HttpDriver {
                 carried_session: !modern && self.session.id.is_some(),
                 retried: false,
                 answered: false,
+                last_event_id: None,
+                retry_ms: None,
+                resumed: false,
+                progressed: false,
+                fruitless: 0,
             })),
             Message::Notification(_) | Message::Response(_) => Purpose::OneWay,
         };
@@ -297,6 +331,11 @@ impl HttpDriver {
     /// True when its POST was on the wire.
     fn stop_request(&mut self, id: &RequestId) -> bool {
         self.awaiting_session.retain(|post| &post.id != id);
+        if let Some(at) = self.resuming.iter().position(|(_, post)| &post.id == id) {
+            // The server has it, between two connections of its stream.
+            self.resuming.remove(at);
+            return true;
+        }
         let number = self
             .exchanges
             .iter()
@@ -325,8 +364,11 @@ impl HttpDriver {
         self.start(HttpMethod::Post, headers, body, Purpose::Request(post));
     }
 
-    /// Opens the legacy GET stream once the session is established.
-    fn open_listen(&mut self) -> bool {
+    /// Opens the legacy GET stream once the session is established. Later messages wait
+    /// for its answer (at most [`LISTEN_GATE`]): a server may send a request related to
+    /// none of ours (an elicitation during the next call) on that stream at once, and
+    /// drops it when the stream is not open yet.
+    fn open_listen(&mut self, now: Timestamp) -> bool {
         if self.session.listening
             || self.barrier.is_some()
             || self.session.reinitializing.is_some()
@@ -340,7 +382,8 @@ impl HttpDriver {
         };
         self.session.listening = true;
         let headers = legacy_get_headers(&version, &id, None);
-        self.start(HttpMethod::Get, headers, Vec::new(), Purpose::Listen);
+        let number = self.start(HttpMethod::Get, headers, Vec::new(), Purpose::Listen);
+        self.listen_gate = Some((number, now.saturating_add(LISTEN_GATE)));
         true
     }
 
@@ -353,6 +396,9 @@ impl HttpDriver {
         };
         match report {
             Report::Head { status, session_id } => {
+                if self.listen_gate.is_some_and(|(gate, _)| gate == number) {
+                    self.listen_gate = None;
+                }
                 exchange.status = status;
                 exchange.session_id = assigned_session_id(session_id.as_deref());
                 // The first handshake's session: kept before its answer is fed, so that
@@ -364,6 +410,16 @@ impl HttpDriver {
                 }
             }
             Report::Data(data) => self.on_data(now, number, data.as_bytes()),
+            Report::Position {
+                last_event_id,
+                retry,
+            } => {
+                if let Purpose::Request(post) = &mut exchange.purpose {
+                    post.last_event_id = last_event_id;
+                    post.retry_ms = retry.or(post.retry_ms);
+                    post.progressed = true;
+                }
+            }
             Report::Body(body) => self.on_body(now, number, &body),
             Report::End => self.on_end(now, number, None),
             Report::Failed(reason) => self.on_end(now, number, Some(reason)),
@@ -383,11 +439,26 @@ impl HttpDriver {
                     Ok(Message::Response(response)) if response.id.as_ref() == Some(&post.id)
                 );
                 post.answered |= answers;
+                post.progressed = true;
+                // A resumed stream has nothing more for us once the response is in.
+                let finished = answers && post.resumed;
                 let learn = answers && post.method == "tools/list";
                 let line = if learn { self.learn_tools(line) } else { line };
                 self.feed(now, &line);
+                if finished {
+                    self.drop_exchange(number);
+                }
             }
-            Purpose::Listen => self.feed(now, &line),
+            Purpose::Listen => {
+                // A response here (a server replaying a stream on the standalone one)
+                // ends any wait to resume that request's own stream.
+                if let Ok(Message::Response(response)) = decode(line.trim_ascii()) {
+                    if let Some(id) = &response.id {
+                        self.answered_elsewhere(id);
+                    }
+                }
+                self.feed(now, &line);
+            }
             Purpose::Reinitialize { id } => {
                 let id = id.clone();
                 self.on_reinitialize_answer(now, number, &id, data);
@@ -403,6 +474,15 @@ impl HttpDriver {
         };
         let status = exchange.status;
         match &mut exchange.purpose {
+            Purpose::Request(post) if post.resumed && !(200..300).contains(&status) => {
+                post.answered = true;
+                let error = transport_failure(format!(
+                    "the answer's stream ended early and the server refused to resume it \
+                     (HTTP status {status})"
+                ));
+                let line = failure_line(&post.id, &error);
+                self.feed(now, &line);
+            }
             Purpose::Request(post) => {
                 post.answered = true;
                 let learn = post.method == "tools/list" && (200..300).contains(&status);
@@ -439,12 +519,17 @@ impl HttpDriver {
         };
         match exchange.purpose {
             Purpose::Request(post) if !post.answered => {
-                let reason = failure.unwrap_or_else(|| {
-                    String::from("the server ended the answer before the response")
-                });
-                self.feed(now, &failure_line(&post.id, &transport_failure(reason)));
+                if let Some(post) = self.resume_later(now, post) {
+                    let reason = failure.unwrap_or_else(|| {
+                        String::from("the server ended the answer before the response")
+                    });
+                    self.feed(now, &failure_line(&post.id, &transport_failure(reason)));
+                }
             }
             Purpose::OneWay if self.barrier == Some(number) => self.barrier = None,
+            Purpose::Listen if self.listen_gate.is_some_and(|(gate, _)| gate == number) => {
+                self.listen_gate = None;
+            }
             Purpose::Reinitialize { .. } if self.session.reinitializing == Some(number) => {
                 let reason = failure.unwrap_or_else(|| String::from("no answer to initialize"));
                 self.reinitialize_failed(now, &reason);
@@ -476,6 +561,85 @@ impl HttpDriver {
         screened.filtered.unwrap_or(line)
     }
 
+    // Resumption (legacy).
+
+    /// A legacy request's SSE stream ended before its response: when the stream can be
+    /// resumed (it gave an event id, the session is the same, and resuming still brings
+    /// events), the request waits for the stream's `retry` time and is resumed with a
+    /// `GET` carrying `Last-Event-ID`. Otherwise it is handed back.
+    fn resume_later(
+        &mut self,
+        now: Timestamp,
+        mut post: Box<RequestPost>,
+    ) -> Option<Box<RequestPost>> {
+        post.fruitless = if post.progressed {
+            0
+        } else {
+            post.fruitless.saturating_add(1)
+        };
+        let resumable = self.era() == Some(Era::Legacy)
+            && self.closing == Closing::Open
+            && post.last_event_id.is_some()
+            && self.session.id.is_some()
+            && post.generation == self.session.generation
+            && post.fruitless < MAX_FRUITLESS_RESUMES;
+        if !resumable {
+            return Some(post);
+        }
+        let delay = post
+            .retry_ms
+            .map_or(DEFAULT_RESUME_DELAY, Duration::from_millis);
+        self.resuming.push((now.saturating_add(delay), post));
+        None
+    }
+
+    /// Request `id` got its response on another stream: its own stream, open or waiting
+    /// to be resumed, is no longer needed for it.
+    fn answered_elsewhere(&mut self, id: &RequestId) {
+        self.resuming.retain(|(_, post)| &post.id != id);
+        for exchange in self.exchanges.values_mut() {
+            if let Purpose::Request(post) = &mut exchange.purpose {
+                if &post.id == id {
+                    post.answered = true;
+                }
+            }
+        }
+    }
+
+    /// When the next resumption is due.
+    fn next_resume(&self) -> Option<Timestamp> {
+        self.resuming.iter().map(|(at, _)| *at).min()
+    }
+
+    /// Sends the `GET` of every resumption that is due.
+    fn start_resumes(&mut self, now: Timestamp) -> bool {
+        if !self.resuming.iter().any(|(at, _)| *at <= now) {
+            return false;
+        }
+        let (due, later) = std::mem::take(&mut self.resuming)
+            .into_iter()
+            .partition::<Vec<_>, _>(|(at, _)| *at <= now);
+        self.resuming = later;
+        for (_, mut post) in due {
+            let session = match (&self.session.version, &self.session.id) {
+                (Some(version), Some(id)) if post.generation == self.session.generation => Some(
+                    legacy_get_headers(version, id, post.last_event_id.as_deref()),
+                ),
+                _ => None,
+            };
+            let Some(headers) = session else {
+                let error =
+                    transport_failure("the session ended before the answer's stream resumed");
+                self.feed(now, &failure_line(&post.id, &error));
+                continue;
+            };
+            post.resumed = true;
+            post.progressed = false;
+            self.start(HttpMethod::Get, headers, Vec::new(), Purpose::Request(post));
+        }
+        true
+    }
+
     // Closing.
 
     /// The connection closed: drop every exchange and end a legacy session.
@@ -485,7 +649,9 @@ impl HttpDriver {
             self.drop_exchange(number);
         }
         self.awaiting_session.clear();
+        self.resuming.clear();
         self.barrier = None;
+        self.listen_gate = None;
         self.closing = match (version, self.session.id.take()) {
             (Some(version), Some(id)) => {
                 let headers = legacy_delete_headers(&version, &id);
@@ -516,24 +682,41 @@ impl Future for HttpDriver {
                 this.on_report(now, number, report);
                 progressed = true;
             }
-            if let Some(deadline) = this.side.poll_timeout() {
-                if deadline <= now {
-                    this.side.handle_timeout(now);
+            if this
+                .side
+                .poll_timeout()
+                .is_some_and(|deadline| deadline <= now)
+            {
+                this.side.handle_timeout(now);
+                progressed = true;
+            }
+            if this.closing == Closing::Open {
+                progressed |= this.start_resumes(now);
+            }
+            if this.listen_gate.is_some_and(|(_, until)| until <= now) {
+                this.listen_gate = None;
+                progressed = true;
+            }
+            let gate = this.listen_gate.map(|(_, until)| until);
+            let next = [this.side.poll_timeout(), this.next_resume(), gate]
+                .into_iter()
+                .flatten()
+                .filter(|deadline| *deadline > now)
+                .min();
+            if let Some(deadline) = next {
+                let at = this.clock.instant(deadline);
+                let timer = this.timer.get_or_insert_with(|| this.runtime.timer(at));
+                timer.as_mut().reset(at);
+                if timer.as_mut().poll_elapsed(cx).is_ready() {
                     progressed = true;
-                } else {
-                    let at = this.clock.instant(deadline);
-                    let timer = this.timer.get_or_insert_with(|| this.runtime.timer(at));
-                    timer.as_mut().reset(at);
-                    if timer.as_mut().poll_elapsed(cx).is_ready() {
-                        progressed = true;
-                    }
                 }
             }
             progressed |= this.side.pump(now);
             this.note_version();
             if this.closing == Closing::Open {
+                // The standalone stream first: what follows waits for it.
+                progressed |= this.open_listen(now);
                 progressed |= this.send_transmits();
-                progressed |= this.open_listen();
                 if this.side.is_closed() {
                     this.close();
                     progressed = true;

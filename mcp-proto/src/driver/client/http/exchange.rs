@@ -14,8 +14,8 @@ use crate::driver::Runtime;
 use crate::driver::client::http::{HttpRequest, HttpTransport};
 use crate::http::{MCP_SESSION_ID, ResponseBody, SseDecoder, response_body};
 
-/// What an exchange reports to the loop, in this order: `Head`, then any `Data` or one
-/// `Body`, then `End` (or `Failed` at any point).
+/// What an exchange reports to the loop, in this order: `Head`, then any `Data` and
+/// `Position` or one `Body`, then `End` (or `Failed` at any point).
 #[derive(Debug)]
 pub(super) enum Report {
     /// The answer's status and the `Mcp-Session-Id` it carried.
@@ -25,6 +25,14 @@ pub(super) enum Report {
     },
     /// The data of one SSE `message` event (empty priming events are skipped).
     Data(String),
+    /// An SSE event carried an `id` or a `retry` field (sent after its `Data`): where a
+    /// resumed stream would pick up, and how long to wait before resuming.
+    Position {
+        /// The stream's last event id so far (`None` after an empty `id:`).
+        last_event_id: Option<String>,
+        /// The event's `retry` field, in milliseconds.
+        retry: Option<u64>,
+    },
     /// The whole body of an answer that is not a stream (and not a 202).
     Body(Vec<u8>),
     /// The answer is complete.
@@ -100,16 +108,19 @@ async fn run(
                 while let Some(event) = decoder.next_event() {
                     // An event over the limit is skipped; the rest of the stream goes on.
                     let Ok(event) = event else { continue };
+                    let position =
+                        (event.id.is_some() || event.retry.is_some()).then(|| Report::Position {
+                            last_event_id: decoder.last_event_id().map(String::from),
+                            retry: event.retry,
+                        });
                     // Other event types, and priming events with empty data, carry no
                     // message.
-                    if !event.is_message() {
-                        continue;
-                    }
-                    let Some(data) = event.data.filter(|data| !data.trim().is_empty()) else {
-                        continue;
-                    };
-                    if reports.send((number, Report::Data(data))).await.is_err() {
-                        return;
+                    let message = event.is_message();
+                    let data = event.data.filter(|data| message && !data.trim().is_empty());
+                    for report in [data.map(Report::Data), position].into_iter().flatten() {
+                        if reports.send((number, report)).await.is_err() {
+                            return;
+                        }
                     }
                 }
                 if finished {
