@@ -10,7 +10,7 @@ use mcp_proto::types::{CallToolResult, ElicitRequestParams, LoggingLevel};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::input::form;
+use super::input::name_question;
 use super::{from_json, no_arguments};
 
 #[derive(Deserialize)]
@@ -46,14 +46,8 @@ pub(crate) fn register(builder: ServerBuilder, server: &Arc<OnceLock<Server>>) -
             "Asks the user a question (input required at 2026-07-28)",
             no_arguments(),
             |_: Value, ctx: Context| async move {
-                let question: ElicitRequestParams = from_json(
-                    form(
-                        "What is your name?",
-                        json!({"name": {"type": "string"}}),
-                        &["name"],
-                    )["params"]
-                        .clone(),
-                )?;
+                let question: ElicitRequestParams =
+                    from_json(name_question("What is your name?")["params"].clone())?;
                 let answer = ctx.elicit(question).await?;
                 Ok(CallToolResult::text(format!(
                     "Elicited: {}",

@@ -26,6 +26,20 @@ pub(crate) fn form(message: &str, properties: Value, required: &[&str]) -> Value
     })
 }
 
+/// A form elicitation asking for a `name`.
+pub(crate) fn name_question(message: &str) -> Value {
+    form(message, json!({"name": {"type": "string"}}), &["name"])
+}
+
+/// A form elicitation asking to confirm (`ok`, a boolean).
+fn confirm_question() -> Value {
+    form(
+        "Please confirm",
+        json!({"ok": {"type": "boolean"}}),
+        &["ok"],
+    )
+}
+
 /// A sampling request for one user message.
 fn sampling(text: &str, max_tokens: u32) -> Value {
     json!({
@@ -223,14 +237,7 @@ fn register_input_required(builder: ServerBuilder) -> ServerBuilder {
             "Asks for the user's name, then greets them",
             no_arguments(),
             |_: Value, ctx: Context| async move {
-                let asked = requests(vec![(
-                    "user_name",
-                    form(
-                        "What is your name?",
-                        json!({"name": {"type": "string"}}),
-                        &["name"],
-                    ),
-                )])?;
+                let asked = requests(vec![("user_name", name_question("What is your name?"))])?;
                 let answers = ctx.input(asked).await?;
                 Ok(CallToolResult::text(format!(
                     "Hello, {}!",
@@ -277,14 +284,7 @@ fn register_input_required(builder: ServerBuilder) -> ServerBuilder {
             "Asks for a confirmation, carrying request state",
             no_arguments(),
             |_: Value, ctx: Context| async move {
-                let asked = requests(vec![(
-                    "confirm",
-                    form(
-                        "Please confirm",
-                        json!({"ok": {"type": "boolean"}}),
-                        &["ok"],
-                    ),
-                )])?;
+                let asked = requests(vec![("confirm", confirm_question())])?;
                 let answers = ctx.input(asked).await?;
                 Ok(CallToolResult::text(format!(
                     "state-ok: confirmed={}",
@@ -298,14 +298,7 @@ fn register_input_required(builder: ServerBuilder) -> ServerBuilder {
             no_arguments(),
             |_: Value, ctx: Context| async move {
                 let asked = requests(vec![
-                    (
-                        "user_name",
-                        form(
-                            "What is your name?",
-                            json!({"name": {"type": "string"}}),
-                            &["name"],
-                        ),
-                    ),
+                    ("user_name", name_question("What is your name?")),
                     ("greeting", sampling("Generate a greeting", 50)),
                     (
                         "client_roots",
@@ -364,14 +357,7 @@ fn register_input_required(builder: ServerBuilder) -> ServerBuilder {
             "Asks for a confirmation; its request state is sealed against tampering",
             no_arguments(),
             |_: Value, ctx: Context| async move {
-                let asked = requests(vec![(
-                    "confirm",
-                    form(
-                        "Please confirm",
-                        json!({"ok": {"type": "boolean"}}),
-                        &["ok"],
-                    ),
-                )])?;
+                let asked = requests(vec![("confirm", confirm_question())])?;
                 ctx.input(asked).await?;
                 Ok(CallToolResult::text("Confirmed with untampered state"))
             },
@@ -384,14 +370,7 @@ fn register_input_required(builder: ServerBuilder) -> ServerBuilder {
                 let capabilities = ctx.client_capabilities();
                 let mut entries = Vec::new();
                 if capabilities.elicitation.is_some() {
-                    entries.push((
-                        "user_name",
-                        form(
-                            "What is your name?",
-                            json!({"name": {"type": "string"}}),
-                            &["name"],
-                        ),
-                    ));
+                    entries.push(("user_name", name_question("What is your name?")));
                 }
                 if capabilities.sampling.is_some() {
                     entries.push(("sample_request", sampling("Say hello", 20)));

@@ -348,13 +348,22 @@ impl ServerConnection {
         }
     }
 
-    fn on_request(&mut self, request: Request) {
-        if self.inbound.contains_id(&request.id) || self.subscriptions.is_listening(&request.id) {
+    /// Refuses a request whose id is already in flight; true when it did.
+    pub(crate) fn refuse_duplicate(&mut self, request: &Request) -> bool {
+        let duplicate =
+            self.inbound.contains_id(&request.id) || self.subscriptions.is_listening(&request.id);
+        if duplicate {
             self.refuse(
                 &request.id,
                 ErrorCode::INVALID_REQUEST,
                 "Invalid Request: a request with this id is already in flight",
             );
+        }
+        duplicate
+    }
+
+    fn on_request(&mut self, request: Request) {
+        if self.refuse_duplicate(&request) {
             return;
         }
         if let Phase::AwaitingFirstRequest { early } = &mut self.phase {

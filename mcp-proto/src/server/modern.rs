@@ -54,15 +54,9 @@ impl ServerConnection {
 
     /// A request of a 2026 exchange the transport classified (no handshake possible).
     pub(crate) fn on_modern_exchange(&mut self, request: Request) {
-        if self.inbound.contains_id(&request.id) || self.subscriptions.is_listening(&request.id) {
-            self.refuse(
-                &request.id,
-                ErrorCode::INVALID_REQUEST,
-                "Invalid Request: a request with this id is already in flight",
-            );
-            return;
+        if !self.refuse_duplicate(&request) {
+            self.on_modern_ladder(request);
         }
-        self.on_modern_ladder(request);
     }
 
     pub(crate) fn on_modern_request(&mut self, request: Request) {
