@@ -45,15 +45,16 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 pub mod http;
+mod stdio;
 
 pub use mcp_proto;
 use mcp_proto::client::ClientConfig;
 use mcp_proto::driver::client::{self, Client, ClientError, ClientHandlers};
 use mcp_proto::driver::server::{self, Server};
 use mcp_proto::driver::{BoxFuture, Runtime, Timer};
+use smol::Executor;
 use smol::io::{AsyncRead, AsyncWrite};
 use smol::process::{Child, Command};
-use smol::{Executor, Unblock};
 
 /// The driver's runtime on smol: tasks spawned and detached on smol's global executor
 /// (the default) or on an [`Executor`] the application runs, timers on [`smol::Timer`].
@@ -86,8 +87,8 @@ impl SmolRuntime {
     /// [`serve_stdio`] with this runtime's tasks.
     pub async fn serve_stdio(&self, server: &Server) -> io::Result<()> {
         let io = Duplex {
-            reader: Unblock::new(io::stdin()),
-            writer: Unblock::new(io::stdout()),
+            reader: stdio::Input::open(),
+            writer: stdio::Output::open(),
         };
         server::serve_stream(server, self.clone().into_shared(), io).await
     }

@@ -42,6 +42,7 @@ use std::time::{Duration, Instant};
 
 pub mod http;
 pub mod http_client;
+mod stdio;
 
 pub use http_client::connect_http;
 
@@ -91,7 +92,7 @@ impl Timer for TokioTimer {
 
 /// Serves `server` on this process's stdin and stdout until stdin closes.
 pub async fn serve_stdio(server: &Server) -> io::Result<()> {
-    let io = tokio::io::join(tokio::io::stdin(), tokio::io::stdout()).compat();
+    let io = tokio::io::join(stdio::Input::open(), stdio::Output::open()).compat();
     server::serve_stream(server, TokioRuntime::shared(), io).await
 }
 
