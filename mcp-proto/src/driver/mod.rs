@@ -4,8 +4,9 @@
 //! A runtime adapter implements [`Runtime`] (spawn, timers, clock) and hands the driver a
 //! byte stream (anything `futures_io::AsyncRead + AsyncWrite`); the driver does the rest:
 //! it feeds bytes and time to a connection, drains its output in the documented order,
-//! runs each request's handler as its own task, and routes handler commands (replies,
-//! progress, log messages, server-to-client requests) back into the connection.
+//! runs each request's handler (on the drive loop until it first waits, then as its own
+//! task), and routes handler commands (replies, progress, log messages,
+//! server-to-client requests) back into the connection.
 //!
 //! - [`client`]: the client API ([`client::Client`], [`client::ClientHandlers`]) and
 //!   [`client::connect_stream`] / [`client::connect_in_memory`] /

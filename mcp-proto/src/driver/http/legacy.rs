@@ -336,7 +336,7 @@ impl Future for LegacySession {
                     Poll::Pending => break,
                 }
             }
-            while let Poll::Ready(Some(command)) = this.side.commands.poll_next_unpin(cx) {
+            while let Poll::Ready(Some(command)) = this.side.poll_command(cx) {
                 if let Command::CloseStream { slot, retry } = command {
                     this.close_stream(slot, retry);
                     progressed = true;

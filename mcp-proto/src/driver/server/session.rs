@@ -4,10 +4,12 @@
 use std::format;
 use std::prelude::rust_2024::*;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
 use std::io;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context as TaskContext, Poll};
+use std::task::{Context as TaskContext, Poll, Waker};
 
 use futures_channel::{mpsc, oneshot};
 use futures_io::{AsyncRead, AsyncWrite};
@@ -38,7 +40,10 @@ pub(crate) struct ServerSide {
     /// Legacy server-to-client requests awaiting answers.
     waiting: BTreeMap<RequestHandle, oneshot::Sender<Outcome>>,
     sender: mpsc::Sender<Command>,
-    pub(crate) commands: mpsc::Receiver<Command>,
+    commands: mpsc::Receiver<Command>,
+    /// Replies of handlers that finished on their first step, applied after the
+    /// commands already in the channel.
+    finished: VecDeque<Command>,
     /// Ids of inbound requests the client cancelled, for a driver that routes per
     /// request (HTTP sessions end their streams); drained with [`Self::take_cancelled`].
     cancelled: Vec<RequestId>,
@@ -80,6 +85,7 @@ impl ServerSide {
             waiting: BTreeMap::new(),
             sender,
             commands,
+            finished: VecDeque::new(),
             cancelled: Vec::new(),
             track_cancelled: false,
         }
@@ -93,6 +99,19 @@ impl ServerSide {
     /// The ids of requests cancelled since the last call.
     pub(crate) fn take_cancelled(&mut self) -> Vec<RequestId> {
         std::mem::take(&mut self.cancelled)
+    }
+
+    /// The next handler command: from the channel first, then the replies of handlers
+    /// that finished at once.
+    pub(crate) fn poll_command(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<Command>> {
+        match self.commands.poll_next_unpin(cx) {
+            Poll::Ready(Some(command)) => Poll::Ready(Some(command)),
+            Poll::Ready(None) => Poll::Ready(self.finished.pop_front()),
+            Poll::Pending => match self.finished.pop_front() {
+                Some(command) => Poll::Ready(Some(command)),
+                None => Poll::Pending,
+            },
+        }
     }
 
     /// Applies one handler command.
@@ -186,7 +205,6 @@ impl ServerSide {
                 };
                 let (abort, registration) = AbortHandle::new_pair();
                 let shared = Arc::clone(&self.shared);
-                let mut sender = self.sender.clone();
                 let method = request.method;
                 let params = request.params;
                 let work = async move {
@@ -201,12 +219,26 @@ impl ServerSide {
                                 "Internal error: the handler panicked",
                             )
                         });
-                    let _ =
-                        futures_util::SinkExt::send(&mut sender, Command::Reply { slot, reply })
-                            .await;
+                    Command::Reply { slot, reply }
                 };
+                let mut work: Pin<Box<dyn Future<Output = Command> + Send>> = Box::pin(work);
                 self.slot_of.insert(request.token.id().clone(), slot);
                 self.running.insert(slot, (request.token, abort));
+                // The handler's first step runs here: one that answers without waiting
+                // (most do) costs no task, no channel and no wake-up. Its reply queues
+                // behind the commands it sent on the way, as if it had run elsewhere.
+                let mut first = TaskContext::from_waker(Waker::noop());
+                if let Poll::Ready(reply) = work.as_mut().poll(&mut first) {
+                    self.finished.push_back(reply);
+                    return;
+                }
+                // One that waits carries on as its own task (polled again there, so it
+                // registers the task's waker).
+                let mut sender = self.sender.clone();
+                let work = async move {
+                    let reply = work.await;
+                    let _ = futures_util::SinkExt::send(&mut sender, reply).await;
+                };
                 self.runtime.spawn(Box::pin(async move {
                     let _ = Abortable::new(work, registration).await;
                 }));
@@ -266,7 +298,7 @@ impl Drop for ServerSide {
 impl crate::driver::stream::Side for ServerSide {
     fn poll_commands(&mut self, now: Timestamp, cx: &mut TaskContext<'_>) -> bool {
         let mut any = false;
-        while let Poll::Ready(Some(command)) = self.commands.poll_next_unpin(cx) {
+        while let Poll::Ready(Some(command)) = self.poll_command(cx) {
             self.apply(now, command);
             any = true;
         }
@@ -282,7 +314,10 @@ impl crate::driver::stream::Side for ServerSide {
 
 /// Serves one client on a byte stream (stdio, a pipe, a socket) until it closes.
 ///
-/// Handlers run as separate tasks on `runtime`; a cancelled request's handler future is
+/// A handler's first step runs on the connection's drive loop: one that answers without
+/// waiting (most do) replies at once, one that waits carries on as its own task on
+/// `runtime`, so handlers that await run concurrently. Work that blocks a thread belongs
+/// behind an await (a blocking-task pool). A cancelled request's handler future is
 /// dropped.
 pub async fn serve_stream<S>(server: &Server, runtime: Arc<dyn Runtime>, io: S) -> io::Result<()>
 where
