@@ -132,6 +132,10 @@ pub struct ClientConnection {
     inbound_ids: BTreeMap<RequestId, u64>,
     next_slot: u64,
     cache: Option<ResponseCache>,
+    /// At 2026-07-28: the `_meta` every request without its own carries at the
+    /// configured log level, made once per version spoken (the version it was made for
+    /// beside it).
+    envelope_meta: Option<(ProtocolVersion, Meta)>,
 }
 
 /// The envelope of a request under `config` at `version`.
@@ -303,6 +307,7 @@ impl ClientConnection {
         let mut connection = ClientConnection {
             decoder: LineDecoder::new(config.limits.max_message_bytes),
             cache: config.cache.map(ResponseCache::new),
+            envelope_meta: None,
             config,
             phase: Phase::Initializing,
             details: ServerDetails::default(),
@@ -890,6 +895,7 @@ impl ClientConnection {
         let params = envelope::stamp(
             None,
             &envelope(&self.config, &version, self.config.log_level),
+            None,
         );
         let queued = queue_request(
             &mut self.outbox,
@@ -966,12 +972,19 @@ impl ClientConnection {
         );
     }
 
+    /// Speaks `version` of `era` from now on.
+    fn speak(&mut self, era: Era, version: ProtocolVersion) {
+        self.envelope_meta = (era == Era::Modern).then(|| {
+            let meta =
+                envelope::stamped_meta(&envelope(&self.config, &version, self.config.log_level));
+            (version.clone(), meta)
+        });
+        self.phase = Phase::Ready { era, version };
+    }
+
     /// Settles the revision, reports it, and sends the held requests in order.
     fn become_ready(&mut self, era: Era, version: ProtocolVersion) {
-        self.phase = Phase::Ready {
-            era,
-            version: version.clone(),
-        };
+        self.speak(era, version.clone());
         self.events.push_back(ClientEvent::Ready { era, version });
         let held = core::mem::take(&mut self.held);
         for (handle, request) in held {
@@ -1195,7 +1208,16 @@ impl ClientConnection {
                         responses,
                         request.rounds.request_state.as_deref(),
                     ),
-                    None => envelope::stamp(request.base.as_ref(), &envelope),
+                    None => {
+                        let fresh = self
+                            .envelope_meta
+                            .as_ref()
+                            .filter(|(made_for, _)| {
+                                made_for == version && request.log_level == self.config.log_level
+                            })
+                            .map(|(_, meta)| meta);
+                        envelope::stamp(request.base.as_ref(), &envelope, fresh)
+                    }
                 };
                 stamped.map(Some).ok_or(RequestError::Encode)
             }
@@ -1386,7 +1408,7 @@ impl ClientConnection {
         };
         if let Some(version) = retry_at {
             request.version_retried = true;
-            self.phase = Phase::Ready { era, version };
+            self.speak(era, version);
             return self.transmit(handle, request);
         }
         if request.listen {

@@ -132,6 +132,14 @@ impl Params {
         Params { raw, meta }
     }
 
+    /// Assembles params from an object's text and the [`Meta`] its `_meta` member holds.
+    pub(crate) fn with_meta(raw: RawJson, meta: Meta) -> Params {
+        Params {
+            raw,
+            meta: MetaSlot::Present(meta),
+        }
+    }
+
     /// Serialises `value` (which must serialise to an object) as `params`.
     pub fn from_serialize<T: Serialize + ?Sized>(value: &T) -> Result<Params, serde_json::Error> {
         let raw = RawJson::from_serialize(value)?;

@@ -36,10 +36,10 @@ use serde::de::DeserializeOwned;
 
 use crate::jsonrpc::{ErrorObject, Params, ResultBody};
 use crate::types::{
-    CallToolResult, ClientRequest, CreateMessageRequestParams, CreateMessageResult,
-    ElicitRequestParams, ElicitResult, GetPromptResult, Implementation, ListRootsResult,
-    ListToolsResult, LoggingMessageNotificationParams, Prompt, ReadResourceResult, Resource,
-    ResourceTemplate, ServerCapabilities, SubscriptionFilter,
+    CallToolRequestParams, CallToolResult, ClientRequest, CreateMessageRequestParams,
+    CreateMessageResult, ElicitRequestParams, ElicitResult, GetPromptResult, Implementation,
+    ListRootsResult, ListToolsResult, LoggingMessageNotificationParams, Prompt, ReadResourceResult,
+    Resource, ResourceTemplate, ServerCapabilities, SubscriptionFilter,
 };
 use crate::version::{Era, ProtocolVersion};
 
@@ -385,10 +385,17 @@ impl Client {
         arguments: serde_json::Value,
         options: CallOptions,
     ) -> Result<CallToolResult, ClientError> {
-        let request = decode_request(
-            "tools/call",
-            &serde_json::json!({ "name": name, "arguments": arguments }),
-        )?;
+        let request = if arguments.is_object() {
+            // The request the generic path below would decode, built directly.
+            let arguments = crate::json::RawJson::from(&arguments);
+            ClientRequest::CallTool(CallToolRequestParams::new(name, Some(arguments)))
+        } else {
+            // Not an object: the decoder says what is wrong with it.
+            decode_request(
+                "tools/call",
+                &serde_json::json!({ "name": name, "arguments": arguments }),
+            )?
+        };
         self.typed_with(request, options).await
     }
 
