@@ -27,6 +27,7 @@ pub mod client;
 pub mod http;
 #[cfg(feature = "hyper")]
 pub mod hyper;
+mod memory;
 mod runtime;
 pub mod server;
 mod stream;

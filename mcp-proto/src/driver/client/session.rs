@@ -5,8 +5,6 @@ use std::format;
 use std::prelude::rust_2024::*;
 
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
@@ -19,7 +17,8 @@ use crate::connection::{ReplyToken, RequestHandle};
 use crate::driver::client::listen::Listeners;
 use crate::driver::client::options::ProgressHandler;
 use crate::driver::client::{Call, Client, ClientError, ClientHandlers, Progress, ServerFacts};
-use crate::driver::runtime::{Clock, Runtime, Timer};
+use crate::driver::memory::{Link, MemoryEnd};
+use crate::driver::runtime::{Clock, Runtime};
 use crate::driver::server::Server;
 use crate::driver::server::session::ServerSide;
 use crate::driver::stream::{Side, StreamDriver};
@@ -381,8 +380,9 @@ where
     Ok(client)
 }
 
-/// Connects a client to a server in the same process: no framing, no pipe; the two
-/// connections exchange bytes directly inside one drive loop.
+/// Connects a client to a server in the same process: no framing, no pipe. The two
+/// connections run as two tasks, so they progress in parallel on a multi-threaded
+/// runtime, and hand each other whole batches of lines.
 pub async fn connect_in_memory(
     server: &Server,
     config: ClientConfig,
@@ -393,83 +393,24 @@ pub async fn connect_in_memory(
     let now = clock.timestamp(runtime.now());
     let (client_side, client) = ClientSide::new(now, config, handlers, Arc::clone(&runtime));
     let server_side = ServerSide::new(server, Arc::clone(&runtime));
-    let driver = MemoryDriver {
-        client: client_side,
-        server: server_side,
-        runtime: Arc::clone(&runtime),
+    let to_server = Arc::new(Link::default());
+    let to_client = Arc::new(Link::default());
+    let server_end = MemoryEnd::new(
+        server_side,
+        Arc::clone(&to_server),
+        Arc::clone(&to_client),
+        Arc::clone(&runtime),
         clock,
-        timer: None,
-        buffer: Vec::new(),
-    };
-    runtime.spawn(Box::pin(driver));
+    );
+    let client_end = MemoryEnd::new(
+        client_side,
+        to_client,
+        to_server,
+        Arc::clone(&runtime),
+        clock,
+    );
+    runtime.spawn(Box::pin(server_end));
+    runtime.spawn(Box::pin(client_end));
     client.ready().await?;
     Ok(client)
-}
-
-/// Both connections of an in-memory pair in one loop.
-struct MemoryDriver {
-    client: ClientSide,
-    server: ServerSide,
-    runtime: Arc<dyn Runtime>,
-    clock: Clock,
-    timer: Option<Pin<Box<dyn Timer>>>,
-    buffer: Vec<u8>,
-}
-
-impl Future for MemoryDriver {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        loop {
-            let now = this.clock.timestamp(this.runtime.now());
-            let mut progressed = this.client.poll_commands(now, cx);
-            progressed |= Side::poll_commands(&mut this.server, now, cx);
-            for side in [
-                &mut this.client as &mut dyn Side,
-                &mut this.server as &mut dyn Side,
-            ] {
-                if side.poll_timeout().is_some_and(|deadline| deadline <= now) {
-                    side.handle_timeout(now);
-                    progressed = true;
-                }
-            }
-            progressed |= this.client.pump(now);
-            progressed |= Side::pump(&mut this.server, now);
-            this.buffer.clear();
-            while this.client.poll_transmit(&mut this.buffer).is_some() {}
-            if !this.buffer.is_empty() {
-                this.server.handle_bytes(now, &this.buffer);
-                progressed = true;
-            }
-            this.buffer.clear();
-            while Side::poll_transmit(&mut this.server, &mut this.buffer).is_some() {}
-            if !this.buffer.is_empty() {
-                this.client.handle_bytes(now, &this.buffer);
-                progressed = true;
-            }
-            if this.client.is_closed() && !Side::is_closed(&this.server) {
-                this.server.handle_eof(now);
-                progressed = true;
-            }
-            if this.client.is_closed() && Side::is_closed(&this.server) {
-                return Poll::Ready(());
-            }
-            if !progressed {
-                let next = [this.client.poll_timeout(), Side::poll_timeout(&this.server)]
-                    .into_iter()
-                    .flatten()
-                    .min();
-                if let Some(deadline) = next {
-                    let at = this.clock.instant(deadline);
-                    let timer = this.timer.get_or_insert_with(|| this.runtime.timer(at));
-                    timer.as_mut().reset(at);
-                    if timer.as_mut().poll_elapsed(cx).is_ready() {
-                        continue;
-                    }
-                }
-                return Poll::Pending;
-            }
-        }
-    }
 }
