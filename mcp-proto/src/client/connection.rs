@@ -265,16 +265,26 @@ fn with_members(object: &str, members: &[&str]) -> String {
 }
 
 /// Appends one request to `outbox`; nothing is queued when it cannot be encoded.
-fn queue_request(
+pub(super) fn queue_request(
     outbox: &mut Outbox,
     id: &RequestId,
     method: &str,
     params: Option<&Params>,
 ) -> Result<(), SendError> {
     let mut line = Vec::new();
-    encode_request(&mut line, id, method, params.map(Params::raw))
-        .map_err(|_| SendError::Encode)?;
-    outbox.push_with(|out| out.append(&mut line));
+    encode_request::<RawJson>(&mut line, id, method, None).map_err(|_| SendError::Encode)?;
+    if let Some(params) = params {
+        // Params hold one JSON object's text, checked when they were made: it is written
+        // as it is (serialising it would parse text kept unparsed once more).
+        let text = params.raw().get();
+        if !text.starts_with('{') || line.pop() != Some(b'}') {
+            return Err(SendError::Encode);
+        }
+        line.extend_from_slice(b",\"params\":");
+        line.extend_from_slice(text.as_bytes());
+        line.push(b'}');
+    }
+    outbox.push_with(|out| *out = line);
     Ok(())
 }
 

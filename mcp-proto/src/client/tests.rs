@@ -7,6 +7,7 @@ use core::time::Duration;
 
 use serde_json::{Value, json};
 
+use super::connection::queue_request;
 use super::*;
 use crate::Limits;
 use crate::connection::{ApiMisuse, CloseReason, Delivery, ReplyToken, RequestHandle, SendError};
@@ -1774,4 +1775,45 @@ fn same_inputs_give_byte_identical_outputs() {
     assert_eq!(first_events, second_events);
     let text = String::from_utf8(first).unwrap();
     assert_eq!(text.lines().count(), 5, "{text}");
+}
+
+#[test]
+fn queued_requests_write_params_text_as_serialising_them_would() {
+    use crate::connection::Outbox;
+    use crate::jsonrpc::{Params, encode_request};
+
+    let checked = |text: &str| {
+        let params = Params::from_serialize(&serde_json::from_str::<Value>(text).unwrap()).unwrap();
+        // The decoder's kind of params: text kept unparsed after one checking pass.
+        let message = crate::jsonrpc::decode(
+            alloc::format!(r#"{{"jsonrpc":"2.0","id":1,"method":"m","params":{text}}}"#).as_bytes(),
+        )
+        .unwrap();
+        (params, message.params().cloned().unwrap())
+    };
+    for text in [
+        "{}",
+        r#"{"name":"echo","arguments":{"text":"a \"quoted\" é\n"}}"#,
+        r#"{ "spaced" : [1, 2.50] , "_meta": {"progressToken": 7} }"#,
+    ] {
+        let (serialised, decoded) = checked(text);
+        for (id, method) in [
+            (RequestId::Number(7), "tools/call"),
+            (RequestId::from("x\"y"), "a/\"b"),
+        ] {
+            for params in [Some(&serialised), Some(&decoded), None] {
+                let mut expected = Vec::new();
+                encode_request(&mut expected, &id, method, params.map(Params::raw)).unwrap();
+                expected.push(b'\n');
+                let mut outbox = Outbox::default();
+                queue_request(&mut outbox, &id, method, params).unwrap();
+                let mut written = Vec::new();
+                let _ = outbox.poll_transmit(&mut written).unwrap();
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    String::from_utf8(expected).unwrap()
+                );
+            }
+        }
+    }
 }
