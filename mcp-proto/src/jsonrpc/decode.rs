@@ -18,7 +18,7 @@ use crate::jsonrpc::error::{ErrorCode, ErrorObject};
 use crate::jsonrpc::id::RequestId;
 use crate::jsonrpc::message::{
     Message, MessageKind, MetaSlot, Notification, Outcome, Params, Request, Response, ResultBody,
-    ResultTypeSlot,
+    ResultMembers, ResultTypeSlot,
 };
 use crate::jsonrpc::scan::{is_whitespace, object_members, skip_whitespace};
 
@@ -166,6 +166,7 @@ enum Payload<'a> {
         text: &'a str,
         meta: Option<&'a RawValue>,
         result_type: Option<&'a RawValue>,
+        members: ResultMembers,
     },
     /// An object without members, whose text is located afterwards.
     EmptyObject,
@@ -183,11 +184,13 @@ impl<'a> Payload<'a> {
                     text,
                     meta: None,
                     result_type: None,
+                    members: ResultMembers::default(),
                 },
                 _ => Payload::Object {
                     text: "{}",
                     meta: None,
                     result_type: None,
+                    members: ResultMembers::default(),
                 },
             },
             other => other,
@@ -210,6 +213,9 @@ enum EnvelopeKey {
 enum PayloadKey {
     Meta,
     ResultType,
+    TtlMs,
+    CacheScope,
+    Task,
     Other,
 }
 
@@ -252,6 +258,9 @@ fn payload_key(key: &str) -> PayloadKey {
     match key {
         "_meta" => PayloadKey::Meta,
         "resultType" => PayloadKey::ResultType,
+        "ttlMs" => PayloadKey::TtlMs,
+        "cacheScope" => PayloadKey::CacheScope,
+        "task" => PayloadKey::Task,
         _ => PayloadKey::Other,
     }
 }
@@ -335,6 +344,7 @@ impl<'de> Visitor<'de> for PayloadSeed<'de> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Payload<'de>, A::Error> {
         let mut meta = None;
         let mut result_type = None;
+        let mut members = ResultMembers::default();
         let mut first_start = None;
         let mut last_end = None;
         while let Some(key) = map.next_key_seed(KeySeed(payload_key))? {
@@ -350,6 +360,9 @@ impl<'de> Visitor<'de> for PayloadSeed<'de> {
                 PayloadKey::ResultType => {
                     result_type.get_or_insert(value);
                 }
+                PayloadKey::TtlMs => members.ttl_ms = true,
+                PayloadKey::CacheScope => members.cache_scope = true,
+                PayloadKey::Task => members.task = true,
                 PayloadKey::Other => {}
             }
         }
@@ -368,6 +381,7 @@ impl<'de> Visitor<'de> for PayloadSeed<'de> {
             text,
             meta,
             result_type,
+            members,
         })
     }
 
@@ -647,15 +661,18 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
                         text,
                         meta,
                         result_type,
+                        members,
                     }) => Outcome::Result(ResultBody::from_parts(
                         RawJson::from_checked(text.into()),
                         ResultTypeSlot::read(result_type.map(RawValue::get)),
                         MetaSlot::read(meta.map(RawValue::get)),
+                        members,
                     )),
                     Some(Payload::EmptyObject) => Outcome::Result(ResultBody::from_parts(
                         RawJson::from_checked("{}".into()),
                         ResultTypeSlot::Absent,
                         MetaSlot::Absent,
+                        ResultMembers::default(),
                     )),
                     _ => return fail(InvalidReason::ResultNotObject),
                 }

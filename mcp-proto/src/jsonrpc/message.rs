@@ -238,6 +238,19 @@ pub struct ResultBody {
     raw: RawJson,
     result_type: ResultTypeSlot,
     meta: MetaSlot,
+    members: ResultMembers,
+}
+
+/// Whether the top-level members the result checks ask about are present, read in the
+/// same pass as `resultType` and `_meta`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ResultMembers {
+    /// `ttlMs`.
+    pub(crate) ttl_ms: bool,
+    /// `cacheScope`.
+    pub(crate) cache_scope: bool,
+    /// `task` (a 2025 `CreateTaskResult`).
+    pub(crate) task: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -264,25 +277,41 @@ impl ResultBody {
     /// Wraps a raw `result` object, reading `resultType` and `_meta`. `raw` must be a JSON
     /// object.
     pub(crate) fn from_object(raw: RawJson) -> ResultBody {
-        let [result_type, meta] = object_members(raw.get(), ["resultType", "_meta"]);
+        let [result_type, meta, ttl_ms, cache_scope, task] = object_members(
+            raw.get(),
+            ["resultType", "_meta", "ttlMs", "cacheScope", "task"],
+        );
         ResultBody {
             result_type: ResultTypeSlot::read(result_type),
             meta: MetaSlot::read(meta),
+            members: ResultMembers {
+                ttl_ms: ttl_ms.is_some(),
+                cache_scope: cache_scope.is_some(),
+                task: task.is_some(),
+            },
             raw,
         }
     }
 
-    /// Assembles a result whose `resultType` and `_meta` the decoder already read.
+    /// Assembles a result whose top-level members the caller already read (the decoder,
+    /// or the server shaping a reply it has just walked).
     pub(crate) fn from_parts(
         raw: RawJson,
         result_type: ResultTypeSlot,
         meta: MetaSlot,
+        members: ResultMembers,
     ) -> ResultBody {
         ResultBody {
             raw,
             result_type,
             meta,
+            members,
         }
+    }
+
+    /// Which of `ttlMs`, `cacheScope` and `task` are present.
+    pub(crate) fn members(&self) -> ResultMembers {
+        self.members
     }
 
     /// Serialises `value` (which must serialise to an object) as a `result`.

@@ -41,7 +41,7 @@ pub(crate) fn is_key(quoted: &str, wanted: &str) -> bool {
 }
 
 /// Calls `member` with the quoted key and raw value of each top-level member, in order.
-fn walk<'a>(text: &'a str, mut member: impl FnMut(&'a str, &'a str)) -> Option<()> {
+pub(crate) fn walk<'a>(text: &'a str, mut member: impl FnMut(&'a str, &'a str)) -> Option<()> {
     let bytes = text.as_bytes();
     let mut at = skip_whitespace(bytes, 0);
     if *bytes.get(at)? != b'{' {

@@ -12,10 +12,12 @@
 //! still answered exactly once and nothing invalid reaches the wire.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::connection::{Delivery, ReplaceCause};
 use crate::json::RawJson;
-use crate::json::splice::splice_object;
+use crate::json::splice::write_object;
+use crate::jsonrpc::message::{MetaSlot, ResultMembers, ResultTypeSlot};
 use crate::jsonrpc::scan::{is_key, object_entries};
 use crate::jsonrpc::{ErrorCode, ErrorObject, Message, Outcome, Response, ResultBody};
 use crate::mrtr::StateBinding;
@@ -34,7 +36,7 @@ pub(crate) fn deliver(conn: &mut ServerConnection, entry: &InboundEntry, reply: 
     let outcome = match reply {
         Reply::Error(error) => Ok(Outcome::Error(error)),
         Reply::Result(raw) => shape_result(conn, entry, &raw)
-            .map(|raw| Outcome::Result(ResultBody::from_object(raw)))
+            .map(Outcome::Result)
             .map_err(|error| (error, ReplaceCause::InvalidResult)),
         Reply::InputRequired(input) => input_required(conn, entry, input)
             .map(|raw| Outcome::Result(ResultBody::from_object(raw))),
@@ -86,22 +88,49 @@ fn invalid(message: &str) -> ErrorObject {
     )
 }
 
-/// The result text as it goes out under the entry's era.
+/// The result as it goes out under the entry's era: its text, edited where the era asks,
+/// and what the one walk of its top level learnt about the members validation reads.
 fn shape_result(
     conn: &ServerConnection,
     entry: &InboundEntry,
     raw: &RawJson,
-) -> Result<RawJson, ErrorObject> {
+) -> Result<ResultBody, ErrorObject> {
     let text = raw.get();
     let entries = object_entries(text).ok_or_else(|| invalid("a result must be a JSON object"))?;
-    let has = |key: &str| entries.iter().any(|(quoted, _)| is_key(quoted, key));
-    let spliced = match entry.era {
+    // The first member of a key, which is what a walk of the shaped text finds for a key
+    // the shaping leaves alone.
+    let first = |key: &str| {
+        entries
+            .iter()
+            .find(|(quoted, _)| is_key(quoted, key))
+            .map(|(_, raw)| *raw)
+    };
+    let task = first("task").is_some();
+    match entry.era {
         Era::Legacy => {
-            if has("resultType") || has("ttlMs") || has("cacheScope") {
-                splice_object(text, &["resultType", "ttlMs", "cacheScope"], &[])
+            const MODERN_ONLY: [&str; 3] = ["resultType", "ttlMs", "cacheScope"];
+            let meta = MetaSlot::read(first("_meta"));
+            let members = ResultMembers {
+                ttl_ms: false,
+                cache_scope: false,
+                task,
+            };
+            let stale = entries
+                .iter()
+                .any(|(quoted, _)| MODERN_ONLY.iter().any(|key| is_key(quoted, key)));
+            let raw = if stale {
+                // Built from the members of a valid object: valid.
+                let text = write_object(&entries, &MODERN_ONLY, &[], text.len());
+                RawJson::from_checked(text.into())
             } else {
-                return Ok(raw.clone());
-            }
+                raw.clone()
+            };
+            Ok(ResultBody::from_parts(
+                raw,
+                ResultTypeSlot::Absent,
+                meta,
+                members,
+            ))
         }
         Era::Modern => {
             if entry.method == Method::ToolsList.as_str() && text.contains("\"execution\"") {
@@ -109,43 +138,64 @@ fn shape_result(
                     return shape_result(conn, entry, &stripped);
                 }
             }
-            let mut add: alloc::vec::Vec<(&str, String)> = alloc::vec::Vec::new();
-            if !has("resultType") {
-                add.push(("resultType", String::from("\"complete\"")));
-            }
+            let mut add: Vec<(&str, String)> = Vec::new();
+            let result_type = match first("resultType") {
+                Some(existing) => ResultTypeSlot::read(Some(existing)),
+                None => {
+                    add.push(("resultType", String::from("\"complete\"")));
+                    ResultTypeSlot::Present(ResultType::Complete)
+                }
+            };
+            let mut members = ResultMembers {
+                ttl_ms: first("ttlMs").is_some(),
+                cache_scope: first("cacheScope").is_some(),
+                task,
+            };
             let method = Method::parse(&entry.method);
             if let Some(method) = method.filter(|method| method.is_cacheable()) {
                 let hints = conn.config.hints_for(method);
-                if !has("ttlMs") {
+                if !members.ttl_ms {
                     add.push(("ttlMs", alloc::format!("{}", hints.ttl_ms)));
+                    members.ttl_ms = true;
                 }
-                if !has("cacheScope") {
+                if !members.cache_scope {
                     let scope = serde_json::to_string(&hints.scope).unwrap_or_default();
                     add.push(("cacheScope", scope));
+                    members.cache_scope = true;
                 }
             }
-            if conn.config.stamp_server_info {
-                let existing = entries
-                    .iter()
-                    .find(|(quoted, _)| is_key(quoted, "_meta"))
-                    .map(|(_, raw)| *raw);
-                if let Some(meta) = stamped_meta(conn, existing) {
-                    add.push(("_meta", meta));
-                }
+            let existing_meta = first("_meta");
+            let stamped = if conn.config.stamp_server_info {
+                stamped_meta(conn, existing_meta)
+            } else {
+                None
+            };
+            let meta = MetaSlot::read(stamped.as_deref().or(existing_meta));
+            if let Some(stamped) = stamped {
+                add.push(("_meta", stamped));
             }
             if add.is_empty() {
-                return Ok(raw.clone());
+                return Ok(ResultBody::from_parts(
+                    raw.clone(),
+                    result_type,
+                    meta,
+                    members,
+                ));
             }
-            let add: alloc::vec::Vec<(&str, &str)> = add
+            let add: Vec<(&str, &str)> = add
                 .iter()
                 .map(|(key, value)| (*key, value.as_str()))
                 .collect();
-            splice_object(text, &[], &add)
+            // Valid member texts and valid added values: one valid object.
+            let text = write_object(&entries, &[], &add, text.len());
+            Ok(ResultBody::from_parts(
+                RawJson::from_checked(text.into()),
+                result_type,
+                meta,
+                members,
+            ))
         }
-    };
-    spliced
-        .and_then(|text| RawJson::from_text(&text).ok())
-        .ok_or_else(|| invalid("a result must be a JSON object"))
+    }
 }
 
 /// A `tools/list` result without the 2025-only `Tool.execution` members, or `None` when
@@ -167,17 +217,25 @@ fn without_tool_execution(text: &str) -> Option<RawJson> {
 }
 
 /// `_meta` with `serverInfo` added, or `None` when it is there already or `_meta` is not
-/// an object (validation then reports it).
+/// an object (validation then reports it). The existing members are kept verbatim, in
+/// order, written compactly.
 fn stamped_meta(conn: &ServerConnection, existing: Option<&str>) -> Option<String> {
-    let mut meta = match existing {
-        Some(text) => serde_json::from_str::<Meta>(text).ok()?,
-        None => Meta::new(),
-    };
-    if meta.contains(keys::SERVER_INFO) {
-        return None;
+    let info = serde_json::to_string(&conn.config.info).ok()?;
+    let add = [(keys::SERVER_INFO, info.as_str())];
+    match existing {
+        // `existing` is one valid JSON value, as a walk of a valid object cut it.
+        Some(text) => {
+            let entries = object_entries(text)?;
+            if entries
+                .iter()
+                .any(|(quoted, _)| is_key(quoted, keys::SERVER_INFO))
+            {
+                return None;
+            }
+            Some(write_object(&entries, &[], &add, text.len()))
+        }
+        None => Some(write_object(&[], &[], &add, 0)),
     }
-    meta.set_server_info(&conn.config.info);
-    Some(String::from(meta.raw().get()))
 }
 
 fn input_required(

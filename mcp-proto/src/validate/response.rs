@@ -3,7 +3,6 @@
 
 use alloc::format;
 
-use crate::jsonrpc::scan::object_members;
 use crate::jsonrpc::{ErrorCode, ErrorObject, Outcome, Response, ResultBody};
 use crate::types::meta::keys;
 use crate::types::{
@@ -117,8 +116,7 @@ fn check_result(body: &ResultBody, era: Era, context: &Context<'_>) -> Result<()
             "invalid result: _meta must be an object",
         ));
     }
-    let text = body.raw().get();
-    let [ttl_ms, cache_scope, task] = object_members(text, ["ttlMs", "cacheScope", "task"]);
+    let members = body.members();
     let method = context.answering.and_then(Method::parse);
     match era {
         Era::Legacy => {
@@ -131,14 +129,14 @@ fn check_result(body: &ResultBody, era: Era, context: &Context<'_>) -> Result<()
             let server_info = body
                 .meta()
                 .is_some_and(|meta| meta.contains(keys::SERVER_INFO));
-            if ttl_ms.is_some() || cache_scope.is_some() || server_info {
+            if members.ttl_ms || members.cache_scope || server_info {
                 return Err(internal(
                     Rule::ModernFieldOnLegacyResult,
                     "ttlMs, cacheScope and _meta serverInfo must not appear on a 2025-11-25 result",
                 ));
             }
             match method {
-                Some(method) => legacy_result(body, method, task.is_some()),
+                Some(method) => legacy_result(body, method, members.task),
                 None => Ok(()),
             }
         }
@@ -159,7 +157,7 @@ fn check_result(body: &ResultBody, era: Era, context: &Context<'_>) -> Result<()
             };
             match result_type {
                 ResultType::Complete => {
-                    if is_cacheable(method) && (ttl_ms.is_none() || cache_scope.is_none()) {
+                    if is_cacheable(method) && !(members.ttl_ms && members.cache_scope) {
                         return Err(internal(
                             Rule::CacheHintsMissing,
                             format!("a complete {method} result needs ttlMs and cacheScope"),

@@ -162,7 +162,8 @@ impl ServerSide {
 
     fn on_event(&mut self, now: Timestamp, event: ServerEvent) {
         match event {
-            ServerEvent::Request(request) => {
+            ServerEvent::Request(mut request) => {
+                let typed = request.take_typed();
                 let request = *request;
                 let slot = request.token.slot();
                 let facts = request.context;
@@ -189,8 +190,9 @@ impl ServerSide {
                 let params = request.params;
                 let work = async move {
                     // A panicking handler still answers its request (-32603).
-                    let handler =
-                        std::panic::AssertUnwindSafe(dispatch(shared, method, params, context));
+                    let handler = std::panic::AssertUnwindSafe(dispatch(
+                        shared, method, params, typed, context,
+                    ));
                     let reply = futures_util::FutureExt::catch_unwind(handler)
                         .await
                         .unwrap_or_else(|_| {
