@@ -47,7 +47,7 @@ pub async fn serve(
         Ok(collected) => collected.to_bytes(),
         Err(_) => return Ok(complete(endpoint.body_too_large())),
     };
-    Ok(match endpoint.handle(&head, &body).await {
+    Ok(match endpoint.handle_checked(&head, &body).await {
         HttpReply::Complete(response) => complete(response),
         HttpReply::Stream { headers, body } => {
             let frames = body.map(|chunk| Ok::<_, Infallible>(Frame::data(Bytes::from(chunk))));

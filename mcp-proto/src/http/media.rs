@@ -38,11 +38,18 @@ fn q_is_zero(parameters: &[u8]) -> bool {
 /// that matches decides (`type/subtype` over `type/*` over `*/*`), and a weight of `q=0`
 /// refuses. No `Accept` header accepts nothing: MCP requires clients to list the types.
 pub fn accepts(head: &RequestHead<'_>, media_type: &str) -> bool {
-    let Some((want_kind, want_subtype)) = split_media_type(media_type.as_bytes()) else {
-        return false;
-    };
-    // (specificity, acceptable) of the best match so far.
-    let mut best: Option<(u8, bool)> = None;
+    let [accepted] = accepts_each(head, [media_type]);
+    accepted
+}
+
+/// [`accepts`] for several media types in one pass over the `Accept` headers.
+pub(crate) fn accepts_each<const N: usize>(
+    head: &RequestHead<'_>,
+    media_types: [&str; N],
+) -> [bool; N] {
+    let wanted = media_types.map(|media_type| split_media_type(media_type.as_bytes()));
+    // Per media type: (specificity, acceptable) of the best match so far.
+    let mut best: [Option<(u8, bool)>; N] = [None; N];
     for value in head.headers_named("accept") {
         for range in value.split(|b| *b == b',') {
             let (range, parameters) = match range.iter().position(|b| *b == b';') {
@@ -52,27 +59,34 @@ pub fn accepts(head: &RequestHead<'_>, media_type: &str) -> bool {
             let Some((kind, subtype)) = split_media_type(range) else {
                 continue;
             };
-            let specificity = if kind == b"*" && subtype == b"*" {
-                0
-            } else if kind.eq_ignore_ascii_case(want_kind) && subtype == b"*" {
-                1
-            } else if kind.eq_ignore_ascii_case(want_kind)
-                && subtype.eq_ignore_ascii_case(want_subtype)
-            {
-                2
-            } else {
-                continue;
-            };
-            let acceptable = !q_is_zero(parameters);
-            if best.is_none_or(|(seen, _)| specificity > seen) {
-                best = Some((specificity, acceptable));
-            } else if best == Some((specificity, true)) && !acceptable {
-                // Equally specific ranges disagree: refusal wins.
-                best = Some((specificity, false));
+            // Read once per range, and only when some media type matches it.
+            let mut acceptable = None;
+            for (want, best) in wanted.iter().zip(best.iter_mut()) {
+                let Some((want_kind, want_subtype)) = want else {
+                    continue;
+                };
+                let specificity = if kind == b"*" && subtype == b"*" {
+                    0
+                } else if kind.eq_ignore_ascii_case(want_kind) && subtype == b"*" {
+                    1
+                } else if kind.eq_ignore_ascii_case(want_kind)
+                    && subtype.eq_ignore_ascii_case(want_subtype)
+                {
+                    2
+                } else {
+                    continue;
+                };
+                let acceptable = *acceptable.get_or_insert_with(|| !q_is_zero(parameters));
+                if best.is_none_or(|(seen, _)| specificity > seen) {
+                    *best = Some((specificity, acceptable));
+                } else if *best == Some((specificity, true)) && !acceptable {
+                    // Equally specific ranges disagree: refusal wins.
+                    *best = Some((specificity, false));
+                }
             }
         }
     }
-    best.is_some_and(|(_, acceptable)| acceptable)
+    best.map(|best| best.is_some_and(|(_, acceptable)| acceptable))
 }
 
 /// True when `content_type` names `media_type`, ignoring case and parameters

@@ -139,6 +139,19 @@ impl ServerConfig {
             .collect()
     }
 
+    /// The versions served in `era`, without collecting them.
+    pub(crate) fn served_in(&self, era: Era) -> impl Iterator<Item = &ProtocolVersion> {
+        self.versions
+            .iter()
+            .filter(move |version| version.era() == Some(era))
+    }
+
+    /// True when a `_meta` that names `version` is one this server serves at 2026-07-28.
+    pub(crate) fn serves_modern(&self, version: &str) -> bool {
+        self.served_in(Era::Modern)
+            .any(|served| served.as_str() == version)
+    }
+
     /// True when `violation`, found on a request of `method`, only says the method is
     /// not in the revision's table, and `method` is an admitted vendor method: every
     /// check that comes before the method's (the envelope, the version) has passed.

@@ -42,14 +42,18 @@ impl ServerConnection {
     /// The version a modern request is served under: the one it claims when served, else
     /// the newest served (the request is then refused with -32022).
     pub(crate) fn modern_version_of(&self, request: &Request) -> ProtocolVersion {
-        let served = self.config.versions_of(Era::Modern);
-        request
-            .meta()
-            .and_then(|meta| meta.protocol_version())
-            .map(|version| ProtocolVersion::parse(&version))
-            .filter(|version| served.contains(version))
-            .or_else(|| served.last().cloned())
-            .unwrap_or(ProtocolVersion::LATEST_MODERN)
+        let claimed = request.meta().and_then(|meta| meta.protocol_version());
+        match claimed {
+            Some(version) if self.config.serves_modern(&version) => {
+                ProtocolVersion::parse(&version)
+            }
+            _ => self
+                .config
+                .served_in(Era::Modern)
+                .last()
+                .cloned()
+                .unwrap_or(ProtocolVersion::LATEST_MODERN),
+        }
     }
 
     pub(crate) fn on_modern_request(&mut self, request: Request) {

@@ -29,14 +29,20 @@ use crate::types::{
     ClientCapabilities, ElicitRequestParams, InputRequest, InputRequiredResult, Meta, Method,
     ResultType,
 };
-use crate::validate::{Context, Direction, validate};
+use crate::validate::{Context, Shaped, validate_reply};
 use crate::version::Era;
 
 pub(crate) fn deliver(conn: &mut ServerConnection, entry: &InboundEntry, reply: Reply) -> Delivery {
+    let mut before_additions = None;
+    let mut server_info_stamped = false;
     let outcome = match reply {
         Reply::Error(error) => Ok(Outcome::Error(error)),
-        Reply::Result(raw) => shape_result(conn, entry, &raw)
-            .map(Outcome::Result)
+        Reply::Result(raw) => shape_result(conn, entry, raw)
+            .map(|shaped| {
+                before_additions = shaped.before_additions;
+                server_info_stamped = shaped.server_info_stamped;
+                Outcome::Result(shaped.body)
+            })
             .map_err(|error| (error, ReplaceCause::InvalidResult)),
         Reply::InputRequired(input) => input_required(conn, entry, input)
             .map(|raw| Outcome::Result(ResultBody::from_object(raw))),
@@ -49,21 +55,21 @@ pub(crate) fn deliver(conn: &mut ServerConnection, entry: &InboundEntry, reply: 
         Ok(outcome) => outcome,
         Err((error, cause)) => return replace(conn, error, cause),
     };
-    let message = Message::Response(Response {
+    let response = Response {
         id: Some(entry.id.clone()),
         outcome,
-    });
+    };
     let context = Context {
         answering: Some(&entry.method),
         tasks_extension: false,
     };
-    match validate(
-        &message,
-        Direction::ServerToClient,
-        &entry.version,
-        Some(&context),
-    ) {
+    let shaped = Shaped {
+        before_additions: before_additions.as_ref().map(RawJson::get),
+        server_info_stamped,
+    };
+    match validate_reply(&response, &entry.version, &context, shaped) {
         Ok(()) => {
+            let message = Message::Response(response);
             conn.outbox.push_with(|out| message.encode(out));
             Delivery::Sent
         }
@@ -81,6 +87,25 @@ pub(crate) fn deliver(conn: &mut ServerConnection, entry: &InboundEntry, reply: 
     }
 }
 
+/// A result shaped for its era, with what the shaping knows about it.
+struct ShapedResult {
+    body: ResultBody,
+    /// The application's text, when the shaping only appended members it lacked.
+    before_additions: Option<RawJson>,
+    /// Whether the shaping stamped `_meta` `serverInfo` from the configuration.
+    server_info_stamped: bool,
+}
+
+impl ShapedResult {
+    fn unchanged(body: ResultBody) -> Self {
+        ShapedResult {
+            body,
+            before_additions: None,
+            server_info_stamped: false,
+        }
+    }
+}
+
 fn invalid(message: &str) -> ErrorObject {
     ErrorObject::with_message(
         ErrorCode::INTERNAL_ERROR,
@@ -93,8 +118,8 @@ fn invalid(message: &str) -> ErrorObject {
 fn shape_result(
     conn: &ServerConnection,
     entry: &InboundEntry,
-    raw: &RawJson,
-) -> Result<ResultBody, ErrorObject> {
+    raw: RawJson,
+) -> Result<ShapedResult, ErrorObject> {
     let text = raw.get();
     let entries = object_entries(text).ok_or_else(|| invalid("a result must be a JSON object"))?;
     // The first member of a key, which is what a walk of the shaped text finds for a key
@@ -123,19 +148,25 @@ fn shape_result(
                 let text = write_object(&entries, &MODERN_ONLY, &[], text.len());
                 RawJson::from_checked(text.into())
             } else {
-                raw.clone()
+                drop(entries);
+                raw
             };
-            Ok(ResultBody::from_parts(
+            Ok(ShapedResult::unchanged(ResultBody::from_parts(
                 raw,
                 ResultTypeSlot::Absent,
                 meta,
                 members,
-            ))
+            )))
         }
         Era::Modern => {
             if entry.method == Method::ToolsList.as_str() && text.contains("\"execution\"") {
                 if let Some(stripped) = without_tool_execution(text) {
-                    return shape_result(conn, entry, &stripped);
+                    let shaped = shape_result(conn, entry, stripped)?;
+                    // The application's text lost members: decode the result itself.
+                    return Ok(ShapedResult {
+                        before_additions: None,
+                        ..shaped
+                    });
                 }
             }
             let mut add: Vec<(&str, String)> = Vec::new();
@@ -159,7 +190,9 @@ fn shape_result(
                     members.ttl_ms = true;
                 }
                 if !members.cache_scope {
-                    let scope = serde_json::to_string(&hints.scope).unwrap_or_default();
+                    // A unit variant always serialises; the text goes out unchecked.
+                    let scope = serde_json::to_string(&hints.scope)
+                        .map_err(|_| invalid("the cache scope could not be encoded"))?;
                     add.push(("cacheScope", scope));
                     members.cache_scope = true;
                 }
@@ -171,16 +204,20 @@ fn shape_result(
                 None
             };
             let meta = MetaSlot::read(stamped.as_deref().or(existing_meta));
+            // Every other addition is of a member the text lacked.
+            let appended_only = stamped.is_none() || existing_meta.is_none();
+            let server_info_stamped = stamped.is_some();
             if let Some(stamped) = stamped {
                 add.push(("_meta", stamped));
             }
             if add.is_empty() {
-                return Ok(ResultBody::from_parts(
-                    raw.clone(),
+                drop(entries);
+                return Ok(ShapedResult::unchanged(ResultBody::from_parts(
+                    raw,
                     result_type,
                     meta,
                     members,
-                ));
+                )));
             }
             let add: Vec<(&str, &str)> = add
                 .iter()
@@ -188,12 +225,17 @@ fn shape_result(
                 .collect();
             // Valid member texts and valid added values: one valid object.
             let text = write_object(&entries, &[], &add, text.len());
-            Ok(ResultBody::from_parts(
-                RawJson::from_checked(text.into()),
-                result_type,
-                meta,
-                members,
-            ))
+            drop(entries);
+            Ok(ShapedResult {
+                body: ResultBody::from_parts(
+                    RawJson::from_checked(text.into()),
+                    result_type,
+                    meta,
+                    members,
+                ),
+                before_additions: appended_only.then_some(raw),
+                server_info_stamped,
+            })
         }
     }
 }

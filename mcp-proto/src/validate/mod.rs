@@ -36,8 +36,9 @@ pub use rules::is_valid_tool_name;
 pub use violation::{Rule, Violation};
 
 pub(crate) use request::CheckedRequest;
+pub(crate) use response::Shaped;
 
-use crate::jsonrpc::{ErrorCode, Message, Request};
+use crate::jsonrpc::{ErrorCode, Message, Request, Response};
 use crate::version::{Era, ProtocolVersion};
 
 /// Which way a message travels.
@@ -96,6 +97,30 @@ pub(crate) fn validate_request(
         .and_then(|era| request::check_request(request, direction, version, era, &context))
         .map_err(|mut violation| {
             violation.id = Some(request.id.clone());
+            violation
+        })
+}
+
+/// [`validate`] for a server's response to a client request, with what the server knows
+/// of a result it shaped itself ([`Shaped`]).
+pub(crate) fn validate_reply(
+    response: &Response,
+    version: &ProtocolVersion,
+    context: &Context<'_>,
+    shaped: Shaped<'_>,
+) -> Result<(), Violation> {
+    era_of(version)
+        .and_then(|era| {
+            response::check_shaped_response(
+                response,
+                Direction::ServerToClient,
+                era,
+                context,
+                shaped,
+            )
+        })
+        .map_err(|mut violation| {
+            violation.id = response.id.clone();
             violation
         })
 }
