@@ -27,7 +27,8 @@ pub(crate) fn write_object(
     add: &[(&str, &str)],
     capacity: usize,
 ) -> String {
-    let mut out = String::with_capacity(capacity + 64);
+    let added: usize = add.iter().map(|(key, raw)| key.len() + raw.len() + 4).sum();
+    let mut out = String::with_capacity(capacity + added + 2);
     out.push('{');
     let dropped = |quoted: &str| {
         remove.iter().any(|key| is_key(quoted, key))

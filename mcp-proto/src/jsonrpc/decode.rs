@@ -21,6 +21,7 @@ use crate::jsonrpc::message::{
     ResultMembers, ResultTypeSlot,
 };
 use crate::jsonrpc::scan::{is_whitespace, object_members, skip_whitespace};
+use crate::types::meta::{INDEXED_KEY_COUNT, Meta, MetaIndex, indexed_slot};
 
 /// Why a message could not be decoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -164,36 +165,72 @@ enum Payload<'a> {
     /// An object: its exact text and its `_meta` and `resultType` members, raw.
     Object {
         text: &'a str,
-        meta: Option<&'a RawValue>,
+        meta: Option<MetaPayload<'a>>,
         result_type: Option<&'a RawValue>,
         members: ResultMembers,
     },
+    /// An object without members, whose text is located afterwards.
+    EmptyObject,
+    /// An object whose text is located afterwards, as no member gave its position (a
+    /// member-less or non-object `_meta` at either end).
+    Unlocated {
+        meta: Option<MetaPayload<'a>>,
+        result_type: Option<&'a RawValue>,
+        members: ResultMembers,
+    },
+    /// Any other JSON value.
+    NotObject,
+}
+
+/// A `_meta` member as the single decoding pass leaves it: indexed in that pass.
+enum MetaPayload<'a> {
+    /// An object: its exact text and where its reserved keys' values sit in that text.
+    Object { text: &'a str, index: MetaIndex },
     /// An object without members, whose text is located afterwards.
     EmptyObject,
     /// Any other JSON value.
     NotObject,
 }
 
+impl<'a> MetaPayload<'a> {
+    /// The slot of the `_meta` of a payload object whose text is `payload`.
+    fn into_slot(self, payload: &'a str) -> MetaSlot {
+        match self {
+            MetaPayload::Object { text, index } => {
+                MetaSlot::Present(Meta::from_checked_indexed(text, index))
+            }
+            // Rare: find the member-less object's exact text (`{ }` keeps its space).
+            MetaPayload::EmptyObject => match object_members(payload, ["_meta"]) {
+                [Some(text)] => MetaSlot::read(Some(text)),
+                _ => MetaSlot::read(Some("{}")),
+            },
+            MetaPayload::NotObject => MetaSlot::Malformed,
+        }
+    }
+}
+
 impl<'a> Payload<'a> {
     /// Resolves an [`Payload::EmptyObject`] to its exact text by walking the top level of
     /// the message for `key`. Only member-less objects take this path, so the walk is short.
     fn located(self, input: &'a str, key: &str) -> Payload<'a> {
-        match self {
-            Payload::EmptyObject => match object_members(input, [key]) {
-                [Some(text)] => Payload::Object {
-                    text,
-                    meta: None,
-                    result_type: None,
-                    members: ResultMembers::default(),
-                },
-                _ => Payload::Object {
-                    text: "{}",
-                    meta: None,
-                    result_type: None,
-                    members: ResultMembers::default(),
-                },
-            },
-            other => other,
+        let (meta, result_type, members) = match self {
+            Payload::EmptyObject => (None, None, ResultMembers::default()),
+            Payload::Unlocated {
+                meta,
+                result_type,
+                members,
+            } => (meta, result_type, members),
+            other => return other,
+        };
+        let text = match object_members(input, [key]) {
+            [Some(text)] => text,
+            _ => "{}",
+        };
+        Payload::Object {
+            text,
+            meta,
+            result_type,
+            members,
         }
     }
 }
@@ -345,18 +382,35 @@ impl<'de> Visitor<'de> for PayloadSeed<'de> {
         let mut meta = None;
         let mut result_type = None;
         let mut members = ResultMembers::default();
+        let mut unlocated = false;
         let mut first_start = None;
         let mut last_end = None;
         while let Some(key) = map.next_key_seed(KeySeed(payload_key))? {
+            if let PayloadKey::Meta = key {
+                // Indexed as it is checked; the first `_meta` counts.
+                let payload = map.next_value_seed(MetaSeed { input: self.input })?;
+                match &payload {
+                    MetaPayload::Object { text, .. } => {
+                        let (start, end) = span_of(self.input, text)
+                            .ok_or_else(|| de::Error::custom("_meta outside the input"))?;
+                        first_start.get_or_insert(start);
+                        last_end = Some(end);
+                    }
+                    // No position to take: the payload object is found by a walk.
+                    MetaPayload::EmptyObject | MetaPayload::NotObject => unlocated = true,
+                }
+                if meta.is_none() {
+                    meta = Some(payload);
+                }
+                continue;
+            }
             let value: &'de RawValue = map.next_value()?;
             let (start, end) = span_of(self.input, value.get())
                 .ok_or_else(|| de::Error::custom("payload member outside the input"))?;
             first_start.get_or_insert(start);
             last_end = Some(end);
             match key {
-                PayloadKey::Meta => {
-                    meta.get_or_insert(value);
-                }
+                PayloadKey::Meta => {}
                 PayloadKey::ResultType => {
                     result_type.get_or_insert(value);
                 }
@@ -365,6 +419,13 @@ impl<'de> Visitor<'de> for PayloadSeed<'de> {
                 PayloadKey::Task => members.task = true,
                 PayloadKey::Other => {}
             }
+        }
+        if unlocated {
+            return Ok(Payload::Unlocated {
+                meta,
+                result_type,
+                members,
+            });
         }
         let text = match (first_start, last_end) {
             (Some(first), Some(last)) => {
@@ -412,6 +473,112 @@ impl<'de> Visitor<'de> for PayloadSeed<'de> {
 
     fn visit_unit<E: de::Error>(self) -> Result<Payload<'de>, E> {
         Ok(Payload::NotObject)
+    }
+}
+
+/// Visits a `_meta` value: an object's members are borrowed raw (serde_json checks them as
+/// it skips) and the first occurrence of each reserved key is recorded, so the `_meta`
+/// index costs no pass of its own.
+#[derive(Clone, Copy)]
+struct MetaSeed<'a> {
+    input: &'a str,
+}
+
+impl<'de> DeserializeSeed<'de> for MetaSeed<'de> {
+    type Value = MetaPayload<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MetaSeed<'de> {
+    type Value = MetaPayload<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut spans = [(0usize, 0usize); INDEXED_KEY_COUNT];
+        let mut first_start = None;
+        let mut last_end = None;
+        while let Some(slot) = map.next_key_seed(KeySeed(indexed_slot))? {
+            let value: &'de RawValue = map.next_value()?;
+            let (start, end) = span_of(self.input, value.get())
+                .ok_or_else(|| de::Error::custom("_meta member outside the input"))?;
+            first_start.get_or_insert(start);
+            last_end = Some(end);
+            if let Some(span) = slot.and_then(|slot| spans.get_mut(slot)) {
+                if *span == (0, 0) {
+                    *span = (start, end);
+                }
+            }
+        }
+        let (Some(first), Some(last)) = (first_start, last_end) else {
+            // No member to take a position from: the caller finds the object.
+            return Ok(MetaPayload::EmptyObject);
+        };
+        let bytes = self.input.as_bytes();
+        let text = object_start(bytes, first)
+            .zip(object_end(bytes, last))
+            .and_then(|(start, end)| self.input.get(start..end))
+            .ok_or_else(|| de::Error::custom("_meta object bounds not found"))?;
+        let start = text.as_ptr() as usize - self.input.as_ptr() as usize;
+        // Offsets into the object's text; `(0, 0)` stays "absent".
+        let relative = |(from, to): (usize, usize)| -> Option<(u32, u32)> {
+            if (from, to) == (0, 0) {
+                return Some((0, 0));
+            }
+            Some((
+                u32::try_from(from.checked_sub(start)?).ok()?,
+                u32::try_from(to.checked_sub(start)?).ok()?,
+            ))
+        };
+        let mut relative_spans = [(0u32, 0u32); INDEXED_KEY_COUNT];
+        let mut indexed = true;
+        for (out, span) in relative_spans.iter_mut().zip(spans) {
+            match relative(span) {
+                Some(span) => *out = span,
+                None => indexed = false,
+            }
+        }
+        let index = if indexed {
+            MetaIndex::from_spans(relative_spans)
+        } else {
+            // Offsets too large for the index: lookups walk instead.
+            MetaIndex::NONE
+        };
+        Ok(MetaPayload::Object { text, index })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(MetaPayload::NotObject)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(MetaPayload::NotObject)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(MetaPayload::NotObject)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(MetaPayload::NotObject)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(MetaPayload::NotObject)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(MetaPayload::NotObject)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(MetaPayload::NotObject)
     }
 }
 
@@ -632,10 +799,10 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
                 None => None,
                 Some(Payload::Object { text, meta, .. }) => Some(Params::from_parts(
                     RawJson::from_checked(text.into()),
-                    MetaSlot::read(meta.map(RawValue::get)),
+                    meta.map_or(MetaSlot::Absent, |meta| meta.into_slot(text)),
                 )),
-                // `located` has already resolved member-less objects.
-                Some(Payload::EmptyObject) => Some(Params::from_parts(
+                // `located` has already resolved these.
+                Some(Payload::EmptyObject | Payload::Unlocated { .. }) => Some(Params::from_parts(
                     RawJson::from_checked("{}".into()),
                     MetaSlot::Absent,
                 )),
@@ -665,15 +832,17 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
                     }) => Outcome::Result(ResultBody::from_parts(
                         RawJson::from_checked(text.into()),
                         ResultTypeSlot::read(result_type.map(RawValue::get)),
-                        MetaSlot::read(meta.map(RawValue::get)),
+                        meta.map_or(MetaSlot::Absent, |meta| meta.into_slot(text)),
                         members,
                     )),
-                    Some(Payload::EmptyObject) => Outcome::Result(ResultBody::from_parts(
-                        RawJson::from_checked("{}".into()),
-                        ResultTypeSlot::Absent,
-                        MetaSlot::Absent,
-                        ResultMembers::default(),
-                    )),
+                    Some(Payload::EmptyObject | Payload::Unlocated { .. }) => {
+                        Outcome::Result(ResultBody::from_parts(
+                            RawJson::from_checked("{}".into()),
+                            ResultTypeSlot::Absent,
+                            MetaSlot::Absent,
+                            ResultMembers::default(),
+                        ))
+                    }
                     _ => return fail(InvalidReason::ResultNotObject),
                 }
             };
@@ -687,4 +856,43 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
 
 fn invalid(reason: InvalidReason, id: Option<RequestId>, kind: Option<MessageKind>) -> DecodeError {
     DecodeError::Invalid { reason, id, kind }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The decoder's single pass finds the same `params`/`result` text and `_meta` as
+    /// reading the payload object on its own does, wherever `_meta` sits and whatever it
+    /// holds.
+    #[test]
+    fn payload_and_meta_match_a_separate_reading() {
+        let payloads = [
+            r#"{"_meta":{}}"#,
+            r#"{ "_meta" : { } }"#,
+            r#"{"_meta":[1,{"a":2}]}"#,
+            r#"{"_meta":"x","b":1}"#,
+            r#"{"a":1,"_meta":null}"#,
+            r#"{"a":1,"_meta":{},"b":2}"#,
+            r#"{"_meta":{"progressToken":1},"_meta":7}"#,
+            r#"{"_meta":7,"_meta":{"progressToken":1}}"#,
+            r#"{"\u005fmeta":{"io.modelcontextprotocol/logLevel":"info"},"resultType":"complete"}"#,
+            r#"{"a":{"_meta":1},"_meta":{"progressToken":"t","x":{"y":[]}},"ttlMs":1,"task":{}}"#,
+        ];
+        for payload in payloads {
+            let request =
+                alloc::format!(r#"{{"jsonrpc":"2.0","id":1,"method":"m","params": {payload} }}"#);
+            let Ok(Message::Request(request)) = decode(request.as_bytes()) else {
+                panic!("{payload}");
+            };
+            let expected = Params::from_object(RawJson::from_text(payload).unwrap());
+            assert_eq!(request.params.as_ref(), Some(&expected), "{payload}");
+            let response = alloc::format!(r#"{{"jsonrpc":"2.0","id":1,"result": {payload} }}"#);
+            let Ok(Message::Response(response)) = decode(response.as_bytes()) else {
+                panic!("{payload}");
+            };
+            let expected = ResultBody::from_object(RawJson::from_text(payload).unwrap());
+            assert_eq!(response.outcome, Outcome::Result(expected), "{payload}");
+        }
+    }
 }

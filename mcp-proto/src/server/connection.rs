@@ -118,6 +118,7 @@ pub struct ServerConnection {
 impl ServerConnection {
     /// A connection waiting for its client's first message.
     pub fn new(mut config: ServerConfig) -> Self {
+        config.prepare();
         let sealer = config
             .sealer
             .take()

@@ -11,7 +11,7 @@
 //! Whatever fails becomes an error response (see [`ReplaceCause`]), so the request is
 //! still answered exactly once and nothing invalid reaches the wire.
 
-use alloc::string::String;
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use crate::connection::{Delivery, ReplaceCause};
@@ -169,11 +169,11 @@ fn shape_result(
                     });
                 }
             }
-            let mut add: Vec<(&str, String)> = Vec::new();
+            let mut add: Vec<(&str, Cow<'_, str>)> = Vec::new();
             let result_type = match first("resultType") {
                 Some(existing) => ResultTypeSlot::read(Some(existing)),
                 None => {
-                    add.push(("resultType", String::from("\"complete\"")));
+                    add.push(("resultType", Cow::Borrowed("\"complete\"")));
                     ResultTypeSlot::Present(ResultType::Complete)
                 }
             };
@@ -186,14 +186,14 @@ fn shape_result(
             if let Some(method) = method.filter(|method| method.is_cacheable()) {
                 let hints = conn.config.hints_for(method);
                 if !members.ttl_ms {
-                    add.push(("ttlMs", alloc::format!("{}", hints.ttl_ms)));
+                    add.push(("ttlMs", Cow::Owned(alloc::format!("{}", hints.ttl_ms))));
                     members.ttl_ms = true;
                 }
                 if !members.cache_scope {
                     // A unit variant always serialises; the text goes out unchecked.
                     let scope = serde_json::to_string(&hints.scope)
                         .map_err(|_| invalid("the cache scope could not be encoded"))?;
-                    add.push(("cacheScope", scope));
+                    add.push(("cacheScope", Cow::Owned(scope)));
                     members.cache_scope = true;
                 }
             }
@@ -203,32 +203,38 @@ fn shape_result(
             } else {
                 None
             };
-            let meta = MetaSlot::read(stamped.as_deref().or(existing_meta));
             // Every other addition is of a member the text lacked.
             let appended_only = stamped.is_none() || existing_meta.is_none();
             let server_info_stamped = stamped.is_some();
-            if let Some(stamped) = stamped {
-                add.push(("_meta", stamped));
+            if let Some(stamped) = &stamped {
+                add.push(("_meta", Cow::Borrowed(stamped.raw().get())));
             }
-            if add.is_empty() {
-                drop(entries);
+            let text = if add.is_empty() {
+                None
+            } else {
+                let add: Vec<(&str, &str)> = add
+                    .iter()
+                    .map(|(key, value)| (*key, value.as_ref()))
+                    .collect();
+                // Valid member texts and valid added values: one valid object.
+                Some(write_object(&entries, &[], &add, text.len()))
+            };
+            let meta = match stamped {
+                Some(stamped) => MetaSlot::Present(stamped),
+                None => MetaSlot::read(existing_meta),
+            };
+            drop(entries);
+            let Some(text) = text else {
                 return Ok(ShapedResult::unchanged(ResultBody::from_parts(
                     raw,
                     result_type,
                     meta,
                     members,
                 )));
-            }
-            let add: Vec<(&str, &str)> = add
-                .iter()
-                .map(|(key, value)| (*key, value.as_str()))
-                .collect();
-            // Valid member texts and valid added values: one valid object.
-            let text = write_object(&entries, &[], &add, text.len());
-            drop(entries);
+            };
             Ok(ShapedResult {
                 body: ResultBody::from_parts(
-                    RawJson::from_checked(text.into()),
+                    RawJson::from_checked(text.into_boxed_str()),
                     result_type,
                     meta,
                     members,
@@ -261,10 +267,15 @@ fn without_tool_execution(text: &str) -> Option<RawJson> {
 /// `_meta` with `serverInfo` added, or `None` when it is there already or `_meta` is not
 /// an object (validation then reports it). The existing members are kept verbatim, in
 /// order, written compactly.
-fn stamped_meta(conn: &ServerConnection, existing: Option<&str>) -> Option<String> {
-    let info = serde_json::to_string(&conn.config.info).ok()?;
-    let add = [(keys::SERVER_INFO, info.as_str())];
-    match existing {
+fn stamped_meta(conn: &ServerConnection, existing: Option<&str>) -> Option<Meta> {
+    let cache = conn.config.stamp_cache();
+    let json = match (existing, cache) {
+        (None, Some(cache)) => return Some(cache.alone.clone()),
+        (_, Some(cache)) => Cow::Borrowed(cache.json.as_str()),
+        (_, None) => Cow::Owned(serde_json::to_string(&conn.config.info).ok()?),
+    };
+    let add = [(keys::SERVER_INFO, json.as_ref())];
+    let text = match existing {
         // `existing` is one valid JSON value, as a walk of a valid object cut it.
         Some(text) => {
             let entries = object_entries(text)?;
@@ -274,10 +285,11 @@ fn stamped_meta(conn: &ServerConnection, existing: Option<&str>) -> Option<Strin
             {
                 return None;
             }
-            Some(write_object(&entries, &[], &add, text.len()))
+            write_object(&entries, &[], &add, text.len())
         }
-        None => Some(write_object(&[], &[], &add, 0)),
-    }
+        None => write_object(&[], &[], &add, 0),
+    };
+    Some(Meta::from_checked_string(text))
 }
 
 fn input_required(

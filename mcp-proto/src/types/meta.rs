@@ -84,9 +84,12 @@ const INDEXED_KEYS: [&str; 7] = [
 ];
 
 /// The slot of an unescaped key in [`INDEXED_KEYS`].
-fn indexed_slot(key: &str) -> Option<usize> {
+pub(crate) fn indexed_slot(key: &str) -> Option<usize> {
     INDEXED_KEYS.iter().position(|indexed| *indexed == key)
 }
+
+/// How many reserved keys a [`MetaIndex`] locates.
+pub(crate) const INDEXED_KEY_COUNT: usize = INDEXED_KEYS.len();
 
 /// Where the values of the reserved keys sit in a `_meta` object's text, found in one
 /// pass over its top level.
@@ -108,6 +111,16 @@ impl MetaIndex {
         spans: [(0, 0); INDEXED_KEYS.len()],
         complete: false,
     };
+
+    /// An index whose spans (byte ranges into the object's text, `(0, 0)` for an absent
+    /// key, the first occurrence of each key) were found by someone else's pass: the
+    /// message decoder's.
+    pub(crate) fn from_spans(spans: [(u32, u32); INDEXED_KEY_COUNT]) -> MetaIndex {
+        MetaIndex {
+            spans,
+            complete: true,
+        }
+    }
 
     /// Indexes the object `text` in one pass.
     pub(crate) fn build(text: &str) -> MetaIndex {
@@ -206,6 +219,19 @@ impl Meta {
     /// Wraps JSON text already known to be one object, indexing its reserved keys.
     pub(crate) fn from_checked_object(text: &str) -> Self {
         Meta::indexed(RawJson::from_checked(text.into()))
+    }
+
+    /// Wraps JSON text already known to be one object, with its index.
+    pub(crate) fn from_checked_indexed(text: &str, index: MetaIndex) -> Self {
+        Meta {
+            raw: RawJson::from_checked(text.into()),
+            index,
+        }
+    }
+
+    /// Takes JSON text already known to be one object, indexing its reserved keys.
+    pub(crate) fn from_checked_string(text: String) -> Self {
+        Meta::indexed(RawJson::from_checked(text.into_boxed_str()))
     }
 
     fn indexed(raw: RawJson) -> Self {
@@ -538,6 +564,26 @@ mod tests {
         }
         let meta = Meta::from_checked_object(r#"{"progressToken":1,"progressToken":"two"}"#);
         assert_eq!(meta.progress_token(), Some(ProgressToken::Number(1)));
+    }
+
+    #[test]
+    fn the_decoder_indexes_meta_as_a_walk_does() {
+        for meta in [
+            "{}",
+            "{ }",
+            r#"{"progressToken":1,"progressToken":"two","io.modelcontextprotocol/logLevel":"info"}"#,
+            r#"{ "io.modelcontextprotocol\/protocolVersion" : "x" , "progress\u0054oken" : [ 2 ] }"#,
+            r#"{"a":{"progressToken":1},"b":"\"progressToken\":3","io.modelcontextprotocol/clientInfo":{"name":"n","version":"1"}}"#,
+        ] {
+            let line = alloc::format!(
+                r#"{{"jsonrpc":"2.0","id":1,"method":"m","params":{{"a":1,"_meta": {meta} ,"_meta":{{"progressToken":9}}}}}}"#
+            );
+            let message = crate::jsonrpc::decode(line.as_bytes()).unwrap();
+            let decoded = message.params().and_then(|params| params.meta()).unwrap();
+            assert_eq!(decoded.raw().get(), meta);
+            assert_eq!(decoded.index, MetaIndex::build(meta), "{meta}");
+            agrees_with_walk(meta);
+        }
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub(super) async fn serve(
         true,
         listens,
     );
+    // The exchange's task only waits for this one request's answer: its handler runs in
+    // it rather than as a task of its own.
+    side.run_handlers_inline();
     let now = endpoint.clock.timestamp(endpoint.runtime.now());
     side.connection
         .handle_message(now, Message::Request(request));

@@ -11,8 +11,8 @@ use std::task::{Context as TaskContext, Poll};
 
 use futures_channel::{mpsc, oneshot};
 use futures_io::{AsyncRead, AsyncWrite};
-use futures_util::StreamExt;
 use futures_util::future::{AbortHandle, Abortable};
+use futures_util::{FutureExt, StreamExt};
 
 use crate::connection::{Outcome, ReplyToken, RequestHandle};
 use crate::driver::runtime::{Clock, Runtime};
@@ -26,6 +26,9 @@ use crate::time::Timestamp;
 
 /// How many handler commands may wait for the drive loop before handlers wait.
 const COMMAND_QUEUE: usize = 256;
+
+/// A handler's answer to one request, as a future.
+type ReplyFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Reply> + Send>>;
 
 /// A server connection plus the bookkeeping that ties its events to running handlers.
 pub(crate) struct ServerSide {
@@ -44,6 +47,9 @@ pub(crate) struct ServerSide {
     cancelled: Vec<RequestId>,
     /// Whether to record cancelled ids at all (stream drivers never drain them).
     pub(crate) track_cancelled: bool,
+    /// `Some` when handlers run inside the task that drives this connection (see
+    /// [`Self::run_handlers_inline`]): the handlers in progress, by slot.
+    inline: Option<Vec<(u64, Abortable<ReplyFuture>)>>,
 }
 
 impl ServerSide {
@@ -82,7 +88,37 @@ impl ServerSide {
             commands,
             cancelled: Vec::new(),
             track_cancelled: false,
+            inline: None,
         }
+    }
+
+    /// Runs handlers inside the task that drives this connection, polled by
+    /// [`Side::poll_commands`](crate::driver::stream::Side::poll_commands), instead of
+    /// spawning each on the runtime: for a connection that serves one request and whose
+    /// task does nothing but wait for its answer (a 2026-07-28 HTTP exchange), which
+    /// saves the task, the wake-ups and the channel hop of the reply. Cancellation and
+    /// dropping the connection still drop the handler's future, and a panicking handler
+    /// still answers -32603.
+    pub(crate) fn run_handlers_inline(&mut self) {
+        self.inline.get_or_insert_with(Vec::new);
+    }
+
+    /// Polls the handlers run inline and takes the replies of those that finished.
+    fn poll_inline(&mut self, cx: &mut TaskContext<'_>) -> Vec<(u64, Reply)> {
+        let mut finished = Vec::new();
+        if let Some(inline) = &mut self.inline {
+            inline.retain_mut(|(slot, handler)| match handler.poll_unpin(cx) {
+                Poll::Ready(outcome) => {
+                    // Aborted (cancelled) handlers finish with an error and are dropped.
+                    if let Ok(reply) = outcome {
+                        finished.push((*slot, reply));
+                    }
+                    false
+                }
+                Poll::Pending => true,
+            });
+        }
+        finished
     }
 
     /// The JSON-RPC id of the running request in `slot`.
@@ -185,31 +221,39 @@ impl ServerSide {
                 };
                 let (abort, registration) = AbortHandle::new_pair();
                 let shared = Arc::clone(&self.shared);
-                let mut sender = self.sender.clone();
                 let method = request.method;
                 let params = request.params;
-                let work = async move {
+                let handler = async move {
                     // A panicking handler still answers its request (-32603).
                     let handler = std::panic::AssertUnwindSafe(dispatch(
                         shared, method, params, typed, context,
                     ));
-                    let reply = futures_util::FutureExt::catch_unwind(handler)
+                    futures_util::FutureExt::catch_unwind(handler)
                         .await
                         .unwrap_or_else(|_| {
                             Reply::error(
                                 ErrorCode::INTERNAL_ERROR,
                                 "Internal error: the handler panicked",
                             )
-                        });
-                    let _ =
-                        futures_util::SinkExt::send(&mut sender, Command::Reply { slot, reply })
-                            .await;
+                        })
                 };
                 self.slot_of.insert(request.token.id().clone(), slot);
                 self.running.insert(slot, (request.token, abort));
-                self.runtime.spawn(Box::pin(async move {
-                    let _ = Abortable::new(work, registration).await;
-                }));
+                match &mut self.inline {
+                    Some(inline) => {
+                        let handler: ReplyFuture = Box::pin(handler);
+                        inline.push((slot, Abortable::new(handler, registration)));
+                    }
+                    None => {
+                        let mut sender = self.sender.clone();
+                        self.runtime.spawn(Box::pin(async move {
+                            if let Ok(reply) = Abortable::new(handler, registration).await {
+                                let command = Command::Reply { slot, reply };
+                                let _ = futures_util::SinkExt::send(&mut sender, command).await;
+                            }
+                        }));
+                    }
+                }
             }
             ServerEvent::Cancelled { id, .. } => {
                 // The handler's future is dropped; the token is spent (the reply is
@@ -245,6 +289,9 @@ impl ServerSide {
                 for (_, (_, abort)) in std::mem::take(&mut self.running) {
                     abort.abort();
                 }
+                if let Some(inline) = &mut self.inline {
+                    inline.clear();
+                }
                 self.waiting.clear();
                 self.commands.close();
             }
@@ -265,10 +312,16 @@ impl Drop for ServerSide {
 
 impl crate::driver::stream::Side for ServerSide {
     fn poll_commands(&mut self, now: Timestamp, cx: &mut TaskContext<'_>) -> bool {
-        let mut any = false;
+        let finished = self.poll_inline(cx);
+        let mut any = !finished.is_empty();
+        // What a finished handler sent before it returned (progress, log messages) is in
+        // the channel already, and goes out before its reply, as it would from a task.
         while let Poll::Ready(Some(command)) = self.commands.poll_next_unpin(cx) {
             self.apply(now, command);
             any = true;
+        }
+        for (slot, reply) in finished {
+            self.apply(now, Command::Reply { slot, reply });
         }
         any
     }
