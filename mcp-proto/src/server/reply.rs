@@ -69,8 +69,13 @@ pub(crate) fn deliver(conn: &mut ServerConnection, entry: &InboundEntry, reply: 
     };
     match validate_reply(&response, &entry.version, &context, shaped) {
         Ok(()) => {
+            // The envelope around a result is short: `{"jsonrpc":"2.0","id":…,"result":…}`.
+            let capacity = match &response.outcome {
+                Outcome::Result(body) => body.raw().get().len() + 64,
+                Outcome::Error(_) => 0,
+            };
             let message = Message::Response(response);
-            conn.outbox.push_with(|out| message.encode(out));
+            conn.outbox.push_sized(capacity, |out| message.encode(out));
             Delivery::Sent
         }
         Err(violation) => replace(

@@ -88,6 +88,17 @@ pub(crate) fn indexed_slot(key: &str) -> Option<usize> {
     INDEXED_KEYS.iter().position(|indexed| *indexed == key)
 }
 
+/// The slots of the keys the typed accessors read (positions in [`INDEXED_KEYS`]).
+mod slot {
+    pub(super) const PROGRESS_TOKEN: usize = 0;
+    pub(super) const PROTOCOL_VERSION: usize = 1;
+    pub(super) const CLIENT_CAPABILITIES: usize = 2;
+    pub(super) const CLIENT_INFO: usize = 3;
+    pub(super) const LOG_LEVEL: usize = 4;
+    pub(super) const SERVER_INFO: usize = 5;
+    pub(super) const SUBSCRIPTION_ID: usize = 6;
+}
+
 /// How many reserved keys a [`MetaIndex`] locates.
 pub(crate) const INDEXED_KEY_COUNT: usize = INDEXED_KEYS.len();
 
@@ -160,7 +171,15 @@ impl MetaIndex {
         if !self.complete {
             return None;
         }
-        let (start, end) = *self.spans.get(indexed_slot(key)?)?;
+        self.lookup_slot(text, indexed_slot(key)?)
+    }
+
+    /// [`Self::lookup`] of the key in `slot`.
+    fn lookup_slot<'a>(&self, text: &'a str, slot: usize) -> Option<Option<&'a str>> {
+        if !self.complete {
+            return None;
+        }
+        let (start, end) = *self.spans.get(slot)?;
         if (start, end) == (0, 0) {
             return Some(None);
         }
@@ -311,58 +330,95 @@ impl Meta {
             .starts_with('}')
     }
 
-    fn typed<T: DeserializeOwned>(&self, key: &str) -> Option<Result<T, serde_json::Error>> {
-        self.get_raw(key).map(crate::json::strict::from_str)
+    /// The raw value of the reserved key `key`, whose index slot is `slot`.
+    fn get_reserved(&self, slot: usize, key: &str) -> Option<&str> {
+        let text = self.raw.get();
+        debug_assert_eq!(INDEXED_KEYS.get(slot), Some(&key));
+        if let Some(found) = self.index.lookup_slot(text, slot) {
+            return found;
+        }
+        let [value] = object_members(text, [key]);
+        value
+    }
+
+    fn typed<T: DeserializeOwned>(
+        &self,
+        slot: usize,
+        key: &str,
+    ) -> Option<Result<T, serde_json::Error>> {
+        self.get_reserved(slot, key)
+            .map(crate::json::strict::from_str)
     }
 
     fn string(&self, key: &str) -> Option<Cow<'_, str>> {
-        let raw = self.get_raw(key)?;
-        match serde_json::from_str::<&str>(raw) {
-            Ok(text) => Some(Cow::Borrowed(text)),
-            // Escaped strings cannot be borrowed.
-            Err(_) => serde_json::from_str::<String>(raw).ok().map(Cow::Owned),
-        }
+        string_value(self.get_raw(key)?)
     }
 
+    fn reserved_string(&self, slot: usize, key: &str) -> Option<Cow<'_, str>> {
+        string_value(self.get_reserved(slot, key)?)
+    }
+}
+
+/// A raw JSON value (valid JSON text) read as a string, when it is one.
+fn string_value(raw: &str) -> Option<Cow<'_, str>> {
+    // Without a backslash a valid JSON string is its quotes around its text.
+    if let Some(inner) = raw
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .filter(|inner| !inner.contains('\\'))
+    {
+        return Some(Cow::Borrowed(inner));
+    }
+    match serde_json::from_str::<&str>(raw) {
+        Ok(text) => Some(Cow::Borrowed(text)),
+        // Escaped strings cannot be borrowed.
+        Err(_) => serde_json::from_str::<String>(raw).ok().map(Cow::Owned),
+    }
+}
+
+impl Meta {
     /// `progressToken`, when present and a string or integer.
     pub fn progress_token(&self) -> Option<ProgressToken> {
-        self.typed(keys::PROGRESS_TOKEN).and_then(Result::ok)
+        self.typed(slot::PROGRESS_TOKEN, keys::PROGRESS_TOKEN)
+            .and_then(Result::ok)
     }
 
     /// `io.modelcontextprotocol/protocolVersion`, when present and a string.
     pub fn protocol_version(&self) -> Option<Cow<'_, str>> {
-        self.string(keys::PROTOCOL_VERSION)
+        self.reserved_string(slot::PROTOCOL_VERSION, keys::PROTOCOL_VERSION)
     }
 
     /// `io.modelcontextprotocol/clientCapabilities`, decoded; `Some(Err(_))` when present
     /// but malformed.
     pub fn client_capabilities(&self) -> Option<Result<ClientCapabilities, serde_json::Error>> {
-        self.typed(keys::CLIENT_CAPABILITIES)
+        self.typed(slot::CLIENT_CAPABILITIES, keys::CLIENT_CAPABILITIES)
     }
 
     /// `io.modelcontextprotocol/clientInfo`, decoded.
     pub fn client_info(&self) -> Option<Result<Implementation, serde_json::Error>> {
-        self.typed(keys::CLIENT_INFO)
+        self.typed(slot::CLIENT_INFO, keys::CLIENT_INFO)
     }
 
     /// `io.modelcontextprotocol/logLevel`, decoded.
     pub fn log_level(&self) -> Option<Result<LoggingLevel, serde_json::Error>> {
-        self.typed(keys::LOG_LEVEL)
+        self.typed(slot::LOG_LEVEL, keys::LOG_LEVEL)
     }
 
     /// `io.modelcontextprotocol/serverInfo`, decoded.
     pub fn server_info(&self) -> Option<Result<Implementation, serde_json::Error>> {
-        self.typed(keys::SERVER_INFO)
+        self.typed(slot::SERVER_INFO, keys::SERVER_INFO)
     }
 
     /// `io.modelcontextprotocol/subscriptionId`, when present and a string or integer.
     pub fn subscription_id(&self) -> Option<crate::jsonrpc::RequestId> {
-        self.typed(keys::SUBSCRIPTION_ID).and_then(Result::ok)
+        self.typed(slot::SUBSCRIPTION_ID, keys::SUBSCRIPTION_ID)
+            .and_then(Result::ok)
     }
 
     /// `io.modelcontextprotocol/related-task` (2025 experimental tasks), decoded.
     pub fn related_task(&self) -> Option<Result<RelatedTaskMetadata, serde_json::Error>> {
-        self.typed(keys::RELATED_TASK)
+        self.get_raw(keys::RELATED_TASK)
+            .map(crate::json::strict::from_str)
     }
 
     /// `io.modelcontextprotocol/model-immediate-response` (2025 experimental tasks).
@@ -618,6 +674,38 @@ mod tests {
         let decoded: Meta = serde_json::from_str(r#"{"progressToken":5}"#).unwrap();
         assert_eq!(decoded.progress_token(), Some(ProgressToken::Number(5)));
         assert_eq!(decoded, Meta::from_checked_object(r#"{"progressToken":5}"#));
+    }
+
+    #[test]
+    fn accessor_slots_name_their_keys() {
+        assert_eq!(INDEXED_KEYS[slot::PROGRESS_TOKEN], keys::PROGRESS_TOKEN);
+        assert_eq!(INDEXED_KEYS[slot::PROTOCOL_VERSION], keys::PROTOCOL_VERSION);
+        assert_eq!(
+            INDEXED_KEYS[slot::CLIENT_CAPABILITIES],
+            keys::CLIENT_CAPABILITIES
+        );
+        assert_eq!(INDEXED_KEYS[slot::CLIENT_INFO], keys::CLIENT_INFO);
+        assert_eq!(INDEXED_KEYS[slot::LOG_LEVEL], keys::LOG_LEVEL);
+        assert_eq!(INDEXED_KEYS[slot::SERVER_INFO], keys::SERVER_INFO);
+        assert_eq!(INDEXED_KEYS[slot::SUBSCRIPTION_ID], keys::SUBSCRIPTION_ID);
+    }
+
+    #[test]
+    fn strings_read_as_serde_json_reads_them() {
+        for raw in [
+            r#""2026-07-28""#,
+            r#""""#,
+            r#""a\"b""#,
+            r#""\u0041""#,
+            r#""é ü""#,
+            "7",
+            "null",
+            r#"{"a":"b"}"#,
+            r#"["x"]"#,
+        ] {
+            let expected = serde_json::from_str::<String>(raw).ok();
+            assert_eq!(string_value(raw).map(Cow::into_owned), expected, "{raw}");
+        }
     }
 
     #[test]

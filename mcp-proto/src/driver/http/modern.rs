@@ -65,7 +65,10 @@ pub(super) async fn serve(
             Some(code) => status_for_error(code, Era::Modern),
             None => 200,
         };
-        let body = first.strip_suffix(b"\n").unwrap_or(&first).to_vec();
+        let mut body = first;
+        if body.last() == Some(&b'\n') {
+            body.pop();
+        }
         return HttpReply::Complete(HttpResponse::json(status, body));
     }
     // A notification came first: stream, and end with the response. A quiet stream (a
