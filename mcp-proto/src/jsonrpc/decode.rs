@@ -168,6 +168,8 @@ enum Payload<'a> {
         meta: Option<MetaPayload<'a>>,
         result_type: Option<&'a RawValue>,
         members: ResultMembers,
+        /// The bytes of `text` that remove its one `_meta` member (see [`Params`]).
+        meta_cut: Option<(usize, usize)>,
     },
     /// An object without members, whose text is located afterwards.
     EmptyObject,
@@ -231,6 +233,7 @@ impl<'a> Payload<'a> {
             meta,
             result_type,
             members,
+            meta_cut: None,
         }
     }
 }
@@ -383,18 +386,26 @@ impl<'de> Visitor<'de> for PayloadSeed<'de> {
         let mut result_type = None;
         let mut members = ResultMembers::default();
         let mut unlocated = false;
+        let mut meta_members = 0usize;
+        // The first `_meta` member's key start and value end, when it is an object.
+        let mut meta_member = None;
         let mut first_start = None;
         let mut last_end = None;
         while let Some(key) = map.next_key_seed(KeySeed(payload_key))? {
             if let PayloadKey::Meta = key {
                 // Indexed as it is checked; the first `_meta` counts.
                 let payload = map.next_value_seed(MetaSeed { input: self.input })?;
+                meta_members += 1;
                 match &payload {
                     MetaPayload::Object { text, .. } => {
                         let (start, end) = span_of(self.input, text)
                             .ok_or_else(|| de::Error::custom("_meta outside the input"))?;
                         first_start.get_or_insert(start);
                         last_end = Some(end);
+                        if meta_members == 1 {
+                            meta_member =
+                                key_start(self.input.as_bytes(), start).map(|key| (key, end));
+                        }
                     }
                     // No position to take: the payload object is found by a walk.
                     MetaPayload::EmptyObject | MetaPayload::NotObject => unlocated = true,
@@ -427,22 +438,29 @@ impl<'de> Visitor<'de> for PayloadSeed<'de> {
                 members,
             });
         }
-        let text = match (first_start, last_end) {
-            (Some(first), Some(last)) => {
-                let bytes = self.input.as_bytes();
-                object_start(bytes, first)
-                    .zip(object_end(bytes, last))
-                    .and_then(|(start, end)| self.input.get(start..end))
-                    .ok_or_else(|| de::Error::custom("payload object bounds not found"))?
-            }
+        let bytes = self.input.as_bytes();
+        let (start, end) = match (first_start, last_end) {
+            (Some(first), Some(last)) => object_start(bytes, first)
+                .zip(object_end(bytes, last))
+                .ok_or_else(|| de::Error::custom("payload object bounds not found"))?,
             // No member to take a position from: the caller finds the object by key.
             _ => return Ok(Payload::EmptyObject),
         };
+        let text = self
+            .input
+            .get(start..end)
+            .ok_or_else(|| de::Error::custom("payload object bounds not found"))?;
+        // Only a lone `_meta` can be cut: with two, decoding must see both.
+        let meta_cut = meta_member
+            .filter(|_| meta_members == 1)
+            .and_then(|(key, value_end)| member_cut(bytes, key, value_end))
+            .and_then(|(from, to)| Some((from.checked_sub(start)?, to.checked_sub(start)?)));
         Ok(Payload::Object {
             text,
             meta,
             result_type,
             members,
+            meta_cut,
         })
     }
 
@@ -599,10 +617,19 @@ fn back_over_whitespace(bytes: &[u8], mut at: usize) -> usize {
 }
 
 /// Given the start of an object's first member value, finds the object's `{`: back over
-/// `:`, the key string (whose escaped quotes are skipped by counting backslashes) and
-/// whitespace. Exact for valid JSON, which serde_json has already established.
+/// the member's key (see [`key_start`]) and whitespace. Exact for valid JSON, which
+/// serde_json has already established.
 fn object_start(bytes: &[u8], first_value: usize) -> Option<usize> {
-    let colon = back_over_whitespace(bytes, first_value).checked_sub(1)?;
+    let open_quote = key_start(bytes, first_value)?;
+    let brace = back_over_whitespace(bytes, open_quote).checked_sub(1)?;
+    (*bytes.get(brace)? == b'{').then_some(brace)
+}
+
+/// Given the start of a member's value, finds the opening quote of its key: back over
+/// `:`, whitespace and the key string (whose escaped quotes are skipped by counting
+/// backslashes). Exact for valid JSON.
+fn key_start(bytes: &[u8], value: usize) -> Option<usize> {
+    let colon = back_over_whitespace(bytes, value).checked_sub(1)?;
     if *bytes.get(colon)? != b':' {
         return None;
     }
@@ -611,7 +638,7 @@ fn object_start(bytes: &[u8], first_value: usize) -> Option<usize> {
         return None;
     }
     let mut search_end = close_quote;
-    let open_quote = loop {
+    loop {
         let quote = memchr::memrchr(b'"', bytes.get(..search_end)?)?;
         let backslashes = bytes
             .get(..quote)?
@@ -620,12 +647,31 @@ fn object_start(bytes: &[u8], first_value: usize) -> Option<usize> {
             .take_while(|b| **b == b'\\')
             .count();
         if backslashes % 2 == 0 {
-            break quote;
+            return Some(quote);
         }
         search_end = quote;
-    };
-    let brace = back_over_whitespace(bytes, open_quote).checked_sub(1)?;
-    (*bytes.get(brace)? == b'{').then_some(brace)
+    }
+}
+
+/// The bytes to cut from an object's text to remove one member, with one comma beside it:
+/// the member's key starts at `key` and its value ends at `value_end` (both indices into
+/// `bytes`, the text the object lies in). What remains is the same object without that
+/// member, valid JSON.
+fn member_cut(bytes: &[u8], key: usize, value_end: usize) -> Option<(usize, usize)> {
+    let before = back_over_whitespace(bytes, key).checked_sub(1)?;
+    match *bytes.get(before)? {
+        // Not the first member: the comma before it goes with it.
+        b',' => Some((before, value_end)),
+        // The first member: the comma after it goes, if another member follows.
+        b'{' => {
+            let after = skip_whitespace(bytes, value_end);
+            match *bytes.get(after)? {
+                b',' => Some((key, after + 1)),
+                _ => Some((key, value_end)),
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Given the end of an object's last member value, finds the index just past its `}`.
@@ -797,10 +843,18 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
             };
             let params = match envelope.params {
                 None => None,
-                Some(Payload::Object { text, meta, .. }) => Some(Params::from_parts(
-                    RawJson::from_checked(text.into()),
-                    meta.map_or(MetaSlot::Absent, |meta| meta.into_slot(text)),
-                )),
+                Some(Payload::Object {
+                    text,
+                    meta,
+                    meta_cut,
+                    ..
+                }) => Some(
+                    Params::from_parts(
+                        RawJson::from_checked(text.into()),
+                        meta.map_or(MetaSlot::Absent, |meta| meta.into_slot(text)),
+                    )
+                    .with_meta_cut(meta_cut),
+                ),
                 // `located` has already resolved these.
                 Some(Payload::EmptyObject | Payload::Unlocated { .. }) => Some(Params::from_parts(
                     RawJson::from_checked("{}".into()),
@@ -829,6 +883,7 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
                         meta,
                         result_type,
                         members,
+                        ..
                     }) => Outcome::Result(ResultBody::from_parts(
                         RawJson::from_checked(text.into()),
                         ResultTypeSlot::read(result_type.map(RawValue::get)),
@@ -893,6 +948,73 @@ mod tests {
             };
             let expected = ResultBody::from_object(RawJson::from_text(payload).unwrap());
             assert_eq!(response.outcome, Outcome::Result(expected), "{payload}");
+        }
+    }
+
+    /// Typed decoding that skips the lone `_meta` gives exactly what decoding the whole
+    /// params gives: the same value, or the same error.
+    #[test]
+    fn typed_params_without_meta_decode_as_the_whole() {
+        use crate::types::{CallToolRequestParams, ClientRequest};
+        use alloc::string::ToString;
+        let meta = r#"{"io.modelcontextprotocol/protocolVersion":"2026-07-28","x":[1,{"y":"}"}]}"#;
+        let payloads = [
+            alloc::format!(r#"{{"_meta":{meta}}}"#),
+            alloc::format!(r#"{{"_meta":{meta},"name":"echo"}}"#),
+            alloc::format!(r#"{{ "_meta" : {meta} , "name" : "echo" , "arguments" : {{}} }}"#),
+            alloc::format!(r#"{{"name":"echo","_meta":{meta},"arguments":{{"a":1}}}}"#),
+            alloc::format!(r#"{{"name":"echo","arguments":{{"a":1}} , "_meta":{meta} }}"#),
+            alloc::format!(r#"{{"name":"echo","\u005fmeta":{meta}}}"#),
+            alloc::format!(r#"{{"na\"me":1,"_meta":{meta},"name":"echo"}}"#),
+            alloc::format!(r#"{{"name":"echo","_meta":{meta},"_meta":{{}}}}"#),
+            alloc::format!(r#"{{"name":"echo","_meta":{meta},"arguments":[1]}}"#),
+            alloc::format!(r#"{{"name":7,"_meta":{meta}}}"#),
+            alloc::format!(r#"{{"name":"echo","_meta":{meta},"name":"twice"}}"#),
+            String::from(r#"{"name":"echo","_meta":{}}"#),
+            String::from(r#"{"name":"echo","_meta":[]}"#),
+            String::from(r#"{"name":"echo"}"#),
+        ];
+        for payload in payloads {
+            let line = alloc::format!(
+                r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{payload}}}"#
+            );
+            let Ok(Message::Request(request)) = decode(line.as_bytes()) else {
+                panic!("{payload}");
+            };
+            let params = request.params.as_ref().unwrap();
+            let whole = params.decode::<CallToolRequestParams>();
+            let typed = ClientRequest::decode("tools/call", Some(params));
+            match (whole, typed) {
+                (Ok(whole), Ok(ClientRequest::CallTool(typed))) => {
+                    assert_eq!(whole, typed, "{payload}");
+                }
+                (Err(whole), Err(typed)) => {
+                    assert_eq!(whole.to_string(), typed.to_string(), "{payload}");
+                }
+                (whole, typed) => panic!("{payload}: {whole:?} vs {typed:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn member_cuts_leave_the_object_without_the_member() {
+        for (text, key, expected) in [
+            (r#"{"a":1,"m":{"x":2},"b":3}"#, "m", r#"{"a":1,"b":3}"#),
+            (r#"{"m":{"x":2},"b":3}"#, "m", r#"{"b":3}"#),
+            (r#"{"a":1,"m":{"x":2}}"#, "m", r#"{"a":1}"#),
+            (r#"{ "m" : {} }"#, "m", r#"{  }"#),
+            (r#"{ "a" : 1 , "m" : {} }"#, "m", r#"{ "a" : 1  }"#),
+            (r#"{"q\"m":0,"m":{}}"#, "m", r#"{"q\"m":0}"#),
+        ] {
+            let [value] = object_members(text, [key]);
+            let value = value.unwrap();
+            let start = value.as_ptr() as usize - text.as_ptr() as usize;
+            let bytes = text.as_bytes();
+            let key = key_start(bytes, start).unwrap();
+            let (from, to) = member_cut(bytes, key, start + value.len()).unwrap();
+            let cut = alloc::format!("{}{}", &text[..from], &text[to..]);
+            assert_eq!(cut, expected);
+            let _: serde_json::Value = serde_json::from_str(&cut).unwrap();
         }
     }
 }
