@@ -20,7 +20,7 @@ use crate::jsonrpc::message::{
     Message, MessageKind, MetaSlot, Notification, Outcome, Params, Request, Response, ResultBody,
     ResultMembers, ResultTypeSlot,
 };
-use crate::jsonrpc::scan::{is_whitespace, object_members, skip_whitespace};
+use crate::jsonrpc::scan::{is_whitespace, object_members, plain_string, skip_whitespace};
 use crate::types::meta::{INDEXED_KEY_COUNT, Meta, MetaIndex, indexed_slot};
 
 /// Why a message could not be decoded.
@@ -726,11 +726,26 @@ fn read_id(member: Option<&RawValue>) -> IdField {
     match member {
         None => IdField::Absent,
         Some(raw) if raw.get() == "null" => IdField::Null,
-        Some(raw) => match serde_json::from_str::<RequestId>(raw.get()) {
+        Some(raw) => match fast_id(raw.get())
+            .map_or_else(|| serde_json::from_str::<RequestId>(raw.get()), Ok)
+        {
             Ok(id) => IdField::Valid(id),
             Err(_) => IdField::Invalid,
         },
     }
+}
+
+/// The common ids read without serde_json: a string without escapes, or a non-negative
+/// integer of at most 18 digits (always within `i64`; valid JSON has no leading zeros).
+/// `None` for anything else, which serde_json reads (`-0`, for one, is a float to it).
+fn fast_id(raw: &str) -> Option<RequestId> {
+    if let Some(text) = plain_string(raw) {
+        return Some(RequestId::String(text.into()));
+    }
+    if (1..=18).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit()) {
+        return raw.parse::<i64>().ok().map(RequestId::Number);
+    }
+    None
 }
 
 /// Decodes one JSON-RPC message.
@@ -819,6 +834,7 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
 
     match envelope.jsonrpc {
         None => return fail(InvalidReason::MissingVersion),
+        Some(raw) if raw.get() == "\"2.0\"" => {}
         Some(raw) => match serde_json::from_str::<Cow<'_, str>>(raw.get()) {
             Ok(version) if version == "2.0" => {}
             _ => return fail(InvalidReason::WrongVersion),
@@ -837,7 +853,10 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
         MessageKind::Request | MessageKind::Notification => {
             let method = envelope
                 .method
-                .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
+                .and_then(|raw| match plain_string(raw.get()) {
+                    Some(method) => Some(String::from(method)),
+                    None => serde_json::from_str::<String>(raw.get()).ok(),
+                });
             let Some(method) = method else {
                 return fail(InvalidReason::MethodNotString);
             };
@@ -1015,6 +1034,37 @@ mod tests {
             let cut = alloc::format!("{}{}", &text[..from], &text[to..]);
             assert_eq!(cut, expected);
             let _: serde_json::Value = serde_json::from_str(&cut).unwrap();
+        }
+    }
+
+    #[test]
+    fn ids_read_as_serde_json_reads_them() {
+        for raw in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "123456789012345678",
+            "-123456789012345678",
+            "1234567890123456789",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "1.5",
+            "1e3",
+            r#""x""#,
+            r#""""#,
+            r#""a\"b""#,
+            "true",
+        ] {
+            let fast = fast_id(raw);
+            let slow = serde_json::from_str::<RequestId>(raw).ok();
+            assert!(fast.is_none() || fast == slow, "{raw}");
+            assert_eq!(
+                fast.or_else(|| serde_json::from_str::<RequestId>(raw).ok()),
+                slow,
+                "{raw}"
+            );
         }
     }
 }

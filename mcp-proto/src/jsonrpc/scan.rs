@@ -98,6 +98,16 @@ fn key_matches(quoted: &str, wanted: &str) -> bool {
     serde_json::from_str::<alloc::string::String>(quoted).is_ok_and(|key| key == wanted)
 }
 
+/// The text of the raw JSON value `raw` (one valid JSON value, no surrounding
+/// whitespace) when it is a string without escapes: the bytes between its quotes, which
+/// is then exactly the string. `None` for any other value, or a string with a backslash
+/// (decode those with serde_json).
+pub(crate) fn plain_string(raw: &str) -> Option<&str> {
+    raw.strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .filter(|inner| !inner.contains('\\'))
+}
+
 /// JSON's four whitespace bytes.
 pub(crate) fn is_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
@@ -186,6 +196,26 @@ mod tests {
         let [a, missing] = object_members(r#"{"a":1,"c":}"#, ["a", "z"]);
         assert_eq!((a, missing), (Some("1"), None));
         assert!(object_entries(r#"{"a":1,"c":}"#).is_none());
+    }
+
+    #[test]
+    fn plain_strings_read_as_serde_json_reads_them() {
+        for raw in [
+            r#""2.0""#,
+            r#""""#,
+            r#""é""#,
+            r#""a\"b""#,
+            r#""\u0041""#,
+            "1",
+            "null",
+            "[\"a\"]",
+        ] {
+            if let Some(plain) = plain_string(raw) {
+                assert_eq!(Some(plain), serde_json::from_str::<&str>(raw).ok(), "{raw}");
+            } else {
+                assert!(!raw.starts_with('"') || raw.contains('\\'), "{raw}");
+            }
+        }
     }
 
     #[test]

@@ -362,11 +362,7 @@ impl Meta {
 /// A raw JSON value (valid JSON text) read as a string, when it is one.
 fn string_value(raw: &str) -> Option<Cow<'_, str>> {
     // Without a backslash a valid JSON string is its quotes around its text.
-    if let Some(inner) = raw
-        .strip_prefix('"')
-        .and_then(|rest| rest.strip_suffix('"'))
-        .filter(|inner| !inner.contains('\\'))
-    {
+    if let Some(inner) = crate::jsonrpc::scan::plain_string(raw) {
         return Some(Cow::Borrowed(inner));
     }
     match serde_json::from_str::<&str>(raw) {
