@@ -36,7 +36,7 @@ pub(crate) struct ServerSide {
     shared: Arc<Shared>,
     runtime: Arc<dyn Runtime>,
     /// Tokens of requests whose handlers run, with the handle that aborts them.
-    running: BTreeMap<u64, (ReplyToken, AbortHandle)>,
+    running: BTreeMap<u64, (ReplyToken, Option<AbortHandle>)>,
     slot_of: BTreeMap<RequestId, u64>,
     /// Legacy server-to-client requests awaiting answers.
     waiting: BTreeMap<RequestHandle, oneshot::Sender<Outcome>>,
@@ -49,7 +49,7 @@ pub(crate) struct ServerSide {
     pub(crate) track_cancelled: bool,
     /// `Some` when handlers run inside the task that drives this connection (see
     /// [`Self::run_handlers_inline`]): the handlers in progress, by slot.
-    inline: Option<Vec<(u64, Abortable<ReplyFuture>)>>,
+    inline: Option<Vec<(u64, ReplyFuture)>>,
 }
 
 impl ServerSide {
@@ -108,11 +108,8 @@ impl ServerSide {
         let mut finished = Vec::new();
         if let Some(inline) = &mut self.inline {
             inline.retain_mut(|(slot, handler)| match handler.poll_unpin(cx) {
-                Poll::Ready(outcome) => {
-                    // Aborted (cancelled) handlers finish with an error and are dropped.
-                    if let Ok(reply) = outcome {
-                        finished.push((*slot, reply));
-                    }
+                Poll::Ready(reply) => {
+                    finished.push((*slot, reply));
                     false
                 }
                 Poll::Pending => true,
@@ -219,7 +216,6 @@ impl ServerSide {
                     client_info: facts.client_info,
                     input: Arc::new(Mutex::new(input)),
                 };
-                let (abort, registration) = AbortHandle::new_pair();
                 let shared = Arc::clone(&self.shared);
                 let method = request.method;
                 let params = request.params;
@@ -238,13 +234,15 @@ impl ServerSide {
                         })
                 };
                 self.slot_of.insert(request.token.id().clone(), slot);
-                self.running.insert(slot, (request.token, abort));
                 match &mut self.inline {
                     Some(inline) => {
-                        let handler: ReplyFuture = Box::pin(handler);
-                        inline.push((slot, Abortable::new(handler, registration)));
+                        // Cancelling drops it from the list.
+                        inline.push((slot, Box::pin(handler)));
+                        self.running.insert(slot, (request.token, None));
                     }
                     None => {
+                        let (abort, registration) = AbortHandle::new_pair();
+                        self.running.insert(slot, (request.token, Some(abort)));
                         let mut sender = self.sender.clone();
                         self.runtime.spawn(Box::pin(async move {
                             if let Ok(reply) = Abortable::new(handler, registration).await {
@@ -263,7 +261,14 @@ impl ServerSide {
                         self.cancelled.push(id);
                     }
                     if let Some((token, abort)) = self.running.remove(&slot) {
-                        abort.abort();
+                        match abort {
+                            Some(abort) => abort.abort(),
+                            None => {
+                                if let Some(inline) = &mut self.inline {
+                                    inline.retain(|(running, _)| *running != slot);
+                                }
+                            }
+                        }
                         let _ = self.connection.respond(
                             now,
                             token,
@@ -287,7 +292,9 @@ impl ServerSide {
             }
             ServerEvent::Closed { .. } => {
                 for (_, (_, abort)) in std::mem::take(&mut self.running) {
-                    abort.abort();
+                    if let Some(abort) = abort {
+                        abort.abort();
+                    }
                 }
                 if let Some(inline) = &mut self.inline {
                     inline.clear();
@@ -304,8 +311,11 @@ impl Drop for ServerSide {
     /// A dropped connection (a closed stream, an abandoned HTTP exchange) stops its
     /// handlers: each running handler's future is dropped.
     fn drop(&mut self) {
+        // Handlers run inline go with `inline`.
         for (_, abort) in self.running.values() {
-            abort.abort();
+            if let Some(abort) = abort {
+                abort.abort();
+            }
         }
     }
 }
