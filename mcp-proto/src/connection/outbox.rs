@@ -16,7 +16,12 @@ pub(crate) struct Outbox {
 impl Outbox {
     /// Encodes a message with `encode` (which appends one JSON text) and queues it.
     pub(crate) fn push_with(&mut self, encode: impl FnOnce(&mut Vec<u8>)) {
-        let mut line = Vec::new();
+        self.push_sized(0, encode);
+    }
+
+    /// [`Self::push_with`] for a message of about `capacity` bytes.
+    pub(crate) fn push_sized(&mut self, capacity: usize, encode: impl FnOnce(&mut Vec<u8>)) {
+        let mut line = Vec::with_capacity(capacity);
         encode(&mut line);
         frame_line(&mut line, 0);
         self.bytes = self.bytes.saturating_add(line.len());
@@ -26,9 +31,15 @@ impl Outbox {
     /// Appends the oldest queued message to `out`.
     pub(crate) fn poll_transmit(&mut self, out: &mut Vec<u8>) -> Option<Transmit> {
         let line = self.lines.pop_front()?;
-        self.bytes = self.bytes.saturating_sub(line.len());
-        out.extend_from_slice(&line);
-        Some(Transmit { len: line.len() })
+        let len = line.len();
+        self.bytes = self.bytes.saturating_sub(len);
+        if out.is_empty() && out.capacity() < len {
+            // `out` would have to allocate anyway: hand over the line itself.
+            *out = line;
+        } else {
+            out.extend_from_slice(&line);
+        }
+        Some(Transmit { len })
     }
 
     /// Bytes waiting.

@@ -15,7 +15,7 @@ use hyper::body::{Frame, Incoming};
 use hyper::{Request, Response};
 
 use crate::driver::http::{HttpEndpoint, HttpReply};
-use crate::http::{HttpMethod, HttpResponse, RequestHead};
+use crate::http::{APPLICATION_JSON, HttpMethod, HttpResponse, RequestHead};
 
 /// The body of every response: a complete buffer or an SSE stream.
 pub type ResponseBody = BoxBody<Bytes, Infallible>;
@@ -47,7 +47,7 @@ pub async fn serve(
         Ok(collected) => collected.to_bytes(),
         Err(_) => return Ok(complete(endpoint.body_too_large())),
     };
-    Ok(match endpoint.handle(&head, &body).await {
+    Ok(match endpoint.handle_checked(&head, &body).await {
         HttpReply::Complete(response) => complete(response),
         HttpReply::Stream { headers, body } => {
             let frames = body.map(|chunk| Ok::<_, Infallible>(Frame::data(Bytes::from(chunk))));
@@ -67,7 +67,13 @@ fn complete(response: HttpResponse) -> Response<ResponseBody> {
     *out.status_mut() = hyper::StatusCode::from_u16(response.status)
         .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     for (name, value) in response.headers {
-        if let Ok(value) = value.parse() {
+        // Nearly every answer is JSON: its header needs no parsing.
+        if name.eq_ignore_ascii_case("content-type") && value == APPLICATION_JSON {
+            out.headers_mut().insert(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static(APPLICATION_JSON),
+            );
+        } else if let Ok(value) = value.parse() {
             out.headers_mut().insert(name, value);
         }
     }

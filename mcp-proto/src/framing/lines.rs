@@ -212,10 +212,18 @@ impl LineDecoder {
 /// between tokens (a pretty-printed payload kept raw) and replacing it keeps the meaning.
 pub fn frame_line(out: &mut Vec<u8>, start: usize) {
     if let Some(written) = out.get_mut(start..) {
-        for byte in written.iter_mut() {
-            if *byte == b'\n' || *byte == b'\r' {
+        // Compact JSON seldom holds a raw line break (only whitespace inside raw values
+        // kept verbatim can): search for them rather than visit every byte.
+        let mut at = 0;
+        while let Some(found) = written
+            .get(at..)
+            .and_then(|rest| memchr::memchr2(b'\n', b'\r', rest))
+        {
+            let index = at + found;
+            if let Some(byte) = written.get_mut(index) {
                 *byte = b' ';
             }
+            at = index + 1;
         }
     }
     out.push(b'\n');

@@ -328,7 +328,7 @@ pub fn cancelled_request(message: &Message) -> Option<RequestId> {
 pub fn called_tool(message: &Message) -> Option<String> {
     match message {
         Message::Request(request) if request.method == "tools/call" => {
-            params_string(request.params.as_ref(), "name")
+            params_string(request.params.as_ref(), "name").map(alloc::borrow::Cow::into_owned)
         }
         _ => None,
     }

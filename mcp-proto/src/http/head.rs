@@ -101,6 +101,25 @@ impl<'a> RequestHead<'a> {
         }
     }
 
+    /// [`Self::unique_header`] for several names, in one pass over the headers.
+    pub fn unique_headers<const N: usize>(
+        &self,
+        names: [&str; N],
+    ) -> [Result<Option<&'a [u8]>, DuplicateHeader>; N] {
+        let mut found: [Result<Option<&'a [u8]>, DuplicateHeader>; N] = [Ok(None); N];
+        for (field, value) in self.headers {
+            for (name, slot) in names.iter().zip(found.iter_mut()) {
+                if field.eq_ignore_ascii_case(name) {
+                    *slot = match slot {
+                        Ok(None) => Ok(Some(trim_whitespace(value))),
+                        _ => Err(DuplicateHeader),
+                    };
+                }
+            }
+        }
+        found
+    }
+
     /// The path without its query string.
     pub fn path_without_query(&self) -> &'a str {
         self.path.split('?').next().unwrap_or(self.path)
@@ -119,4 +138,26 @@ pub fn trim_whitespace(value: &[u8]) -> &[u8] {
         .rposition(|b| !is_space(b))
         .map_or(start, |at| at + 1);
     value.get(start..end).unwrap_or(&[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_headers_agree_with_unique_header() {
+        let headers: [(&str, &[u8]); 5] = [
+            ("MCP-Protocol-Version", b" 2026-07-28 "),
+            ("mcp-method", b"tools/call"),
+            ("Mcp-Name", b"a"),
+            ("mcp-name", b"b"),
+            ("Other", b"x"),
+        ];
+        let head = RequestHead::new(HttpMethod::Post, "/", &headers);
+        let names = ["mcp-protocol-version", "MCP-METHOD", "mcp-name", "absent"];
+        let together = head.unique_headers(names);
+        for (name, found) in names.iter().zip(together) {
+            assert_eq!(found, head.unique_header(name), "{name}");
+        }
+    }
 }

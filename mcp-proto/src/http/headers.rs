@@ -122,9 +122,13 @@ pub fn name_member(method: &str) -> Option<&'static str> {
 
 /// The string value of the top-level member `member` of `params`; `None` when absent or
 /// not a string.
-pub(crate) fn params_string(params: Option<&Params>, member: &str) -> Option<String> {
+pub(crate) fn params_string<'a>(params: Option<&'a Params>, member: &str) -> Option<Cow<'a, str>> {
     let [raw] = object_members(params?.raw().get(), [member]);
-    serde_json::from_str::<String>(raw?).ok()
+    let raw = raw?;
+    match crate::jsonrpc::scan::plain_string(raw) {
+        Some(text) => Some(Cow::Borrowed(text)),
+        None => serde_json::from_str::<String>(raw).ok().map(Cow::Owned),
+    }
 }
 
 /// A 400 answer with JSON-RPC error `code`, carrying the request's id.
@@ -197,16 +201,6 @@ pub fn check_modern_envelope(request: &Request) -> Result<(), HttpResponse> {
     Ok(())
 }
 
-/// Reads a header that must occur at most once (two copies → 400, `-32020`).
-fn single_header<'a>(
-    head: &RequestHead<'a>,
-    request: &Request,
-    name: &str,
-) -> Result<Option<&'a [u8]>, HttpResponse> {
-    head.unique_header(name)
-        .map_err(|_| header_mismatch(request, &format!("{name} header is duplicated")))
-}
-
 /// Steps 6 and 7 of the modern validation ladder, in that order.
 ///
 /// 6. the `_meta` envelope ([`check_modern_envelope`]) → 400, `-32602`;
@@ -229,7 +223,10 @@ pub fn check_modern_headers(head: &RequestHead<'_>, request: &Request) -> Result
         .meta()
         .and_then(|meta| meta.protocol_version())
         .unwrap_or_default();
-    match single_header(head, request, MCP_PROTOCOL_VERSION)? {
+    // One pass over the headers for the three this step reads; checked in order below.
+    let [version, method, name] = head.unique_headers([MCP_PROTOCOL_VERSION, MCP_METHOD, MCP_NAME]);
+    let duplicated = |name: &str| header_mismatch(request, &format!("{name} header is duplicated"));
+    match version.map_err(|_| duplicated(MCP_PROTOCOL_VERSION))? {
         None => {
             return Err(header_mismatch(
                 request,
@@ -244,7 +241,7 @@ pub fn check_modern_headers(head: &RequestHead<'_>, request: &Request) -> Result
         }
         Some(_) => {}
     }
-    match single_header(head, request, MCP_METHOD)? {
+    match method.map_err(|_| duplicated(MCP_METHOD))? {
         None => return Err(header_mismatch(request, "Mcp-Method header is required")),
         Some(value) if value != request.method.as_bytes() => {
             return Err(header_mismatch(
@@ -256,7 +253,7 @@ pub fn check_modern_headers(head: &RequestHead<'_>, request: &Request) -> Result
     }
     if let Some(member) = name_member(&request.method) {
         let body_value = params_string(request.params.as_ref(), member);
-        match (single_header(head, request, MCP_NAME)?, body_value) {
+        match (name.map_err(|_| duplicated(MCP_NAME))?, body_value) {
             (None, Some(_)) => {
                 return Err(header_mismatch(
                     request,

@@ -162,7 +162,7 @@ pub use params::{
 };
 pub use route::{
     DEFAULT_MAX_BODY_BYTES, LegacyPost, ModernPost, Route, RouteConfig, ServedEras, check_head,
-    post_era, route,
+    post_era, route, route_checked,
 };
 pub use session::{
     EventId, MAX_SESSION_ID_LENGTH, ReplayBuffer, ReplayError, SessionInsertError,

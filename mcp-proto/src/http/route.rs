@@ -4,7 +4,7 @@ use alloc::string::String;
 
 use crate::http::head::{HttpMethod, RequestHead};
 use crate::http::headers::{LAST_EVENT_ID, MCP_PROTOCOL_VERSION, MCP_SESSION_ID};
-use crate::http::media::{accepts, is_media_type};
+use crate::http::media::{accepts, accepts_each, is_media_type};
 use crate::http::origin::OriginPolicy;
 use crate::http::session::is_valid_session_id;
 use crate::http::status::{APPLICATION_JSON, HttpResponse, TEXT_EVENT_STREAM};
@@ -198,8 +198,10 @@ pub fn check_head(head: &RequestHead<'_>, config: &RouteConfig) -> Result<(), Ht
     }
     match head.method {
         HttpMethod::Post => {
-            let event_stream_ok = !config.require_event_stream || accepts(head, TEXT_EVENT_STREAM);
-            if !accepts(head, APPLICATION_JSON) || !event_stream_ok {
+            let [json_ok, event_stream_ok] =
+                accepts_each(head, [APPLICATION_JSON, TEXT_EVENT_STREAM]);
+            let event_stream_ok = !config.require_event_stream || event_stream_ok;
+            if !json_ok || !event_stream_ok {
                 return Err(HttpResponse::refusal(
                     406,
                     "Not Acceptable: the client must accept both application/json and text/event-stream",
@@ -262,6 +264,16 @@ fn too_large(config: &RouteConfig) -> HttpResponse {
 /// themselves are not looked up here: see
 /// [`SessionTable::resolve_post`](crate::http::SessionTable::resolve_post).
 pub fn route<'a>(head: &RequestHead<'a>, body: &[u8], config: &RouteConfig) -> Route<'a> {
+    match check_head(head, config).and_then(|()| route_inner(head, body, config)) {
+        Ok(route) => route,
+        Err(response) => Route::Reject(response),
+    }
+}
+
+/// [`route`] for a request whose head has already passed [`check_head`] under the same
+/// `config` (a driver that checks the head before reading the body): the same answer,
+/// without checking the head a second time.
+pub fn route_checked<'a>(head: &RequestHead<'a>, body: &[u8], config: &RouteConfig) -> Route<'a> {
     match route_inner(head, body, config) {
         Ok(route) => route,
         Err(response) => Route::Reject(response),
@@ -273,7 +285,6 @@ fn route_inner<'a>(
     body: &[u8],
     config: &RouteConfig,
 ) -> Result<Route<'a>, HttpResponse> {
-    check_head(head, config)?;
     match head.method {
         HttpMethod::Get => {
             let session_id = session_header(head)?.ok_or_else(|| config.method_not_allowed())?;

@@ -13,7 +13,22 @@ use crate::jsonrpc::scan::{is_key, object_entries};
 /// `text` is not an object. Every added value must be valid JSON text.
 pub(crate) fn splice_object(text: &str, remove: &[&str], add: &[(&str, &str)]) -> Option<String> {
     let entries = object_entries(text)?;
-    let mut out = String::with_capacity(text.len() + 64);
+    Some(write_object(&entries, remove, add, text.len()))
+}
+
+/// The object made of `entries` (each a quoted key and a raw value, as
+/// [`object_entries`] gives them) without the members named in `remove` or in `add`, then
+/// with each `(key, raw value)` of `add` appended: what [`splice_object`] writes, for a
+/// caller that has walked the object already. Written compactly (`"key":value`, joined
+/// by `,`); valid JSON whenever the entries and the added values are.
+pub(crate) fn write_object(
+    entries: &[(&str, &str)],
+    remove: &[&str],
+    add: &[(&str, &str)],
+    capacity: usize,
+) -> String {
+    let added: usize = add.iter().map(|(key, raw)| key.len() + raw.len() + 4).sum();
+    let mut out = String::with_capacity(capacity + added + 2);
     out.push('{');
     let dropped = |quoted: &str| {
         remove.iter().any(|key| is_key(quoted, key))
@@ -31,13 +46,25 @@ pub(crate) fn splice_object(text: &str, remove: &[&str], add: &[(&str, &str)]) -
         if out.len() > 1 {
             out.push(',');
         }
-        // A string always serialises.
-        out.push_str(&serde_json::to_string(key).unwrap_or_default());
+        push_quoted(&mut out, key);
         out.push(':');
         out.push_str(raw);
     }
     out.push('}');
-    Some(out)
+    out
+}
+
+/// Appends `key` as a JSON string, exactly as serde_json writes it.
+pub(crate) fn push_quoted(out: &mut String, key: &str) {
+    // serde_json escapes only `"`, `\` and control characters.
+    if key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(key);
+        out.push('"');
+    } else {
+        // A string always serialises.
+        out.push_str(&serde_json::to_string(key).unwrap_or_default());
+    }
 }
 
 #[cfg(test)]
@@ -54,5 +81,33 @@ mod tests {
             Some(r#"{"k":0}"#)
         );
         assert_eq!(splice_object("[1]", &[], &[]), None);
+    }
+
+    #[test]
+    fn quotes_keys_as_serde_json_does() {
+        for key in [
+            "plain",
+            "",
+            "é/ü",
+            "quo\"te",
+            "back\\slash",
+            "tab\there",
+            "\u{1}",
+        ] {
+            let mut out = String::new();
+            push_quoted(&mut out, key);
+            assert_eq!(out, serde_json::to_string(key).unwrap(), "{key:?}");
+        }
+    }
+
+    #[test]
+    fn spliced_text_is_valid_json() {
+        let text = r#"{"a\"b":"x\\y","n":-0.5E+3,"o":{"k":[true,null]},"a\"b":2}"#;
+        let entries = object_entries(text).unwrap();
+        for remove in [&[][..], &["a\"b"][..], &["n", "o"][..]] {
+            let written = write_object(&entries, remove, &[("new\u{1}", "{\"x\":[]}")], 0);
+            let value: serde_json::Value = serde_json::from_str(&written).unwrap();
+            assert_eq!(value["new\u{1}"], serde_json::json!({"x": []}));
+        }
     }
 }

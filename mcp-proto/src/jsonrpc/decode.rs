@@ -18,9 +18,10 @@ use crate::jsonrpc::error::{ErrorCode, ErrorObject};
 use crate::jsonrpc::id::RequestId;
 use crate::jsonrpc::message::{
     Message, MessageKind, MetaSlot, Notification, Outcome, Params, Request, Response, ResultBody,
-    ResultTypeSlot,
+    ResultMembers, ResultTypeSlot,
 };
-use crate::jsonrpc::scan::{is_whitespace, object_members, skip_whitespace};
+use crate::jsonrpc::scan::{is_whitespace, object_members, plain_string, skip_whitespace};
+use crate::types::meta::{INDEXED_KEY_COUNT, Meta, MetaIndex, indexed_slot};
 
 /// Why a message could not be decoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -164,33 +165,75 @@ enum Payload<'a> {
     /// An object: its exact text and its `_meta` and `resultType` members, raw.
     Object {
         text: &'a str,
-        meta: Option<&'a RawValue>,
+        meta: Option<MetaPayload<'a>>,
         result_type: Option<&'a RawValue>,
+        members: ResultMembers,
+        /// The bytes of `text` that remove its one `_meta` member (see [`Params`]).
+        meta_cut: Option<(usize, usize)>,
     },
+    /// An object without members, whose text is located afterwards.
+    EmptyObject,
+    /// An object whose text is located afterwards, as no member gave its position (a
+    /// member-less or non-object `_meta` at either end).
+    Unlocated {
+        meta: Option<MetaPayload<'a>>,
+        result_type: Option<&'a RawValue>,
+        members: ResultMembers,
+    },
+    /// Any other JSON value.
+    NotObject,
+}
+
+/// A `_meta` member as the single decoding pass leaves it: indexed in that pass.
+enum MetaPayload<'a> {
+    /// An object: its exact text and where its reserved keys' values sit in that text.
+    Object { text: &'a str, index: MetaIndex },
     /// An object without members, whose text is located afterwards.
     EmptyObject,
     /// Any other JSON value.
     NotObject,
 }
 
+impl<'a> MetaPayload<'a> {
+    /// The slot of the `_meta` of a payload object whose text is `payload`.
+    fn into_slot(self, payload: &'a str) -> MetaSlot {
+        match self {
+            MetaPayload::Object { text, index } => {
+                MetaSlot::Present(Meta::from_checked_indexed(text, index))
+            }
+            // Rare: find the member-less object's exact text (`{ }` keeps its space).
+            MetaPayload::EmptyObject => match object_members(payload, ["_meta"]) {
+                [Some(text)] => MetaSlot::read(Some(text)),
+                _ => MetaSlot::read(Some("{}")),
+            },
+            MetaPayload::NotObject => MetaSlot::Malformed,
+        }
+    }
+}
+
 impl<'a> Payload<'a> {
     /// Resolves an [`Payload::EmptyObject`] to its exact text by walking the top level of
     /// the message for `key`. Only member-less objects take this path, so the walk is short.
     fn located(self, input: &'a str, key: &str) -> Payload<'a> {
-        match self {
-            Payload::EmptyObject => match object_members(input, [key]) {
-                [Some(text)] => Payload::Object {
-                    text,
-                    meta: None,
-                    result_type: None,
-                },
-                _ => Payload::Object {
-                    text: "{}",
-                    meta: None,
-                    result_type: None,
-                },
-            },
-            other => other,
+        let (meta, result_type, members) = match self {
+            Payload::EmptyObject => (None, None, ResultMembers::default()),
+            Payload::Unlocated {
+                meta,
+                result_type,
+                members,
+            } => (meta, result_type, members),
+            other => return other,
+        };
+        let text = match object_members(input, [key]) {
+            [Some(text)] => text,
+            _ => "{}",
+        };
+        Payload::Object {
+            text,
+            meta,
+            result_type,
+            members,
+            meta_cut: None,
         }
     }
 }
@@ -210,6 +253,9 @@ enum EnvelopeKey {
 enum PayloadKey {
     Meta,
     ResultType,
+    TtlMs,
+    CacheScope,
+    Task,
     Other,
 }
 
@@ -252,6 +298,9 @@ fn payload_key(key: &str) -> PayloadKey {
     match key {
         "_meta" => PayloadKey::Meta,
         "resultType" => PayloadKey::ResultType,
+        "ttlMs" => PayloadKey::TtlMs,
+        "cacheScope" => PayloadKey::CacheScope,
+        "task" => PayloadKey::Task,
         _ => PayloadKey::Other,
     }
 }
@@ -335,39 +384,83 @@ impl<'de> Visitor<'de> for PayloadSeed<'de> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Payload<'de>, A::Error> {
         let mut meta = None;
         let mut result_type = None;
+        let mut members = ResultMembers::default();
+        let mut unlocated = false;
+        let mut meta_members = 0usize;
+        // The first `_meta` member's key start and value end, when it is an object.
+        let mut meta_member = None;
         let mut first_start = None;
         let mut last_end = None;
         while let Some(key) = map.next_key_seed(KeySeed(payload_key))? {
+            if let PayloadKey::Meta = key {
+                // Indexed as it is checked; the first `_meta` counts.
+                let payload = map.next_value_seed(MetaSeed { input: self.input })?;
+                meta_members += 1;
+                match &payload {
+                    MetaPayload::Object { text, .. } => {
+                        let (start, end) = span_of(self.input, text)
+                            .ok_or_else(|| de::Error::custom("_meta outside the input"))?;
+                        first_start.get_or_insert(start);
+                        last_end = Some(end);
+                        if meta_members == 1 {
+                            meta_member =
+                                key_start(self.input.as_bytes(), start).map(|key| (key, end));
+                        }
+                    }
+                    // No position to take: the payload object is found by a walk.
+                    MetaPayload::EmptyObject | MetaPayload::NotObject => unlocated = true,
+                }
+                if meta.is_none() {
+                    meta = Some(payload);
+                }
+                continue;
+            }
             let value: &'de RawValue = map.next_value()?;
             let (start, end) = span_of(self.input, value.get())
                 .ok_or_else(|| de::Error::custom("payload member outside the input"))?;
             first_start.get_or_insert(start);
             last_end = Some(end);
             match key {
-                PayloadKey::Meta => {
-                    meta.get_or_insert(value);
-                }
+                PayloadKey::Meta => {}
                 PayloadKey::ResultType => {
                     result_type.get_or_insert(value);
                 }
+                PayloadKey::TtlMs => members.ttl_ms = true,
+                PayloadKey::CacheScope => members.cache_scope = true,
+                PayloadKey::Task => members.task = true,
                 PayloadKey::Other => {}
             }
         }
-        let text = match (first_start, last_end) {
-            (Some(first), Some(last)) => {
-                let bytes = self.input.as_bytes();
-                object_start(bytes, first)
-                    .zip(object_end(bytes, last))
-                    .and_then(|(start, end)| self.input.get(start..end))
-                    .ok_or_else(|| de::Error::custom("payload object bounds not found"))?
-            }
+        if unlocated {
+            return Ok(Payload::Unlocated {
+                meta,
+                result_type,
+                members,
+            });
+        }
+        let bytes = self.input.as_bytes();
+        let (start, end) = match (first_start, last_end) {
+            (Some(first), Some(last)) => object_start(bytes, first)
+                .zip(object_end(bytes, last))
+                .ok_or_else(|| de::Error::custom("payload object bounds not found"))?,
             // No member to take a position from: the caller finds the object by key.
             _ => return Ok(Payload::EmptyObject),
         };
+        let text = self
+            .input
+            .get(start..end)
+            .ok_or_else(|| de::Error::custom("payload object bounds not found"))?;
+        // Only a lone `_meta` can be cut: with two, decoding must see both.
+        let meta_cut = meta_member
+            .filter(|_| meta_members == 1)
+            .and_then(|(key, value_end)| member_cut(bytes, key, value_end))
+            .and_then(|(from, to)| Some((from.checked_sub(start)?, to.checked_sub(start)?)));
         Ok(Payload::Object {
             text,
             meta,
             result_type,
+            members,
+            meta_cut,
         })
     }
 
@@ -401,6 +494,112 @@ impl<'de> Visitor<'de> for PayloadSeed<'de> {
     }
 }
 
+/// Visits a `_meta` value: an object's members are borrowed raw (serde_json checks them as
+/// it skips) and the first occurrence of each reserved key is recorded, so the `_meta`
+/// index costs no pass of its own.
+#[derive(Clone, Copy)]
+struct MetaSeed<'a> {
+    input: &'a str,
+}
+
+impl<'de> DeserializeSeed<'de> for MetaSeed<'de> {
+    type Value = MetaPayload<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MetaSeed<'de> {
+    type Value = MetaPayload<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut spans = [(0usize, 0usize); INDEXED_KEY_COUNT];
+        let mut first_start = None;
+        let mut last_end = None;
+        while let Some(slot) = map.next_key_seed(KeySeed(indexed_slot))? {
+            let value: &'de RawValue = map.next_value()?;
+            let (start, end) = span_of(self.input, value.get())
+                .ok_or_else(|| de::Error::custom("_meta member outside the input"))?;
+            first_start.get_or_insert(start);
+            last_end = Some(end);
+            if let Some(span) = slot.and_then(|slot| spans.get_mut(slot)) {
+                if *span == (0, 0) {
+                    *span = (start, end);
+                }
+            }
+        }
+        let (Some(first), Some(last)) = (first_start, last_end) else {
+            // No member to take a position from: the caller finds the object.
+            return Ok(MetaPayload::EmptyObject);
+        };
+        let bytes = self.input.as_bytes();
+        let text = object_start(bytes, first)
+            .zip(object_end(bytes, last))
+            .and_then(|(start, end)| self.input.get(start..end))
+            .ok_or_else(|| de::Error::custom("_meta object bounds not found"))?;
+        let start = text.as_ptr() as usize - self.input.as_ptr() as usize;
+        // Offsets into the object's text; `(0, 0)` stays "absent".
+        let relative = |(from, to): (usize, usize)| -> Option<(u32, u32)> {
+            if (from, to) == (0, 0) {
+                return Some((0, 0));
+            }
+            Some((
+                u32::try_from(from.checked_sub(start)?).ok()?,
+                u32::try_from(to.checked_sub(start)?).ok()?,
+            ))
+        };
+        let mut relative_spans = [(0u32, 0u32); INDEXED_KEY_COUNT];
+        let mut indexed = true;
+        for (out, span) in relative_spans.iter_mut().zip(spans) {
+            match relative(span) {
+                Some(span) => *out = span,
+                None => indexed = false,
+            }
+        }
+        let index = if indexed {
+            MetaIndex::from_spans(relative_spans)
+        } else {
+            // Offsets too large for the index: lookups walk instead.
+            MetaIndex::NONE
+        };
+        Ok(MetaPayload::Object { text, index })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(MetaPayload::NotObject)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(MetaPayload::NotObject)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(MetaPayload::NotObject)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(MetaPayload::NotObject)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(MetaPayload::NotObject)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(MetaPayload::NotObject)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(MetaPayload::NotObject)
+    }
+}
+
 /// Where `part`, a slice borrowed from `input`, sits inside it.
 fn span_of(input: &str, part: &str) -> Option<(usize, usize)> {
     let start = (part.as_ptr() as usize).checked_sub(input.as_ptr() as usize)?;
@@ -418,10 +617,19 @@ fn back_over_whitespace(bytes: &[u8], mut at: usize) -> usize {
 }
 
 /// Given the start of an object's first member value, finds the object's `{`: back over
-/// `:`, the key string (whose escaped quotes are skipped by counting backslashes) and
-/// whitespace. Exact for valid JSON, which serde_json has already established.
+/// the member's key (see [`key_start`]) and whitespace. Exact for valid JSON, which
+/// serde_json has already established.
 fn object_start(bytes: &[u8], first_value: usize) -> Option<usize> {
-    let colon = back_over_whitespace(bytes, first_value).checked_sub(1)?;
+    let open_quote = key_start(bytes, first_value)?;
+    let brace = back_over_whitespace(bytes, open_quote).checked_sub(1)?;
+    (*bytes.get(brace)? == b'{').then_some(brace)
+}
+
+/// Given the start of a member's value, finds the opening quote of its key: back over
+/// `:`, whitespace and the key string (whose escaped quotes are skipped by counting
+/// backslashes). Exact for valid JSON.
+fn key_start(bytes: &[u8], value: usize) -> Option<usize> {
+    let colon = back_over_whitespace(bytes, value).checked_sub(1)?;
     if *bytes.get(colon)? != b':' {
         return None;
     }
@@ -430,7 +638,7 @@ fn object_start(bytes: &[u8], first_value: usize) -> Option<usize> {
         return None;
     }
     let mut search_end = close_quote;
-    let open_quote = loop {
+    loop {
         let quote = memchr::memrchr(b'"', bytes.get(..search_end)?)?;
         let backslashes = bytes
             .get(..quote)?
@@ -439,12 +647,31 @@ fn object_start(bytes: &[u8], first_value: usize) -> Option<usize> {
             .take_while(|b| **b == b'\\')
             .count();
         if backslashes % 2 == 0 {
-            break quote;
+            return Some(quote);
         }
         search_end = quote;
-    };
-    let brace = back_over_whitespace(bytes, open_quote).checked_sub(1)?;
-    (*bytes.get(brace)? == b'{').then_some(brace)
+    }
+}
+
+/// The bytes to cut from an object's text to remove one member, with one comma beside it:
+/// the member's key starts at `key` and its value ends at `value_end` (both indices into
+/// `bytes`, the text the object lies in). What remains is the same object without that
+/// member, valid JSON.
+fn member_cut(bytes: &[u8], key: usize, value_end: usize) -> Option<(usize, usize)> {
+    let before = back_over_whitespace(bytes, key).checked_sub(1)?;
+    match *bytes.get(before)? {
+        // Not the first member: the comma before it goes with it.
+        b',' => Some((before, value_end)),
+        // The first member: the comma after it goes, if another member follows.
+        b'{' => {
+            let after = skip_whitespace(bytes, value_end);
+            match *bytes.get(after)? {
+                b',' => Some((key, after + 1)),
+                _ => Some((key, value_end)),
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Given the end of an object's last member value, finds the index just past its `}`.
@@ -499,11 +726,26 @@ fn read_id(member: Option<&RawValue>) -> IdField {
     match member {
         None => IdField::Absent,
         Some(raw) if raw.get() == "null" => IdField::Null,
-        Some(raw) => match serde_json::from_str::<RequestId>(raw.get()) {
+        Some(raw) => match fast_id(raw.get())
+            .map_or_else(|| serde_json::from_str::<RequestId>(raw.get()), Ok)
+        {
             Ok(id) => IdField::Valid(id),
             Err(_) => IdField::Invalid,
         },
     }
+}
+
+/// The common ids read without serde_json: a string without escapes, or a non-negative
+/// integer of at most 18 digits (always within `i64`; valid JSON has no leading zeros).
+/// `None` for anything else, which serde_json reads (`-0`, for one, is a float to it).
+fn fast_id(raw: &str) -> Option<RequestId> {
+    if let Some(text) = plain_string(raw) {
+        return Some(RequestId::String(text.into()));
+    }
+    if (1..=18).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit()) {
+        return raw.parse::<i64>().ok().map(RequestId::Number);
+    }
+    None
 }
 
 /// Decodes one JSON-RPC message.
@@ -592,6 +834,7 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
 
     match envelope.jsonrpc {
         None => return fail(InvalidReason::MissingVersion),
+        Some(raw) if raw.get() == "\"2.0\"" => {}
         Some(raw) => match serde_json::from_str::<Cow<'_, str>>(raw.get()) {
             Ok(version) if version == "2.0" => {}
             _ => return fail(InvalidReason::WrongVersion),
@@ -610,18 +853,29 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
         MessageKind::Request | MessageKind::Notification => {
             let method = envelope
                 .method
-                .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
+                .and_then(|raw| match plain_string(raw.get()) {
+                    Some(method) => Some(String::from(method)),
+                    None => serde_json::from_str::<String>(raw.get()).ok(),
+                });
             let Some(method) = method else {
                 return fail(InvalidReason::MethodNotString);
             };
             let params = match envelope.params {
                 None => None,
-                Some(Payload::Object { text, meta, .. }) => Some(Params::from_parts(
-                    RawJson::from_checked(text.into()),
-                    MetaSlot::read(meta.map(RawValue::get)),
-                )),
-                // `located` has already resolved member-less objects.
-                Some(Payload::EmptyObject) => Some(Params::from_parts(
+                Some(Payload::Object {
+                    text,
+                    meta,
+                    meta_cut,
+                    ..
+                }) => Some(
+                    Params::from_parts(
+                        RawJson::from_checked(text.into()),
+                        meta.map_or(MetaSlot::Absent, |meta| meta.into_slot(text)),
+                    )
+                    .with_meta_cut(meta_cut),
+                ),
+                // `located` has already resolved these.
+                Some(Payload::EmptyObject | Payload::Unlocated { .. }) => Some(Params::from_parts(
                     RawJson::from_checked("{}".into()),
                     MetaSlot::Absent,
                 )),
@@ -647,16 +901,22 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
                         text,
                         meta,
                         result_type,
+                        members,
+                        ..
                     }) => Outcome::Result(ResultBody::from_parts(
                         RawJson::from_checked(text.into()),
                         ResultTypeSlot::read(result_type.map(RawValue::get)),
-                        MetaSlot::read(meta.map(RawValue::get)),
+                        meta.map_or(MetaSlot::Absent, |meta| meta.into_slot(text)),
+                        members,
                     )),
-                    Some(Payload::EmptyObject) => Outcome::Result(ResultBody::from_parts(
-                        RawJson::from_checked("{}".into()),
-                        ResultTypeSlot::Absent,
-                        MetaSlot::Absent,
-                    )),
+                    Some(Payload::EmptyObject | Payload::Unlocated { .. }) => {
+                        Outcome::Result(ResultBody::from_parts(
+                            RawJson::from_checked("{}".into()),
+                            ResultTypeSlot::Absent,
+                            MetaSlot::Absent,
+                            ResultMembers::default(),
+                        ))
+                    }
                     _ => return fail(InvalidReason::ResultNotObject),
                 }
             };
@@ -670,4 +930,141 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
 
 fn invalid(reason: InvalidReason, id: Option<RequestId>, kind: Option<MessageKind>) -> DecodeError {
     DecodeError::Invalid { reason, id, kind }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The decoder's single pass finds the same `params`/`result` text and `_meta` as
+    /// reading the payload object on its own does, wherever `_meta` sits and whatever it
+    /// holds.
+    #[test]
+    fn payload_and_meta_match_a_separate_reading() {
+        let payloads = [
+            r#"{"_meta":{}}"#,
+            r#"{ "_meta" : { } }"#,
+            r#"{"_meta":[1,{"a":2}]}"#,
+            r#"{"_meta":"x","b":1}"#,
+            r#"{"a":1,"_meta":null}"#,
+            r#"{"a":1,"_meta":{},"b":2}"#,
+            r#"{"_meta":{"progressToken":1},"_meta":7}"#,
+            r#"{"_meta":7,"_meta":{"progressToken":1}}"#,
+            r#"{"\u005fmeta":{"io.modelcontextprotocol/logLevel":"info"},"resultType":"complete"}"#,
+            r#"{"a":{"_meta":1},"_meta":{"progressToken":"t","x":{"y":[]}},"ttlMs":1,"task":{}}"#,
+        ];
+        for payload in payloads {
+            let request =
+                alloc::format!(r#"{{"jsonrpc":"2.0","id":1,"method":"m","params": {payload} }}"#);
+            let Ok(Message::Request(request)) = decode(request.as_bytes()) else {
+                panic!("{payload}");
+            };
+            let expected = Params::from_object(RawJson::from_text(payload).unwrap());
+            assert_eq!(request.params.as_ref(), Some(&expected), "{payload}");
+            let response = alloc::format!(r#"{{"jsonrpc":"2.0","id":1,"result": {payload} }}"#);
+            let Ok(Message::Response(response)) = decode(response.as_bytes()) else {
+                panic!("{payload}");
+            };
+            let expected = ResultBody::from_object(RawJson::from_text(payload).unwrap());
+            assert_eq!(response.outcome, Outcome::Result(expected), "{payload}");
+        }
+    }
+
+    /// Typed decoding that skips the lone `_meta` gives exactly what decoding the whole
+    /// params gives: the same value, or the same error.
+    #[test]
+    fn typed_params_without_meta_decode_as_the_whole() {
+        use crate::types::{CallToolRequestParams, ClientRequest};
+        use alloc::string::ToString;
+        let meta = r#"{"io.modelcontextprotocol/protocolVersion":"2026-07-28","x":[1,{"y":"}"}]}"#;
+        let payloads = [
+            alloc::format!(r#"{{"_meta":{meta}}}"#),
+            alloc::format!(r#"{{"_meta":{meta},"name":"echo"}}"#),
+            alloc::format!(r#"{{ "_meta" : {meta} , "name" : "echo" , "arguments" : {{}} }}"#),
+            alloc::format!(r#"{{"name":"echo","_meta":{meta},"arguments":{{"a":1}}}}"#),
+            alloc::format!(r#"{{"name":"echo","arguments":{{"a":1}} , "_meta":{meta} }}"#),
+            alloc::format!(r#"{{"name":"echo","\u005fmeta":{meta}}}"#),
+            alloc::format!(r#"{{"na\"me":1,"_meta":{meta},"name":"echo"}}"#),
+            alloc::format!(r#"{{"name":"echo","_meta":{meta},"_meta":{{}}}}"#),
+            alloc::format!(r#"{{"name":"echo","_meta":{meta},"arguments":[1]}}"#),
+            alloc::format!(r#"{{"name":7,"_meta":{meta}}}"#),
+            alloc::format!(r#"{{"name":"echo","_meta":{meta},"name":"twice"}}"#),
+            String::from(r#"{"name":"echo","_meta":{}}"#),
+            String::from(r#"{"name":"echo","_meta":[]}"#),
+            String::from(r#"{"name":"echo"}"#),
+        ];
+        for payload in payloads {
+            let line = alloc::format!(
+                r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{payload}}}"#
+            );
+            let Ok(Message::Request(request)) = decode(line.as_bytes()) else {
+                panic!("{payload}");
+            };
+            let params = request.params.as_ref().unwrap();
+            let whole = params.decode::<CallToolRequestParams>();
+            let typed = ClientRequest::decode("tools/call", Some(params));
+            match (whole, typed) {
+                (Ok(whole), Ok(ClientRequest::CallTool(typed))) => {
+                    assert_eq!(whole, typed, "{payload}");
+                }
+                (Err(whole), Err(typed)) => {
+                    assert_eq!(whole.to_string(), typed.to_string(), "{payload}");
+                }
+                (whole, typed) => panic!("{payload}: {whole:?} vs {typed:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn member_cuts_leave_the_object_without_the_member() {
+        for (text, key, expected) in [
+            (r#"{"a":1,"m":{"x":2},"b":3}"#, "m", r#"{"a":1,"b":3}"#),
+            (r#"{"m":{"x":2},"b":3}"#, "m", r#"{"b":3}"#),
+            (r#"{"a":1,"m":{"x":2}}"#, "m", r#"{"a":1}"#),
+            (r#"{ "m" : {} }"#, "m", r#"{  }"#),
+            (r#"{ "a" : 1 , "m" : {} }"#, "m", r#"{ "a" : 1  }"#),
+            (r#"{"q\"m":0,"m":{}}"#, "m", r#"{"q\"m":0}"#),
+        ] {
+            let [value] = object_members(text, [key]);
+            let value = value.unwrap();
+            let start = value.as_ptr() as usize - text.as_ptr() as usize;
+            let bytes = text.as_bytes();
+            let key = key_start(bytes, start).unwrap();
+            let (from, to) = member_cut(bytes, key, start + value.len()).unwrap();
+            let cut = alloc::format!("{}{}", &text[..from], &text[to..]);
+            assert_eq!(cut, expected);
+            let _: serde_json::Value = serde_json::from_str(&cut).unwrap();
+        }
+    }
+
+    #[test]
+    fn ids_read_as_serde_json_reads_them() {
+        for raw in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "123456789012345678",
+            "-123456789012345678",
+            "1234567890123456789",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "1.5",
+            "1e3",
+            r#""x""#,
+            r#""""#,
+            r#""a\"b""#,
+            "true",
+        ] {
+            let fast = fast_id(raw);
+            let slow = serde_json::from_str::<RequestId>(raw).ok();
+            assert!(fast.is_none() || fast == slow, "{raw}");
+            assert_eq!(
+                fast.or_else(|| serde_json::from_str::<RequestId>(raw).ok()),
+                slow,
+                "{raw}"
+            );
+        }
+    }
 }

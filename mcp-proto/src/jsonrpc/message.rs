@@ -81,10 +81,21 @@ impl Message {
 }
 
 /// A `params` object: the raw text plus its decoded `_meta`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Params {
     raw: RawJson,
     meta: MetaSlot,
+    /// When the object has exactly one `_meta` member and it is an object: the byte range
+    /// of `raw` that removes it (with one comma beside it), so typed decoding can skip
+    /// reading `_meta` a second time ([`Params::decode_without_meta`]).
+    meta_cut: Option<(usize, usize)>,
+}
+
+impl PartialEq for Params {
+    fn eq(&self, other: &Self) -> bool {
+        // `meta_cut` follows from the text.
+        self.raw == other.raw && self.meta == other.meta
+    }
 }
 
 /// What the `_meta` member of `params` or `result` held.
@@ -124,12 +135,47 @@ impl Params {
         Params {
             meta: MetaSlot::read(meta),
             raw,
+            meta_cut: None,
         }
     }
 
     /// Assembles params whose `_meta` the decoder already read.
     pub(crate) fn from_parts(raw: RawJson, meta: MetaSlot) -> Params {
-        Params { raw, meta }
+        Params {
+            raw,
+            meta,
+            meta_cut: None,
+        }
+    }
+
+    /// Records where the decoder found the lone `_meta` member (see `meta_cut`).
+    pub(crate) fn with_meta_cut(mut self, cut: Option<(usize, usize)>) -> Params {
+        if matches!(self.meta, MetaSlot::Present(_)) {
+            self.meta_cut = cut;
+        }
+        self
+    }
+
+    /// Decodes the object without its `_meta` member into `T`, then gives `T` the decoded
+    /// `_meta`: the same value a decode of the whole object gives when it succeeds, without
+    /// reading `_meta` again. `None` when this is not possible (no lone object `_meta`
+    /// recorded) or the shorter text does not decode; decode the whole object then, which
+    /// also gives the exact error.
+    pub(crate) fn decode_without_meta<T: DeserializeOwned>(
+        &self,
+        set_meta: impl FnOnce(&mut T, Meta),
+    ) -> Option<T> {
+        let (from, to) = self.meta_cut?;
+        let MetaSlot::Present(meta) = &self.meta else {
+            return None;
+        };
+        let text = self.raw.get();
+        let mut rest = String::with_capacity(text.len());
+        rest.push_str(text.get(..from)?);
+        rest.push_str(text.get(to..)?);
+        let mut value: T = crate::json::strict::from_str(&rest).ok()?;
+        set_meta(&mut value, meta.clone());
+        Some(value)
     }
 
     /// Assembles params from an object's text and the [`Meta`] its `_meta` member holds.
@@ -137,6 +183,9 @@ impl Params {
         Params {
             raw,
             meta: MetaSlot::Present(meta),
+            // Where `_meta` sits in `raw` is not known here; readers that would cut it
+            // out fall back to a full decode.
+            meta_cut: None,
         }
     }
 
@@ -246,6 +295,19 @@ pub struct ResultBody {
     raw: RawJson,
     result_type: ResultTypeSlot,
     meta: MetaSlot,
+    members: ResultMembers,
+}
+
+/// Whether the top-level members the result checks ask about are present, read in the
+/// same pass as `resultType` and `_meta`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ResultMembers {
+    /// `ttlMs`.
+    pub(crate) ttl_ms: bool,
+    /// `cacheScope`.
+    pub(crate) cache_scope: bool,
+    /// `task` (a 2025 `CreateTaskResult`).
+    pub(crate) task: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -272,25 +334,41 @@ impl ResultBody {
     /// Wraps a raw `result` object, reading `resultType` and `_meta`. `raw` must be a JSON
     /// object.
     pub(crate) fn from_object(raw: RawJson) -> ResultBody {
-        let [result_type, meta] = object_members(raw.get(), ["resultType", "_meta"]);
+        let [result_type, meta, ttl_ms, cache_scope, task] = object_members(
+            raw.get(),
+            ["resultType", "_meta", "ttlMs", "cacheScope", "task"],
+        );
         ResultBody {
             result_type: ResultTypeSlot::read(result_type),
             meta: MetaSlot::read(meta),
+            members: ResultMembers {
+                ttl_ms: ttl_ms.is_some(),
+                cache_scope: cache_scope.is_some(),
+                task: task.is_some(),
+            },
             raw,
         }
     }
 
-    /// Assembles a result whose `resultType` and `_meta` the decoder already read.
+    /// Assembles a result whose top-level members the caller already read (the decoder,
+    /// or the server shaping a reply it has just walked).
     pub(crate) fn from_parts(
         raw: RawJson,
         result_type: ResultTypeSlot,
         meta: MetaSlot,
+        members: ResultMembers,
     ) -> ResultBody {
         ResultBody {
             raw,
             result_type,
             meta,
+            members,
         }
+    }
+
+    /// Which of `ttlMs`, `cacheScope` and `task` are present.
+    pub(crate) fn members(&self) -> ResultMembers {
+        self.members
     }
 
     /// Serialises `value` (which must serialise to an object) as a `result`.

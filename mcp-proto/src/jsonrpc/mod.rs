@@ -25,7 +25,7 @@ mod decode;
 mod encode;
 mod error;
 mod id;
-mod message;
+pub(crate) mod message;
 pub(crate) mod scan;
 
 pub use decode::{DecodeError, InvalidReason, decode};

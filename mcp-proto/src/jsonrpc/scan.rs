@@ -17,12 +17,18 @@ pub(crate) fn object_members<'a, const N: usize>(
     keys: [&str; N],
 ) -> [Option<&'a str>; N] {
     let mut found = [None; N];
-    let _ = walk(text, |key, value| {
+    let mut missing = N;
+    // Only the first occurrence of a key counts, so the walk stops once every key is
+    // found: nothing after that can change the answer (and text that is malformed
+    // further on gives what was found before it either way).
+    let _ = walk_until(text, |key, value| {
         for (wanted, slot) in keys.iter().zip(found.iter_mut()) {
             if slot.is_none() && key_matches(key, wanted) {
                 *slot = Some(value);
+                missing -= 1;
             }
         }
+        missing == 0
     });
     found
 }
@@ -41,7 +47,15 @@ pub(crate) fn is_key(quoted: &str, wanted: &str) -> bool {
 }
 
 /// Calls `member` with the quoted key and raw value of each top-level member, in order.
-fn walk<'a>(text: &'a str, mut member: impl FnMut(&'a str, &'a str)) -> Option<()> {
+pub(crate) fn walk<'a>(text: &'a str, mut member: impl FnMut(&'a str, &'a str)) -> Option<()> {
+    walk_until(text, |key, value| {
+        member(key, value);
+        false
+    })
+}
+
+/// [`walk`], stopping early (with `Some`) once `member` returns true.
+fn walk_until<'a>(text: &'a str, mut member: impl FnMut(&'a str, &'a str) -> bool) -> Option<()> {
     let bytes = text.as_bytes();
     let mut at = skip_whitespace(bytes, 0);
     if *bytes.get(at)? != b'{' {
@@ -63,7 +77,9 @@ fn walk<'a>(text: &'a str, mut member: impl FnMut(&'a str, &'a str)) -> Option<(
         }
         at = skip_whitespace(bytes, at + 1);
         let value_end = value_end(bytes, at)?;
-        member(key, text.get(at..value_end)?);
+        if member(key, text.get(at..value_end)?) {
+            return Some(());
+        }
         at = skip_whitespace(bytes, value_end);
         match *bytes.get(at)? {
             b',' => at += 1,
@@ -80,6 +96,16 @@ fn key_matches(quoted: &str, wanted: &str) -> bool {
         return inner == wanted;
     }
     serde_json::from_str::<alloc::string::String>(quoted).is_ok_and(|key| key == wanted)
+}
+
+/// The text of the raw JSON value `raw` (one valid JSON value, no surrounding
+/// whitespace) when it is a string without escapes: the bytes between its quotes, which
+/// is then exactly the string. `None` for any other value, or a string with a backslash
+/// (decode those with serde_json).
+pub(crate) fn plain_string(raw: &str) -> Option<&str> {
+    raw.strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .filter(|inner| !inner.contains('\\'))
 }
 
 /// JSON's four whitespace bytes.
@@ -160,6 +186,36 @@ mod tests {
         assert_eq!(result_type, Some(r#""complete""#));
         assert_eq!(missing, None);
         assert_eq!(n, Some("-1.5e3"));
+    }
+
+    #[test]
+    fn stops_once_every_key_is_found() {
+        // Whatever follows the last wanted key, even broken text, changes nothing.
+        let [a, b] = object_members(r#"{"a":1,"b":[2],"a":3,"c":}"#, ["a", "b"]);
+        assert_eq!((a, b), (Some("1"), Some("[2]")));
+        let [a, missing] = object_members(r#"{"a":1,"c":}"#, ["a", "z"]);
+        assert_eq!((a, missing), (Some("1"), None));
+        assert!(object_entries(r#"{"a":1,"c":}"#).is_none());
+    }
+
+    #[test]
+    fn plain_strings_read_as_serde_json_reads_them() {
+        for raw in [
+            r#""2.0""#,
+            r#""""#,
+            r#""é""#,
+            r#""a\"b""#,
+            r#""\u0041""#,
+            "1",
+            "null",
+            "[\"a\"]",
+        ] {
+            if let Some(plain) = plain_string(raw) {
+                assert_eq!(Some(plain), serde_json::from_str::<&str>(raw).ok(), "{raw}");
+            } else {
+                assert!(!raw.starts_with('"') || raw.contains('\\'), "{raw}");
+            }
+        }
     }
 
     #[test]

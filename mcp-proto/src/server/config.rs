@@ -8,7 +8,7 @@ use core::fmt;
 
 use crate::Limits;
 use crate::mrtr::StateSealer;
-use crate::types::{CacheScope, Implementation, Method, ServerCapabilities};
+use crate::types::{CacheScope, Implementation, Meta, Method, ServerCapabilities};
 use crate::validate::{Rule, Violation};
 use crate::version::{Era, ProtocolVersion};
 
@@ -63,6 +63,20 @@ pub struct ServerConfig {
     /// ordinary [`ServerEvent::Request`](crate::server::ServerEvent::Request)s in both
     /// eras; every other unknown method is refused with -32601. Default: none.
     pub custom_methods: CustomMethods,
+    /// `info` encoded for stamping, made where the configuration stops changing.
+    stamp: Option<StampCache>,
+}
+
+/// `serverInfo` encoded once for the `_meta` of every 2026-07-28 result, with the
+/// `Implementation` it was encoded from (a configuration whose `info` changed since is
+/// not served from it).
+pub(crate) struct StampCache {
+    info: Implementation,
+    /// `info` as JSON text.
+    pub(crate) json: String,
+    /// `{"io.modelcontextprotocol/serverInfo": info}`: the `_meta` of a result that has
+    /// none of its own.
+    pub(crate) alone: Meta,
 }
 
 impl ServerConfig {
@@ -79,7 +93,31 @@ impl ServerConfig {
             sealer: None,
             principal: None,
             custom_methods: CustomMethods::new(),
+            stamp: None,
         }
+    }
+
+    /// Encodes `info` for stamping: called where the configuration becomes shared and
+    /// stops changing (a connection made from it, a driver's shared configuration).
+    pub(crate) fn prepare(&mut self) {
+        self.stamp = serde_json::to_string(&self.info).ok().map(|json| {
+            let mut alone = alloc::string::String::with_capacity(json.len() + 48);
+            alone.push('{');
+            crate::json::splice::push_quoted(&mut alone, crate::types::meta::keys::SERVER_INFO);
+            alone.push(':');
+            alone.push_str(&json);
+            alone.push('}');
+            StampCache {
+                info: self.info.clone(),
+                alone: Meta::from_checked_string(alone),
+                json,
+            }
+        });
+    }
+
+    /// The stamping cache, when it still describes `info`.
+    pub(crate) fn stamp_cache(&self) -> Option<&StampCache> {
+        self.stamp.as_ref().filter(|cache| cache.info == self.info)
     }
 
     /// Sets the capabilities.
@@ -137,6 +175,19 @@ impl ServerConfig {
             .filter(|version| version.era() == Some(era))
             .cloned()
             .collect()
+    }
+
+    /// The versions served in `era`, without collecting them.
+    pub(crate) fn served_in(&self, era: Era) -> impl Iterator<Item = &ProtocolVersion> {
+        self.versions
+            .iter()
+            .filter(move |version| version.era() == Some(era))
+    }
+
+    /// True when a `_meta` that names `version` is one this server serves at 2026-07-28.
+    pub(crate) fn serves_modern(&self, version: &str) -> bool {
+        self.served_in(Era::Modern)
+            .any(|served| served.as_str() == version)
     }
 
     /// True when `violation`, found on a request of `method`, only says the method is

@@ -118,6 +118,7 @@ pub struct ServerConnection {
 impl ServerConnection {
     /// A connection waiting for its client's first message.
     pub fn new(mut config: ServerConfig) -> Self {
+        config.prepare();
         let sealer = config
             .sealer
             .take()
@@ -369,7 +370,7 @@ impl ServerConnection {
         if let Phase::AwaitingFirstRequest { early } = &mut self.phase {
             let early = core::mem::take(early);
             let modern = crate::server::modern::is_modern_request(&request)
-                && !self.config.versions_of(Era::Modern).is_empty();
+                && self.config.served_in(Era::Modern).next().is_some();
             self.phase = if modern {
                 let version = self.modern_version_of(&request);
                 self.events.push_back(ServerEvent::Ready {

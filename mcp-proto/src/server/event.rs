@@ -87,6 +87,10 @@ pub struct InboundRequest {
     pub params: Option<Params>,
     /// What the request carries besides its params.
     pub context: RequestContext,
+    /// The params as validation decoded them (`None` for a vendor method), so that a
+    /// driver routing the request as it came need not decode them again.
+    #[cfg_attr(not(feature = "driver"), allow(dead_code))]
+    pub(crate) typed: Option<ClientRequest>,
 }
 
 impl InboundRequest {
@@ -100,7 +104,14 @@ impl InboundRequest {
 
     /// The request as the typed model.
     pub fn typed(&self) -> Result<ClientRequest, serde_json::Error> {
+        // Decoded afresh: the fields are public and may have been changed since.
         ClientRequest::decode(&self.method, self.params.as_ref())
+    }
+
+    /// Takes the params as validation decoded them, when it kept them.
+    #[cfg_attr(not(feature = "driver"), allow(dead_code))]
+    pub(crate) fn take_typed(&mut self) -> Option<ClientRequest> {
+        self.typed.take()
     }
 }
 

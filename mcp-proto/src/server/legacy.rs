@@ -10,10 +10,10 @@ use crate::server::event::{RequestContext, ServerEvent};
 use crate::server::inbound::{BoundParams, InboundEntry};
 use crate::types::meta::keys;
 use crate::types::{
-    EmptyResult, InitializeRequestParams, InitializeResult, Method, SetLevelRequestParams,
-    SubscribeRequestParams, UnsubscribeRequestParams,
+    ClientRequest, EmptyResult, InitializeRequestParams, InitializeResult, Method,
+    SetLevelRequestParams, SubscribeRequestParams, UnsubscribeRequestParams,
 };
-use crate::validate::{Direction, validate};
+use crate::validate::{Direction, validate, validate_request};
 use crate::version::{Era, ProtocolVersion, negotiate_legacy};
 
 impl ServerConnection {
@@ -51,18 +51,14 @@ impl ServerConnection {
             }
             return;
         };
-        let message = Message::Request(request);
-        match validate(&message, Direction::ClientToServer, &version, None) {
-            Ok(()) => {}
+        let typed = match validate_request(&request, Direction::ClientToServer, &version, None) {
+            Ok(checked) => checked.typed,
             // An admitted vendor method goes on to the application like any other.
-            Err(violation) if self.config.admits_custom(&violation, message.method()) => {}
+            Err(violation) if self.config.admits_custom(&violation, Some(&request.method)) => None,
             Err(violation) => {
                 self.send_error(violation.id.as_ref(), violation.error);
                 return;
             }
-        }
-        let Message::Request(request) = message else {
-            return;
         };
         match Method::parse(&request.method) {
             Some(Method::Ping) => self.send_result(&request.id, &EmptyResult::legacy()),
@@ -84,7 +80,7 @@ impl ServerConnection {
                     input_responses: None,
                     request_state: None,
                 };
-                self.admit(request, context, None);
+                self.admit(request, context, None, typed);
             }
         }
     }
@@ -256,6 +252,7 @@ impl ServerConnection {
         request: Request,
         context: RequestContext,
         bound_params: Option<BoundParams>,
+        typed: Option<ClientRequest>,
     ) {
         if self.inbound.len() >= self.config.limits.max_inbound_in_flight {
             self.refuse(
@@ -284,6 +281,7 @@ impl ServerConnection {
                     method: request.method,
                     params: request.params,
                     context,
+                    typed,
                 },
             )));
     }

@@ -5,7 +5,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::jsonrpc::{ErrorCode, ErrorObject, Message, Request};
+use crate::jsonrpc::{ErrorCode, ErrorObject, Request};
 use crate::mrtr::{INVALID_STATE_MESSAGE, StateBinding, salient_params_digest};
 use crate::server::connection::ServerConnection;
 use crate::server::event::{RequestContext, ServerEvent};
@@ -13,10 +13,10 @@ use crate::server::inbound::BoundParams;
 use crate::server::subscriptions::{acknowledged, offers_subscriptions};
 use crate::types::meta::keys;
 use crate::types::{
-    DiscoverResult, InputResponseRequestParams, Meta, Method, ResultType,
+    ClientRequest, DiscoverResult, InputResponseRequestParams, Meta, Method, ResultType,
     SubscriptionsAcknowledgedNotificationParams, SubscriptionsListenRequestParams,
 };
-use crate::validate::{Direction, validate};
+use crate::validate::{CheckedRequest, Direction, validate_request};
 use crate::version::{Era, ProtocolVersion};
 
 impl ServerConnection {
@@ -42,14 +42,18 @@ impl ServerConnection {
     /// The version a modern request is served under: the one it claims when served, else
     /// the newest served (the request is then refused with -32022).
     pub(crate) fn modern_version_of(&self, request: &Request) -> ProtocolVersion {
-        let served = self.config.versions_of(Era::Modern);
-        request
-            .meta()
-            .and_then(|meta| meta.protocol_version())
-            .map(|version| ProtocolVersion::parse(&version))
-            .filter(|version| served.contains(version))
-            .or_else(|| served.last().cloned())
-            .unwrap_or(ProtocolVersion::LATEST_MODERN)
+        let claimed = request.meta().and_then(|meta| meta.protocol_version());
+        match claimed {
+            Some(version) if self.config.serves_modern(&version) => {
+                ProtocolVersion::parse(&version)
+            }
+            _ => self
+                .config
+                .served_in(Era::Modern)
+                .last()
+                .cloned()
+                .unwrap_or(ProtocolVersion::LATEST_MODERN),
+        }
     }
 
     /// A request of a 2026 exchange the transport classified (no handshake possible).
@@ -89,17 +93,17 @@ impl ServerConnection {
     /// The validation ladder (PROTOCOL 3.4.5), then admission.
     fn on_modern_ladder(&mut self, request: Request) {
         let version = self.modern_version_of(&request);
-        let message = Message::Request(request);
-        match validate(&message, Direction::ClientToServer, &version, None) {
-            Ok(()) => {}
-            // An admitted vendor method has passed the envelope and version checks, which
-            // come before the method's; it goes on to the application.
-            Err(violation) if self.config.admits_custom(&violation, message.method()) => {}
+        let checked = match validate_request(&request, Direction::ClientToServer, &version, None) {
+            Ok(checked) => checked,
+            // An admitted vendor method has passed the envelope and version checks,
+            // which come before the method's; it goes on to the application.
+            Err(violation) if self.config.admits_custom(&violation, Some(&request.method)) => {
+                CheckedRequest::default()
+            }
             Err(mut violation) => {
                 if violation.code() == ErrorCode::UNSUPPORTED_PROTOCOL_VERSION {
-                    let requested = message
-                        .params()
-                        .and_then(|params| params.meta())
+                    let requested = request
+                        .meta()
                         .and_then(|meta| meta.protocol_version())
                         .map(|requested| String::from(&*requested))
                         .unwrap_or_default();
@@ -109,33 +113,44 @@ impl ServerConnection {
                 self.send_error(violation.id.as_ref(), violation.error);
                 return;
             }
-        }
-        let Message::Request(request) = message else {
-            return;
         };
         let meta = request.meta();
-        let context = RequestContext {
-            version: version.clone(),
-            era: Era::Modern,
-            // Validation checked these shapes, so errors cannot occur here.
-            client_capabilities: meta
-                .and_then(Meta::client_capabilities)
-                .and_then(Result::ok)
-                .unwrap_or_default(),
-            client_info: meta.and_then(Meta::client_info).and_then(Result::ok),
-            progress_token: meta.and_then(Meta::progress_token),
-            log_level: meta.and_then(Meta::log_level).and_then(Result::ok),
-            input_responses: None,
-            request_state: None,
+        let progress_token = meta.and_then(Meta::progress_token);
+        let context = match checked.envelope {
+            Some(envelope) => RequestContext {
+                version,
+                era: Era::Modern,
+                client_capabilities: envelope.capabilities,
+                client_info: envelope.client_info,
+                progress_token,
+                log_level: envelope.log_level,
+                input_responses: None,
+                request_state: None,
+            },
+            // A vendor method: the same envelope, checked but not kept.
+            None => RequestContext {
+                version,
+                era: Era::Modern,
+                // Validation checked these shapes, so errors cannot occur here.
+                client_capabilities: meta
+                    .and_then(Meta::client_capabilities)
+                    .and_then(Result::ok)
+                    .unwrap_or_default(),
+                client_info: meta.and_then(Meta::client_info).and_then(Result::ok),
+                progress_token,
+                log_level: meta.and_then(Meta::log_level).and_then(Result::ok),
+                input_responses: None,
+                request_state: None,
+            },
         };
         let method = Method::parse(&request.method);
         match method {
             Some(Method::ServerDiscover) => self.answer_discover(&request),
             Some(Method::SubscriptionsListen) => self.on_listen(request),
             Some(method) if method.allows_input_required() => {
-                self.admit_multi_round(request, context)
+                self.admit_multi_round(request, context, checked.typed)
             }
-            _ => self.admit(request, context, None),
+            _ => self.admit(request, context, None, checked.typed),
         }
     }
 
@@ -211,12 +226,33 @@ impl ServerConnection {
 
     /// `tools/call`, `prompts/get`, `resources/read`: verify and open any echoed state,
     /// hand over the input responses, and remember what a sealed state must be bound to.
-    fn admit_multi_round(&mut self, request: Request, mut context: RequestContext) {
-        let round = request
-            .params_as::<InputResponseRequestParams>()
-            .unwrap_or_default();
+    fn admit_multi_round(
+        &mut self,
+        request: Request,
+        mut context: RequestContext,
+        typed: Option<ClientRequest>,
+    ) {
+        // The round's members as validation decoded them (every multi-round method has
+        // them, with the same rules); decoded here only if validation kept nothing.
+        let (input_responses, request_state) = match &typed {
+            Some(ClientRequest::CallTool(params)) => {
+                (params.input_responses.clone(), params.request_state.clone())
+            }
+            Some(ClientRequest::GetPrompt(params)) => {
+                (params.input_responses.clone(), params.request_state.clone())
+            }
+            Some(ClientRequest::ReadResource(params)) => {
+                (params.input_responses.clone(), params.request_state.clone())
+            }
+            _ => {
+                let round = request
+                    .params_as::<InputResponseRequestParams>()
+                    .unwrap_or_default();
+                (round.input_responses, round.request_state)
+            }
+        };
         let mut bound = BoundParams::Raw(None);
-        if let Some(sealed) = &round.request_state {
+        if let Some(sealed) = &request_state {
             let digest = salient_params_digest(&request.method, request.params.as_ref());
             bound = BoundParams::Digest(digest);
             let binding = StateBinding {
@@ -240,11 +276,11 @@ impl ServerConnection {
                 }
             }
         }
-        context.input_responses = round.input_responses;
+        context.input_responses = input_responses;
         if matches!(bound, BoundParams::Raw(_)) {
             bound = BoundParams::Raw(request.params.clone());
         }
-        self.admit(request, context, Some(bound));
+        self.admit(request, context, Some(bound), typed);
     }
 }
 

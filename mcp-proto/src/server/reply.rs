@@ -11,11 +11,13 @@
 //! Whatever fails becomes an error response (see [`ReplaceCause`]), so the request is
 //! still answered exactly once and nothing invalid reaches the wire.
 
-use alloc::string::String;
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
 
 use crate::connection::{Delivery, ReplaceCause};
 use crate::json::RawJson;
-use crate::json::splice::splice_object;
+use crate::json::splice::write_object;
+use crate::jsonrpc::message::{MetaSlot, ResultMembers, ResultTypeSlot};
 use crate::jsonrpc::scan::{is_key, object_entries};
 use crate::jsonrpc::{ErrorCode, ErrorObject, Message, Outcome, Response, ResultBody};
 use crate::mrtr::StateBinding;
@@ -27,14 +29,20 @@ use crate::types::{
     ClientCapabilities, ElicitRequestParams, InputRequest, InputRequiredResult, Meta, Method,
     ResultType,
 };
-use crate::validate::{Context, Direction, validate};
+use crate::validate::{Context, Shaped, validate_reply};
 use crate::version::Era;
 
 pub(crate) fn deliver(conn: &mut ServerConnection, entry: &InboundEntry, reply: Reply) -> Delivery {
+    let mut before_additions = None;
+    let mut server_info_stamped = false;
     let outcome = match reply {
         Reply::Error(error) => Ok(Outcome::Error(error)),
-        Reply::Result(raw) => shape_result(conn, entry, &raw)
-            .map(|raw| Outcome::Result(ResultBody::from_object(raw)))
+        Reply::Result(raw) => shape_result(conn, entry, raw)
+            .map(|shaped| {
+                before_additions = shaped.before_additions;
+                server_info_stamped = shaped.server_info_stamped;
+                Outcome::Result(shaped.body)
+            })
             .map_err(|error| (error, ReplaceCause::InvalidResult)),
         Reply::InputRequired(input) => input_required(conn, entry, input)
             .map(|raw| Outcome::Result(ResultBody::from_object(raw))),
@@ -47,22 +55,27 @@ pub(crate) fn deliver(conn: &mut ServerConnection, entry: &InboundEntry, reply: 
         Ok(outcome) => outcome,
         Err((error, cause)) => return replace(conn, error, cause),
     };
-    let message = Message::Response(Response {
+    let response = Response {
         id: Some(entry.id.clone()),
         outcome,
-    });
+    };
     let context = Context {
         answering: Some(&entry.method),
         tasks_extension: false,
     };
-    match validate(
-        &message,
-        Direction::ServerToClient,
-        &entry.version,
-        Some(&context),
-    ) {
+    let shaped = Shaped {
+        before_additions: before_additions.as_ref().map(RawJson::get),
+        server_info_stamped,
+    };
+    match validate_reply(&response, &entry.version, &context, shaped) {
         Ok(()) => {
-            conn.outbox.push_with(|out| message.encode(out));
+            // The envelope around a result is short: `{"jsonrpc":"2.0","id":…,"result":…}`.
+            let capacity = match &response.outcome {
+                Outcome::Result(body) => body.raw().get().len() + 64,
+                Outcome::Error(_) => 0,
+            };
+            let message = Message::Response(response);
+            conn.outbox.push_sized(capacity, |out| message.encode(out));
             Delivery::Sent
         }
         Err(violation) => replace(
@@ -79,6 +92,25 @@ pub(crate) fn deliver(conn: &mut ServerConnection, entry: &InboundEntry, reply: 
     }
 }
 
+/// A result shaped for its era, with what the shaping knows about it.
+struct ShapedResult {
+    body: ResultBody,
+    /// The application's text, when the shaping only appended members it lacked.
+    before_additions: Option<RawJson>,
+    /// Whether the shaping stamped `_meta` `serverInfo` from the configuration.
+    server_info_stamped: bool,
+}
+
+impl ShapedResult {
+    fn unchanged(body: ResultBody) -> Self {
+        ShapedResult {
+            body,
+            before_additions: None,
+            server_info_stamped: false,
+        }
+    }
+}
+
 fn invalid(message: &str) -> ErrorObject {
     ErrorObject::with_message(
         ErrorCode::INTERNAL_ERROR,
@@ -86,66 +118,137 @@ fn invalid(message: &str) -> ErrorObject {
     )
 }
 
-/// The result text as it goes out under the entry's era.
+/// The result as it goes out under the entry's era: its text, edited where the era asks,
+/// and what the one walk of its top level learnt about the members validation reads.
 fn shape_result(
     conn: &ServerConnection,
     entry: &InboundEntry,
-    raw: &RawJson,
-) -> Result<RawJson, ErrorObject> {
+    raw: RawJson,
+) -> Result<ShapedResult, ErrorObject> {
     let text = raw.get();
     let entries = object_entries(text).ok_or_else(|| invalid("a result must be a JSON object"))?;
-    let has = |key: &str| entries.iter().any(|(quoted, _)| is_key(quoted, key));
-    let spliced = match entry.era {
+    // The first member of a key, which is what a walk of the shaped text finds for a key
+    // the shaping leaves alone.
+    let first = |key: &str| {
+        entries
+            .iter()
+            .find(|(quoted, _)| is_key(quoted, key))
+            .map(|(_, raw)| *raw)
+    };
+    let task = first("task").is_some();
+    match entry.era {
         Era::Legacy => {
-            if has("resultType") || has("ttlMs") || has("cacheScope") {
-                splice_object(text, &["resultType", "ttlMs", "cacheScope"], &[])
+            const MODERN_ONLY: [&str; 3] = ["resultType", "ttlMs", "cacheScope"];
+            let meta = MetaSlot::read(first("_meta"));
+            let members = ResultMembers {
+                ttl_ms: false,
+                cache_scope: false,
+                task,
+            };
+            let stale = entries
+                .iter()
+                .any(|(quoted, _)| MODERN_ONLY.iter().any(|key| is_key(quoted, key)));
+            let raw = if stale {
+                // Built from the members of a valid object: valid.
+                let text = write_object(&entries, &MODERN_ONLY, &[], text.len());
+                RawJson::from_checked(text.into())
             } else {
-                return Ok(raw.clone());
-            }
+                drop(entries);
+                raw
+            };
+            Ok(ShapedResult::unchanged(ResultBody::from_parts(
+                raw,
+                ResultTypeSlot::Absent,
+                meta,
+                members,
+            )))
         }
         Era::Modern => {
             if entry.method == Method::ToolsList.as_str() && text.contains("\"execution\"") {
                 if let Some(stripped) = without_tool_execution(text) {
-                    return shape_result(conn, entry, &stripped);
+                    let shaped = shape_result(conn, entry, stripped)?;
+                    // The application's text lost members: decode the result itself.
+                    return Ok(ShapedResult {
+                        before_additions: None,
+                        ..shaped
+                    });
                 }
             }
-            let mut add: alloc::vec::Vec<(&str, String)> = alloc::vec::Vec::new();
-            if !has("resultType") {
-                add.push(("resultType", String::from("\"complete\"")));
-            }
+            let mut add: Vec<(&str, Cow<'_, str>)> = Vec::new();
+            let result_type = match first("resultType") {
+                Some(existing) => ResultTypeSlot::read(Some(existing)),
+                None => {
+                    add.push(("resultType", Cow::Borrowed("\"complete\"")));
+                    ResultTypeSlot::Present(ResultType::Complete)
+                }
+            };
+            let mut members = ResultMembers {
+                ttl_ms: first("ttlMs").is_some(),
+                cache_scope: first("cacheScope").is_some(),
+                task,
+            };
             let method = Method::parse(&entry.method);
             if let Some(method) = method.filter(|method| method.is_cacheable()) {
                 let hints = conn.config.hints_for(method);
-                if !has("ttlMs") {
-                    add.push(("ttlMs", alloc::format!("{}", hints.ttl_ms)));
+                if !members.ttl_ms {
+                    add.push(("ttlMs", Cow::Owned(alloc::format!("{}", hints.ttl_ms))));
+                    members.ttl_ms = true;
                 }
-                if !has("cacheScope") {
-                    let scope = serde_json::to_string(&hints.scope).unwrap_or_default();
-                    add.push(("cacheScope", scope));
+                if !members.cache_scope {
+                    // A unit variant always serialises; the text goes out unchecked.
+                    let scope = serde_json::to_string(&hints.scope)
+                        .map_err(|_| invalid("the cache scope could not be encoded"))?;
+                    add.push(("cacheScope", Cow::Owned(scope)));
+                    members.cache_scope = true;
                 }
             }
-            if conn.config.stamp_server_info {
-                let existing = entries
+            let existing_meta = first("_meta");
+            let stamped = if conn.config.stamp_server_info {
+                stamped_meta(conn, existing_meta)
+            } else {
+                None
+            };
+            // Every other addition is of a member the text lacked.
+            let appended_only = stamped.is_none() || existing_meta.is_none();
+            let server_info_stamped = stamped.is_some();
+            if let Some(stamped) = &stamped {
+                add.push(("_meta", Cow::Borrowed(stamped.raw().get())));
+            }
+            let text = if add.is_empty() {
+                None
+            } else {
+                let add: Vec<(&str, &str)> = add
                     .iter()
-                    .find(|(quoted, _)| is_key(quoted, "_meta"))
-                    .map(|(_, raw)| *raw);
-                if let Some(meta) = stamped_meta(conn, existing) {
-                    add.push(("_meta", meta));
-                }
-            }
-            if add.is_empty() {
-                return Ok(raw.clone());
-            }
-            let add: alloc::vec::Vec<(&str, &str)> = add
-                .iter()
-                .map(|(key, value)| (*key, value.as_str()))
-                .collect();
-            splice_object(text, &[], &add)
+                    .map(|(key, value)| (*key, value.as_ref()))
+                    .collect();
+                // Valid member texts and valid added values: one valid object.
+                Some(write_object(&entries, &[], &add, text.len()))
+            };
+            let meta = match stamped {
+                Some(stamped) => MetaSlot::Present(stamped),
+                None => MetaSlot::read(existing_meta),
+            };
+            drop(entries);
+            let Some(text) = text else {
+                return Ok(ShapedResult::unchanged(ResultBody::from_parts(
+                    raw,
+                    result_type,
+                    meta,
+                    members,
+                )));
+            };
+            Ok(ShapedResult {
+                body: ResultBody::from_parts(
+                    RawJson::from_checked(text.into_boxed_str()),
+                    result_type,
+                    meta,
+                    members,
+                ),
+                before_additions: appended_only.then_some(raw),
+                server_info_stamped,
+            })
         }
-    };
-    spliced
-        .and_then(|text| RawJson::from_text(&text).ok())
-        .ok_or_else(|| invalid("a result must be a JSON object"))
+    }
 }
 
 /// A `tools/list` result without the 2025-only `Tool.execution` members, or `None` when
@@ -167,17 +270,31 @@ fn without_tool_execution(text: &str) -> Option<RawJson> {
 }
 
 /// `_meta` with `serverInfo` added, or `None` when it is there already or `_meta` is not
-/// an object (validation then reports it).
-fn stamped_meta(conn: &ServerConnection, existing: Option<&str>) -> Option<String> {
-    let mut meta = match existing {
-        Some(text) => serde_json::from_str::<Meta>(text).ok()?,
-        None => Meta::new(),
+/// an object (validation then reports it). The existing members are kept verbatim, in
+/// order, written compactly.
+fn stamped_meta(conn: &ServerConnection, existing: Option<&str>) -> Option<Meta> {
+    let cache = conn.config.stamp_cache();
+    let json = match (existing, cache) {
+        (None, Some(cache)) => return Some(cache.alone.clone()),
+        (_, Some(cache)) => Cow::Borrowed(cache.json.as_str()),
+        (_, None) => Cow::Owned(serde_json::to_string(&conn.config.info).ok()?),
     };
-    if meta.contains(keys::SERVER_INFO) {
-        return None;
-    }
-    meta.set_server_info(&conn.config.info);
-    Some(String::from(meta.raw().get()))
+    let add = [(keys::SERVER_INFO, json.as_ref())];
+    let text = match existing {
+        // `existing` is one valid JSON value, as a walk of a valid object cut it.
+        Some(text) => {
+            let entries = object_entries(text)?;
+            if entries
+                .iter()
+                .any(|(quoted, _)| is_key(quoted, keys::SERVER_INFO))
+            {
+                return None;
+            }
+            write_object(&entries, &[], &add, text.len())
+        }
+        None => write_object(&[], &[], &add, 0),
+    };
+    Some(Meta::from_checked_string(text))
 }
 
 fn input_required(

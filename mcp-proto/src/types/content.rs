@@ -508,16 +508,23 @@ impl wire::TaggedUnion for ContentBlock {
     const EXPECTING: &'static str = "a content block object";
 
     fn from_tagged<'de, A: MapAccess<'de>>(tag: &str, map: Replay<A>) -> Result<Self, A::Error> {
-        let map = map.into_deserializer();
         match tag {
-            TextType::VALUE => TextContent::deserialize(map).map(ContentBlock::Text),
-            ImageType::VALUE => ImageContent::deserialize(map).map(ContentBlock::Image),
-            AudioType::VALUE => AudioContent::deserialize(map).map(ContentBlock::Audio),
+            TextType::VALUE => {
+                TextContent::deserialize(map.tagged(TextType::VALUE)).map(ContentBlock::Text)
+            }
+            ImageType::VALUE => {
+                ImageContent::deserialize(map.tagged(ImageType::VALUE)).map(ContentBlock::Image)
+            }
+            AudioType::VALUE => {
+                AudioContent::deserialize(map.tagged(AudioType::VALUE)).map(ContentBlock::Audio)
+            }
             ResourceLinkType::VALUE => {
-                ResourceLink::deserialize(map).map(ContentBlock::ResourceLink)
+                ResourceLink::deserialize(map.tagged(ResourceLinkType::VALUE))
+                    .map(ContentBlock::ResourceLink)
             }
             EmbeddedResourceType::VALUE => {
-                EmbeddedResource::deserialize(map).map(ContentBlock::Resource)
+                EmbeddedResource::deserialize(map.tagged(EmbeddedResourceType::VALUE))
+                    .map(ContentBlock::Resource)
             }
             _ => Err(de::Error::custom(
                 "content block \"type\" must be one of text, image, audio, resource_link, resource",
@@ -562,13 +569,20 @@ impl wire::TaggedUnion for SamplingMessageContentBlock {
 
     fn from_tagged<'de, A: MapAccess<'de>>(tag: &str, map: Replay<A>) -> Result<Self, A::Error> {
         use SamplingMessageContentBlock as B;
-        let map = map.into_deserializer();
         match tag {
-            TextType::VALUE => TextContent::deserialize(map).map(B::Text),
-            ImageType::VALUE => ImageContent::deserialize(map).map(B::Image),
-            AudioType::VALUE => AudioContent::deserialize(map).map(B::Audio),
-            ToolUseType::VALUE => ToolUseContent::deserialize(map).map(B::ToolUse),
-            ToolResultType::VALUE => ToolResultContent::deserialize(map).map(B::ToolResult),
+            TextType::VALUE => TextContent::deserialize(map.tagged(TextType::VALUE)).map(B::Text),
+            ImageType::VALUE => {
+                ImageContent::deserialize(map.tagged(ImageType::VALUE)).map(B::Image)
+            }
+            AudioType::VALUE => {
+                AudioContent::deserialize(map.tagged(AudioType::VALUE)).map(B::Audio)
+            }
+            ToolUseType::VALUE => {
+                ToolUseContent::deserialize(map.tagged(ToolUseType::VALUE)).map(B::ToolUse)
+            }
+            ToolResultType::VALUE => {
+                ToolResultContent::deserialize(map.tagged(ToolResultType::VALUE)).map(B::ToolResult)
+            }
             _ => Err(de::Error::custom(
                 "sampling content \"type\" must be one of text, image, audio, tool_use, tool_result",
             )),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::json::{JsonObject, RawJson};
-use crate::jsonrpc::scan::object_members;
+use crate::jsonrpc::scan::{object_members, walk};
 use crate::types::capabilities::ClientCapabilities;
 use crate::types::common::{Implementation, LoggingLevel, ProgressToken};
 
@@ -47,11 +47,146 @@ pub mod keys {
 /// A `_meta` object: an open map with typed accessors for the reserved keys.
 ///
 /// The object is kept as its JSON text, so decoding and re-encoding a message never builds
-/// a tree for metadata nobody reads, and keys keep their order. Each accessor reads its one
-/// key when asked; the setters rebuild the text (they are for building messages, not for
-/// hot paths). Equality compares the text.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Meta(RawJson);
+/// a tree for metadata nobody reads, and keys keep their order. A `_meta` read from a
+/// message is indexed once: one pass over its top level records where each reserved key's
+/// value sits, so the envelope checks, admission and the HTTP header cross-checks each
+/// read their key without walking the object again. Other keys are found by a walk when
+/// asked. The setters rebuild the text and the index (they are for building messages, not
+/// for hot paths). Equality compares the text.
+#[derive(Clone)]
+pub struct Meta {
+    raw: RawJson,
+    index: MetaIndex,
+}
+
+impl PartialEq for Meta {
+    fn eq(&self, other: &Self) -> bool {
+        // The index is a function of the text.
+        self.raw == other.raw
+    }
+}
+
+impl core::fmt::Debug for Meta {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("Meta").field(&self.raw).finish()
+    }
+}
+
+/// The reserved keys a [`MetaIndex`] locates, in slot order.
+const INDEXED_KEYS: [&str; 7] = [
+    keys::PROGRESS_TOKEN,
+    keys::PROTOCOL_VERSION,
+    keys::CLIENT_CAPABILITIES,
+    keys::CLIENT_INFO,
+    keys::LOG_LEVEL,
+    keys::SERVER_INFO,
+    keys::SUBSCRIPTION_ID,
+];
+
+/// The slot of an unescaped key in [`INDEXED_KEYS`].
+pub(crate) fn indexed_slot(key: &str) -> Option<usize> {
+    INDEXED_KEYS.iter().position(|indexed| *indexed == key)
+}
+
+/// The slots of the keys the typed accessors read (positions in [`INDEXED_KEYS`]).
+mod slot {
+    pub(super) const PROGRESS_TOKEN: usize = 0;
+    pub(super) const PROTOCOL_VERSION: usize = 1;
+    pub(super) const CLIENT_CAPABILITIES: usize = 2;
+    pub(super) const CLIENT_INFO: usize = 3;
+    pub(super) const LOG_LEVEL: usize = 4;
+    pub(super) const SERVER_INFO: usize = 5;
+    pub(super) const SUBSCRIPTION_ID: usize = 6;
+}
+
+/// How many reserved keys a [`MetaIndex`] locates.
+pub(crate) const INDEXED_KEY_COUNT: usize = INDEXED_KEYS.len();
+
+/// Where the values of the reserved keys sit in a `_meta` object's text, found in one
+/// pass over its top level.
+///
+/// Each slot holds the byte range of the key's **first** occurrence (what a walk for the
+/// key finds; a later duplicate is ignored the same way), or `(0, 0)` when the key is
+/// absent: a JSON value is never empty. Keys written with escapes are compared after
+/// unescaping. An index that is not `complete` (not built, text too long for `u32`
+/// offsets, or text the walk could not follow) answers nothing and every lookup walks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct MetaIndex {
+    spans: [(u32, u32); INDEXED_KEYS.len()],
+    complete: bool,
+}
+
+impl MetaIndex {
+    /// No index: every lookup walks the text.
+    pub(crate) const NONE: MetaIndex = MetaIndex {
+        spans: [(0, 0); INDEXED_KEYS.len()],
+        complete: false,
+    };
+
+    /// An index whose spans (byte ranges into the object's text, `(0, 0)` for an absent
+    /// key, the first occurrence of each key) were found by someone else's pass: the
+    /// message decoder's.
+    pub(crate) fn from_spans(spans: [(u32, u32); INDEXED_KEY_COUNT]) -> MetaIndex {
+        MetaIndex {
+            spans,
+            complete: true,
+        }
+    }
+
+    /// Indexes the object `text` in one pass.
+    pub(crate) fn build(text: &str) -> MetaIndex {
+        let mut index = MetaIndex::NONE;
+        if u32::try_from(text.len()).is_err() {
+            return index;
+        }
+        let base = text.as_ptr() as usize;
+        let walked = walk(text, |quoted, value| {
+            let inner = quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or("");
+            let slot = if inner.contains('\\') {
+                serde_json::from_str::<String>(quoted)
+                    .ok()
+                    .and_then(|key| indexed_slot(&key))
+            } else {
+                indexed_slot(inner)
+            };
+            let Some(span) = slot.and_then(|slot| index.spans.get_mut(slot)) else {
+                return;
+            };
+            if *span == (0, 0) {
+                // `value` is a non-empty slice of `text`, whose length fits in u32.
+                let start = (value.as_ptr() as usize).wrapping_sub(base);
+                let end = start.wrapping_add(value.len());
+                if let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) {
+                    *span = (start, end);
+                }
+            }
+        });
+        index.complete = walked.is_some();
+        index
+    }
+
+    /// The raw value of `key` in `text` (the text this index was built from): `Some(None)`
+    /// when the index knows the key is absent, `None` when the index cannot answer.
+    fn lookup<'a>(&self, text: &'a str, key: &str) -> Option<Option<&'a str>> {
+        if !self.complete {
+            return None;
+        }
+        self.lookup_slot(text, indexed_slot(key)?)
+    }
+
+    /// [`Self::lookup`] of the key in `slot`.
+    fn lookup_slot<'a>(&self, text: &'a str, slot: usize) -> Option<Option<&'a str>> {
+        if !self.complete {
+            return None;
+        }
+        let (start, end) = *self.spans.get(slot)?;
+        if (start, end) == (0, 0) {
+            return Some(None);
+        }
+        let range = usize::try_from(start).ok()?..usize::try_from(end).ok()?;
+        Some(text.get(range))
+    }
+}
 
 impl Default for Meta {
     fn default() -> Self {
@@ -61,7 +196,7 @@ impl Default for Meta {
 
 impl Serialize for Meta {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        self.raw.serialize(serializer)
     }
 }
 
@@ -69,7 +204,12 @@ impl<'de> Deserialize<'de> for Meta {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = RawJson::deserialize(deserializer)?;
         if raw.is_object() {
-            Ok(Meta(raw))
+            // A `_meta` nested in typed params is seldom read key by key: no index
+            // (lookups walk), so decoding does not pay for one.
+            Ok(Meta {
+                raw,
+                index: MetaIndex::NONE,
+            })
         } else {
             Err(serde::de::Error::custom("_meta must be a JSON object"))
         }
@@ -87,33 +227,55 @@ pub struct RelatedTaskMetadata {
 impl Meta {
     /// An empty `_meta`.
     pub fn new() -> Self {
-        Meta(RawJson::from_checked("{}".into()))
+        Meta::indexed(RawJson::from_checked("{}".into()))
     }
 
     /// Builds a `_meta` from a map.
     pub fn from_map(map: &JsonObject) -> Self {
-        Meta(RawJson::from(&Value::Object(map.clone())))
+        Meta::indexed(RawJson::from(&Value::Object(map.clone())))
     }
 
-    /// Wraps JSON text already known to be one object.
+    /// Wraps JSON text already known to be one object, indexing its reserved keys.
     pub(crate) fn from_checked_object(text: &str) -> Self {
-        Meta(RawJson::from_checked(text.into()))
+        Meta::indexed(RawJson::from_checked(text.into()))
+    }
+
+    /// Wraps JSON text already known to be one object, with its index.
+    pub(crate) fn from_checked_indexed(text: &str, index: MetaIndex) -> Self {
+        Meta {
+            raw: RawJson::from_checked(text.into()),
+            index,
+        }
+    }
+
+    /// Takes JSON text already known to be one object, indexing its reserved keys.
+    pub(crate) fn from_checked_string(text: String) -> Self {
+        Meta::indexed(RawJson::from_checked(text.into_boxed_str()))
+    }
+
+    fn indexed(raw: RawJson) -> Self {
+        let index = MetaIndex::build(raw.get());
+        Meta { raw, index }
     }
 
     /// The whole object as a map. Fails only for values a [`Value`] cannot hold (a number
     /// such as `1e400`); the text itself is always kept.
     pub fn to_map(&self) -> Result<JsonObject, serde_json::Error> {
-        self.0.decode()
+        self.raw.decode()
     }
 
     /// The object's JSON text.
     pub fn raw(&self) -> &RawJson {
-        &self.0
+        &self.raw
     }
 
-    /// The raw JSON text of the value under `key`.
+    /// The raw JSON text of the value under `key` (its first occurrence).
     pub fn get_raw(&self, key: &str) -> Option<&str> {
-        let [value] = object_members(self.0.get(), [key]);
+        let text = self.raw.get();
+        if let Some(found) = self.index.lookup(text, key) {
+            return found;
+        }
+        let [value] = object_members(text, [key]);
         value
     }
 
@@ -151,16 +313,16 @@ impl Meta {
     fn rebuild(&mut self, key: &str, value: Option<&str>) {
         let added = value.map(|value| [(key, value)]);
         let add: &[(&str, &str)] = added.as_ref().map_or(&[], |added| added.as_slice());
-        if let Some(text) = crate::json::splice::splice_object(self.0.get(), &[key], add) {
+        if let Some(text) = crate::json::splice::splice_object(self.raw.get(), &[key], add) {
             // Built from valid member texts, so it is one valid object.
-            self.0 = RawJson::from_checked(text.into());
+            *self = Meta::indexed(RawJson::from_checked(text.into()));
         }
     }
 
     /// True when no key is present.
     pub fn is_empty(&self) -> bool {
         // The text is one valid object: it is empty when `}` follows `{` and whitespace.
-        self.0
+        self.raw
             .get()
             .trim_start()
             .trim_start_matches('{')
@@ -168,58 +330,91 @@ impl Meta {
             .starts_with('}')
     }
 
-    fn typed<T: DeserializeOwned>(&self, key: &str) -> Option<Result<T, serde_json::Error>> {
-        self.get_raw(key).map(crate::json::strict::from_str)
+    /// The raw value of the reserved key `key`, whose index slot is `slot`.
+    fn get_reserved(&self, slot: usize, key: &str) -> Option<&str> {
+        let text = self.raw.get();
+        debug_assert_eq!(INDEXED_KEYS.get(slot), Some(&key));
+        if let Some(found) = self.index.lookup_slot(text, slot) {
+            return found;
+        }
+        let [value] = object_members(text, [key]);
+        value
+    }
+
+    fn typed<T: DeserializeOwned>(
+        &self,
+        slot: usize,
+        key: &str,
+    ) -> Option<Result<T, serde_json::Error>> {
+        self.get_reserved(slot, key)
+            .map(crate::json::strict::from_str)
     }
 
     fn string(&self, key: &str) -> Option<Cow<'_, str>> {
-        let raw = self.get_raw(key)?;
-        match serde_json::from_str::<&str>(raw) {
-            Ok(text) => Some(Cow::Borrowed(text)),
-            // Escaped strings cannot be borrowed.
-            Err(_) => serde_json::from_str::<String>(raw).ok().map(Cow::Owned),
-        }
+        string_value(self.get_raw(key)?)
     }
 
+    fn reserved_string(&self, slot: usize, key: &str) -> Option<Cow<'_, str>> {
+        string_value(self.get_reserved(slot, key)?)
+    }
+}
+
+/// A raw JSON value (valid JSON text) read as a string, when it is one.
+fn string_value(raw: &str) -> Option<Cow<'_, str>> {
+    // Without a backslash a valid JSON string is its quotes around its text.
+    if let Some(inner) = crate::jsonrpc::scan::plain_string(raw) {
+        return Some(Cow::Borrowed(inner));
+    }
+    match serde_json::from_str::<&str>(raw) {
+        Ok(text) => Some(Cow::Borrowed(text)),
+        // Escaped strings cannot be borrowed.
+        Err(_) => serde_json::from_str::<String>(raw).ok().map(Cow::Owned),
+    }
+}
+
+impl Meta {
     /// `progressToken`, when present and a string or integer.
     pub fn progress_token(&self) -> Option<ProgressToken> {
-        self.typed(keys::PROGRESS_TOKEN).and_then(Result::ok)
+        self.typed(slot::PROGRESS_TOKEN, keys::PROGRESS_TOKEN)
+            .and_then(Result::ok)
     }
 
     /// `io.modelcontextprotocol/protocolVersion`, when present and a string.
     pub fn protocol_version(&self) -> Option<Cow<'_, str>> {
-        self.string(keys::PROTOCOL_VERSION)
+        self.reserved_string(slot::PROTOCOL_VERSION, keys::PROTOCOL_VERSION)
     }
 
     /// `io.modelcontextprotocol/clientCapabilities`, decoded; `Some(Err(_))` when present
     /// but malformed.
     pub fn client_capabilities(&self) -> Option<Result<ClientCapabilities, serde_json::Error>> {
-        self.typed(keys::CLIENT_CAPABILITIES)
+        self.typed(slot::CLIENT_CAPABILITIES, keys::CLIENT_CAPABILITIES)
     }
 
     /// `io.modelcontextprotocol/clientInfo`, decoded.
     pub fn client_info(&self) -> Option<Result<Implementation, serde_json::Error>> {
-        self.typed(keys::CLIENT_INFO)
+        self.typed(slot::CLIENT_INFO, keys::CLIENT_INFO)
     }
 
     /// `io.modelcontextprotocol/logLevel`, decoded.
     pub fn log_level(&self) -> Option<Result<LoggingLevel, serde_json::Error>> {
-        self.typed(keys::LOG_LEVEL)
+        self.typed(slot::LOG_LEVEL, keys::LOG_LEVEL)
     }
 
     /// `io.modelcontextprotocol/serverInfo`, decoded.
     pub fn server_info(&self) -> Option<Result<Implementation, serde_json::Error>> {
-        self.typed(keys::SERVER_INFO)
+        self.typed(slot::SERVER_INFO, keys::SERVER_INFO)
     }
 
     /// `io.modelcontextprotocol/subscriptionId`, when present and a string or integer.
     pub fn subscription_id(&self) -> Option<crate::jsonrpc::RequestId> {
-        self.typed(keys::SUBSCRIPTION_ID).and_then(Result::ok)
+        self.typed(slot::SUBSCRIPTION_ID, keys::SUBSCRIPTION_ID)
+            .and_then(Result::ok)
     }
 
     /// `io.modelcontextprotocol/related-task` (2025 experimental tasks), decoded.
     pub fn related_task(&self) -> Option<Result<RelatedTaskMetadata, serde_json::Error>> {
-        self.typed(keys::RELATED_TASK)
+        self.get_raw(keys::RELATED_TASK)
+            .map(crate::json::strict::from_str)
     }
 
     /// `io.modelcontextprotocol/model-immediate-response` (2025 experimental tasks).
@@ -389,6 +584,124 @@ mod tests {
             empty.raw().get(),
             r#"{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}"#
         );
+    }
+
+    /// Every lookup through the index agrees with a walk of the text for the same key.
+    fn agrees_with_walk(text: &str) {
+        let meta = Meta::from_checked_object(text);
+        for key in INDEXED_KEYS.iter().chain(&["other", "_meta", ""]) {
+            let [walked] = object_members(text, [key]);
+            assert_eq!(meta.get_raw(key), walked, "{key} in {text}");
+        }
+    }
+
+    #[test]
+    fn index_reads_what_a_walk_reads() {
+        let deep = alloc::format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+        for text in [
+            "{}",
+            " { } ",
+            r#"{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"a","version":"1"}}"#,
+            // Duplicates: the first occurrence wins, as a walk finds it.
+            r#"{"progressToken":1,"progressToken":"two","io.modelcontextprotocol/logLevel":"info","io.modelcontextprotocol/logLevel":7}"#,
+            // Escaped keys name the same key once unescaped.
+            r#"{"io.modelcontextprotocol\/protocolVersion":"x","progress\u0054oken":2}"#,
+            // Keys in nested values and in strings are not top-level members.
+            r#"{"a":{"progressToken":1,"io.modelcontextprotocol/serverInfo":{}},"b":"\"progressToken\":3","c":[{"io.modelcontextprotocol/subscriptionId":1}]}"#,
+            r#"{ "progressToken" : -1.5e3 , "io.modelcontextprotocol/subscriptionId" :"s" }"#,
+            // Deep nesting is skipped without recursion.
+            &alloc::format!(r#"{{"x":{deep},"progressToken":"after"}}"#),
+        ] {
+            agrees_with_walk(text);
+        }
+        let meta = Meta::from_checked_object(r#"{"progressToken":1,"progressToken":"two"}"#);
+        assert_eq!(meta.progress_token(), Some(ProgressToken::Number(1)));
+    }
+
+    #[test]
+    fn the_decoder_indexes_meta_as_a_walk_does() {
+        for meta in [
+            "{}",
+            "{ }",
+            r#"{"progressToken":1,"progressToken":"two","io.modelcontextprotocol/logLevel":"info"}"#,
+            r#"{ "io.modelcontextprotocol\/protocolVersion" : "x" , "progress\u0054oken" : [ 2 ] }"#,
+            r#"{"a":{"progressToken":1},"b":"\"progressToken\":3","io.modelcontextprotocol/clientInfo":{"name":"n","version":"1"}}"#,
+        ] {
+            let line = alloc::format!(
+                r#"{{"jsonrpc":"2.0","id":1,"method":"m","params":{{"a":1,"_meta": {meta} ,"_meta":{{"progressToken":9}}}}}}"#
+            );
+            let message = crate::jsonrpc::decode(line.as_bytes()).unwrap();
+            let decoded = message.params().and_then(|params| params.meta()).unwrap();
+            assert_eq!(decoded.raw().get(), meta);
+            assert_eq!(decoded.index, MetaIndex::build(meta), "{meta}");
+            agrees_with_walk(meta);
+        }
+    }
+
+    #[test]
+    fn index_falls_back_to_walking_text_it_cannot_follow() {
+        // Not reachable through the decoder (it checks the text first), but total anyway.
+        for text in [
+            "{",
+            r#"{"progressToken":1,"#,
+            r#"{"progressToken"}"#,
+            "[1]",
+            "",
+        ] {
+            let index = MetaIndex::build(text);
+            assert!(!index.complete, "{text}");
+            agrees_with_walk(text);
+        }
+    }
+
+    #[test]
+    fn edits_and_decoding_keep_lookups_right() {
+        let mut meta = Meta::new();
+        meta.set_log_level(LoggingLevel::Debug);
+        meta.insert("progressToken", "t");
+        assert_eq!(meta.log_level().unwrap().unwrap(), LoggingLevel::Debug);
+        meta.remove("io.modelcontextprotocol/logLevel");
+        assert!(meta.log_level().is_none());
+        assert_eq!(
+            meta.progress_token(),
+            Some(ProgressToken::String("t".into()))
+        );
+        // A decoded `_meta` is not indexed, and reads the same by walking.
+        let decoded: Meta = serde_json::from_str(r#"{"progressToken":5}"#).unwrap();
+        assert_eq!(decoded.progress_token(), Some(ProgressToken::Number(5)));
+        assert_eq!(decoded, Meta::from_checked_object(r#"{"progressToken":5}"#));
+    }
+
+    #[test]
+    fn accessor_slots_name_their_keys() {
+        assert_eq!(INDEXED_KEYS[slot::PROGRESS_TOKEN], keys::PROGRESS_TOKEN);
+        assert_eq!(INDEXED_KEYS[slot::PROTOCOL_VERSION], keys::PROTOCOL_VERSION);
+        assert_eq!(
+            INDEXED_KEYS[slot::CLIENT_CAPABILITIES],
+            keys::CLIENT_CAPABILITIES
+        );
+        assert_eq!(INDEXED_KEYS[slot::CLIENT_INFO], keys::CLIENT_INFO);
+        assert_eq!(INDEXED_KEYS[slot::LOG_LEVEL], keys::LOG_LEVEL);
+        assert_eq!(INDEXED_KEYS[slot::SERVER_INFO], keys::SERVER_INFO);
+        assert_eq!(INDEXED_KEYS[slot::SUBSCRIPTION_ID], keys::SUBSCRIPTION_ID);
+    }
+
+    #[test]
+    fn strings_read_as_serde_json_reads_them() {
+        for raw in [
+            r#""2026-07-28""#,
+            r#""""#,
+            r#""a\"b""#,
+            r#""\u0041""#,
+            r#""é ü""#,
+            "7",
+            "null",
+            r#"{"a":"b"}"#,
+            r#"["x"]"#,
+        ] {
+            let expected = serde_json::from_str::<String>(raw).ok();
+            assert_eq!(string_value(raw).map(Cow::into_owned), expected, "{raw}");
+        }
     }
 
     #[test]

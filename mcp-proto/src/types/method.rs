@@ -28,6 +28,7 @@ use crate::json::RawJson;
 use crate::jsonrpc::{
     Notification, Params, Request, RequestId, encode_notification, encode_request,
 };
+use crate::types::Meta;
 use crate::types::common::{NotificationParams, PaginatedRequestParams, RequestParams};
 use crate::types::completion::CompleteRequestParams;
 use crate::types::elicitation::ElicitRequestParams;
@@ -534,6 +535,19 @@ fn required<T: DeserializeOwned>(params: Option<&Params>) -> Result<T, serde_jso
     }
 }
 
+/// [`required`] for a type whose `_meta` member is set by `set_meta`: the `_meta` the
+/// envelope decoder already read is given to it rather than read again (see
+/// [`Params::decode_without_meta`]); anything else decodes the whole object.
+fn required_with_meta<T: DeserializeOwned>(
+    params: Option<&Params>,
+    set_meta: impl FnOnce(&mut T, Meta),
+) -> Result<T, serde_json::Error> {
+    if let Some(typed) = params.and_then(|params| params.decode_without_meta(set_meta)) {
+        return Ok(typed);
+    }
+    required(params)
+}
+
 /// Decodes params a method may omit, keeping their absence.
 fn optional<T: DeserializeOwned>(params: Option<&Params>) -> Result<Option<T>, serde_json::Error> {
     params.map(Params::decode).transpose()
@@ -705,14 +719,23 @@ impl ClientRequest {
             Some(Method::Ping) => ClientRequest::Ping(optional(params)?),
             Some(Method::ServerDiscover) => ClientRequest::Discover(required(params)?),
             Some(Method::ToolsList) => ClientRequest::ListTools(optional(params)?),
-            Some(Method::ToolsCall) => ClientRequest::CallTool(required(params)?),
+            Some(Method::ToolsCall) => ClientRequest::CallTool(required_with_meta(
+                params,
+                |typed: &mut CallToolRequestParams, meta| typed.meta = Some(meta),
+            )?),
             Some(Method::PromptsList) => ClientRequest::ListPrompts(optional(params)?),
-            Some(Method::PromptsGet) => ClientRequest::GetPrompt(required(params)?),
+            Some(Method::PromptsGet) => ClientRequest::GetPrompt(required_with_meta(
+                params,
+                |typed: &mut GetPromptRequestParams, meta| typed.meta = Some(meta),
+            )?),
             Some(Method::ResourcesList) => ClientRequest::ListResources(optional(params)?),
             Some(Method::ResourcesTemplatesList) => {
                 ClientRequest::ListResourceTemplates(optional(params)?)
             }
-            Some(Method::ResourcesRead) => ClientRequest::ReadResource(required(params)?),
+            Some(Method::ResourcesRead) => ClientRequest::ReadResource(required_with_meta(
+                params,
+                |typed: &mut ReadResourceRequestParams, meta| typed.meta = Some(meta),
+            )?),
             Some(Method::ResourcesSubscribe) => ClientRequest::Subscribe(required(params)?),
             Some(Method::ResourcesUnsubscribe) => ClientRequest::Unsubscribe(required(params)?),
             Some(Method::SubscriptionsListen) => {

@@ -102,6 +102,64 @@ pub(crate) fn deserialize_tagged<'de, D: Deserializer<'de>, T: TaggedUnion>(
 
 struct TaggedVisitor<T>(core::marker::PhantomData<T>);
 
+/// Reads an object key: `None` for the union's tag (no allocation), the key otherwise.
+struct TagKey(&'static str);
+
+impl<'de> de::DeserializeSeed<'de> for TagKey {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for TagKey {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok((key != self.0).then(|| String::from(key)))
+    }
+
+    fn visit_string<E: de::Error>(self, key: String) -> Result<Self::Value, E> {
+        Ok((key != self.0).then_some(key))
+    }
+}
+
+/// Reads the tag's value: borrowed from the input when it can be.
+struct TagValue;
+
+impl<'de> de::DeserializeSeed<'de> for TagValue {
+    type Value = alloc::borrow::Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TagValue {
+    type Value = alloc::borrow::Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+        Ok(alloc::borrow::Cow::Borrowed(value))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(alloc::borrow::Cow::Owned(String::from(value)))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+        Ok(alloc::borrow::Cow::Owned(value))
+    }
+}
+
 impl<'de, T: TaggedUnion> Visitor<'de> for TaggedVisitor<T> {
     type Value = T;
 
@@ -111,18 +169,18 @@ impl<'de, T: TaggedUnion> Visitor<'de> for TaggedVisitor<T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut before = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if key == T::TAG {
-                let tag: String = map.next_value()?;
+        while let Some(key) = map.next_key_seed(TagKey(T::TAG))? {
+            let Some(key) = key else {
+                let tag = map.next_value_seed(TagValue)?;
                 let replay = Replay {
                     before: before.into_iter(),
                     tag_name: T::TAG,
-                    tag: Some(tag.clone()),
+                    tag: None,
                     pending: Pending::Nothing,
                     rest: map,
                 };
                 return T::from_tagged(&tag, replay);
-            }
+            };
             before.push((key, map.next_value::<serde_json::Value>()?));
         }
         Err(de::Error::missing_field(T::TAG))
@@ -132,7 +190,7 @@ impl<'de, T: TaggedUnion> Visitor<'de> for TaggedVisitor<T> {
 enum Pending {
     Nothing,
     Value(serde_json::Value),
-    Tag(String),
+    Tag(&'static str),
 }
 
 /// A map that yields the members read before the tag, then the tag, then the rest of the
@@ -140,14 +198,16 @@ enum Pending {
 pub(crate) struct Replay<A> {
     before: alloc::vec::IntoIter<(String, serde_json::Value)>,
     tag_name: &'static str,
-    tag: Option<String>,
+    tag: Option<&'static str>,
     pending: Pending,
     rest: A,
 }
 
 impl<A> Replay<A> {
-    /// The replayed object as a deserializer for one variant's struct.
-    pub(crate) fn into_deserializer(self) -> de::value::MapAccessDeserializer<Self> {
+    /// The replayed object as a deserializer for the variant whose tag is `tag` (the
+    /// tag's value as read, which the variant matched: the tag replays as that value).
+    pub(crate) fn tagged(mut self, tag: &'static str) -> de::value::MapAccessDeserializer<Self> {
+        self.tag = Some(tag);
         de::value::MapAccessDeserializer::new(self)
     }
 }
@@ -182,7 +242,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<A> {
             Pending::Value(value) => seed
                 .deserialize(crate::json::strict::Strict(value))
                 .map_err(de::Error::custom),
-            Pending::Tag(tag) => seed.deserialize(de::value::StringDeserializer::new(tag)),
+            Pending::Tag(tag) => seed.deserialize(de::value::StrDeserializer::new(tag)),
             Pending::Nothing => self.rest.next_value_seed(seed),
         }
     }

@@ -35,8 +35,11 @@ pub use methods::method_allowed;
 pub use rules::is_valid_tool_name;
 pub use violation::{Rule, Violation};
 
-use crate::jsonrpc::{ErrorCode, Message};
-use crate::version::ProtocolVersion;
+pub(crate) use request::CheckedRequest;
+pub(crate) use response::Shaped;
+
+use crate::jsonrpc::{ErrorCode, Message, Request, Response};
+use crate::version::{Era, ProtocolVersion};
 
 /// Which way a message travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -68,19 +71,10 @@ pub fn validate(
     context: Option<&Context<'_>>,
 ) -> Result<(), Violation> {
     let context = context.copied().unwrap_or_default();
-    let Some(era) = version.era() else {
-        return Err(with_id(
-            Violation::new(
-                Rule::UnsupportedVersion,
-                ErrorCode::UNSUPPORTED_PROTOCOL_VERSION,
-                alloc::format!("Unsupported protocol version: {version}"),
-            ),
-            message,
-        ));
-    };
+    let era = era_of(version).map_err(|violation| with_id(violation, message))?;
     let checked = match message {
         Message::Request(request) => {
-            request::check_request(request, direction, version, era, &context)
+            request::check_request(request, direction, version, era, &context).map(drop)
         }
         Message::Notification(notification) => {
             request::check_notification(notification, direction, era, &context)
@@ -88,6 +82,58 @@ pub fn validate(
         Message::Response(response) => response::check_response(response, direction, era, &context),
     };
     checked.map_err(|violation| with_id(violation, message))
+}
+
+/// [`validate`] for a request, keeping what the checks decoded (the 2026 envelope, the
+/// typed request) so the receiver does not decode it again.
+pub(crate) fn validate_request(
+    request: &Request,
+    direction: Direction,
+    version: &ProtocolVersion,
+    context: Option<&Context<'_>>,
+) -> Result<CheckedRequest, Violation> {
+    let context = context.copied().unwrap_or_default();
+    era_of(version)
+        .and_then(|era| request::check_request(request, direction, version, era, &context))
+        .map_err(|mut violation| {
+            violation.id = Some(request.id.clone());
+            violation
+        })
+}
+
+/// [`validate`] for a server's response to a client request, with what the server knows
+/// of a result it shaped itself ([`Shaped`]).
+pub(crate) fn validate_reply(
+    response: &Response,
+    version: &ProtocolVersion,
+    context: &Context<'_>,
+    shaped: Shaped<'_>,
+) -> Result<(), Violation> {
+    era_of(version)
+        .and_then(|era| {
+            response::check_shaped_response(
+                response,
+                Direction::ServerToClient,
+                era,
+                context,
+                shaped,
+            )
+        })
+        .map_err(|mut violation| {
+            violation.id = response.id.clone();
+            violation
+        })
+}
+
+/// The era of `version`; an unknown version is a violation (-32022).
+fn era_of(version: &ProtocolVersion) -> Result<Era, Violation> {
+    version.era().ok_or_else(|| {
+        Violation::new(
+            Rule::UnsupportedVersion,
+            ErrorCode::UNSUPPORTED_PROTOCOL_VERSION,
+            alloc::format!("Unsupported protocol version: {version}"),
+        )
+    })
 }
 
 fn with_id(mut violation: Violation, message: &Message) -> Violation {

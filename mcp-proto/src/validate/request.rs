@@ -9,8 +9,8 @@ use crate::jsonrpc::{ErrorCode, MessageKind, Notification, Params, Request};
 use crate::types::Method;
 use crate::types::meta::keys;
 use crate::types::{
-    ClientCapabilities, ClientNotification, ClientRequest, ElicitRequestParams, ServerNotification,
-    ServerRequest, TASKS_EXTENSION_ID,
+    ClientCapabilities, ClientNotification, ClientRequest, ElicitRequestParams, Implementation,
+    LoggingLevel, ServerNotification, ServerRequest, TASKS_EXTENSION_ID,
 };
 use crate::validate::methods::params_required;
 use crate::validate::{Context, Direction, Rule, Violation, method_allowed, rules};
@@ -36,13 +36,35 @@ fn not_found(method: &str, era: Era) -> Violation {
     )
 }
 
+/// What checking a 2026 request envelope decoded: the reserved keys the request is served
+/// with.
+#[derive(Debug)]
+pub(crate) struct Envelope {
+    /// `io.modelcontextprotocol/clientCapabilities`.
+    pub(crate) capabilities: ClientCapabilities,
+    /// `io.modelcontextprotocol/clientInfo`, when present.
+    pub(crate) client_info: Option<Implementation>,
+    /// `io.modelcontextprotocol/logLevel`, when present.
+    pub(crate) log_level: Option<LoggingLevel>,
+}
+
+/// What checking a request decoded on the way, kept so that the receiver does not decode
+/// it again.
+#[derive(Debug, Default)]
+pub(crate) struct CheckedRequest {
+    /// The 2026 envelope of a client request checked under 2026-07-28.
+    pub(crate) envelope: Option<Envelope>,
+    /// The typed client request (client-to-server checks only).
+    pub(crate) typed: Option<ClientRequest>,
+}
+
 /// The 2026 request envelope, in the specification's order: required keys (-32602), then
-/// the version (-32022), then the shape of the other reserved keys (-32602). Returns the
-/// declared client capabilities.
+/// the version (-32022), then the shape of the other reserved keys (-32602). Returns what
+/// it decoded.
 fn check_envelope(
     params: Option<&Params>,
     version: &ProtocolVersion,
-) -> Result<ClientCapabilities, Violation> {
+) -> Result<Envelope, Violation> {
     let missing = || {
         invalid_params(
             Rule::RequestMeta,
@@ -96,19 +118,31 @@ fn check_envelope(
         }
         None => return Err(missing()),
     };
-    if let Some(Err(error)) = meta.client_info() {
-        return Err(invalid_params(
-            Rule::RequestMeta,
-            format!("io.modelcontextprotocol/clientInfo: {error}"),
-        ));
-    }
-    if let Some(Err(error)) = meta.log_level() {
-        return Err(invalid_params(
-            Rule::RequestMeta,
-            format!("io.modelcontextprotocol/logLevel: {error}"),
-        ));
-    }
-    Ok(capabilities)
+    let client_info = match meta.client_info() {
+        Some(Err(error)) => {
+            return Err(invalid_params(
+                Rule::RequestMeta,
+                format!("io.modelcontextprotocol/clientInfo: {error}"),
+            ));
+        }
+        Some(Ok(info)) => Some(info),
+        None => None,
+    };
+    let log_level = match meta.log_level() {
+        Some(Err(error)) => {
+            return Err(invalid_params(
+                Rule::RequestMeta,
+                format!("io.modelcontextprotocol/logLevel: {error}"),
+            ));
+        }
+        Some(Ok(level)) => Some(level),
+        None => None,
+    };
+    Ok(Envelope {
+        capabilities,
+        client_info,
+        log_level,
+    })
 }
 
 /// `progressToken`, where present, is a string or an integer (both eras).
@@ -140,12 +174,14 @@ pub(crate) fn check_request(
     version: &ProtocolVersion,
     era: Era,
     context: &Context<'_>,
-) -> Result<(), Violation> {
+) -> Result<CheckedRequest, Violation> {
     let params = request.params.as_ref();
     let mut tasks_extension = context.tasks_extension;
+    let mut checked = CheckedRequest::default();
     if era == Era::Modern && direction == Direction::ClientToServer {
-        let capabilities = check_envelope(params, version)?;
-        tasks_extension |= declares_tasks(&capabilities);
+        let envelope = check_envelope(params, version)?;
+        tasks_extension |= declares_tasks(&envelope.capabilities);
+        checked.envelope = Some(envelope);
     }
     check_progress_token(params)?;
     if !method_allowed(
@@ -170,14 +206,16 @@ pub(crate) fn check_request(
     match direction {
         Direction::ClientToServer => {
             let typed = ClientRequest::decode(&request.method, params).map_err(shape)?;
-            rules::client_request(&typed, era, tasks_extension)
+            rules::client_request(&typed, era, tasks_extension)?;
+            checked.typed = Some(typed);
+            Ok(checked)
         }
         Direction::ServerToClient => {
             let typed = ServerRequest::decode(&request.method, params).map_err(shape)?;
             if let ServerRequest::Elicit(elicit) = &typed {
                 check_elicitation(elicit, era)?;
             }
-            Ok(())
+            Ok(checked)
         }
     }
 }

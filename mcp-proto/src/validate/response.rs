@@ -2,8 +2,8 @@
 //! method it answers, under the revision's `resultType` and caching rules.
 
 use alloc::format;
+use serde::de::DeserializeOwned;
 
-use crate::jsonrpc::scan::object_members;
 use crate::jsonrpc::{ErrorCode, ErrorObject, Outcome, Response, ResultBody};
 use crate::types::meta::keys;
 use crate::types::{
@@ -26,11 +26,39 @@ fn shape(error: serde_json::Error) -> Violation {
     internal(Rule::ResultShape, format!("invalid result: {error}"))
 }
 
+/// What a server knows about a result it shaped itself (see `server::reply`), which
+/// spares checks whose outcome the shaping already decided.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Shaped<'a> {
+    /// The result's text before the server appended members to it, when it only appended
+    /// (no member of the application's text was removed or replaced) and every appended
+    /// member is a valid value for its field (`resultType: "complete"`, the cache hints,
+    /// a `_meta` object). The result then decodes as its type exactly when this text does,
+    /// so this shorter text is decoded first; when it fails, the whole result is decoded
+    /// for the exact error.
+    pub(crate) before_additions: Option<&'a str>,
+    /// `_meta` `serverInfo` was stamped by the server from an [`Implementation`]
+    /// (crate::types::Implementation), which always decodes back: every field is a string,
+    /// a list of strings or a unit enum.
+    pub(crate) server_info_stamped: bool,
+}
+
 pub(crate) fn check_response(
     response: &Response,
     direction: Direction,
     era: Era,
     context: &Context<'_>,
+) -> Result<(), Violation> {
+    check_shaped_response(response, direction, era, context, Shaped::default())
+}
+
+/// [`check_response`] of a result the server shaped itself.
+pub(crate) fn check_shaped_response(
+    response: &Response,
+    direction: Direction,
+    era: Era,
+    context: &Context<'_>,
+    shaped: Shaped<'_>,
 ) -> Result<(), Violation> {
     match &response.outcome {
         Outcome::Error(error) => check_error(error, era),
@@ -42,7 +70,7 @@ pub(crate) fn check_response(
                     "Invalid Request: clients send no responses in 2026-07-28",
                 ));
             }
-            check_result(body, era, context)
+            check_result(body, era, context, shaped)
         }
     }
 }
@@ -104,7 +132,12 @@ fn allows_input_required(method: Method) -> bool {
     )
 }
 
-fn check_result(body: &ResultBody, era: Era, context: &Context<'_>) -> Result<(), Violation> {
+fn check_result(
+    body: &ResultBody,
+    era: Era,
+    context: &Context<'_>,
+    shaped: Shaped<'_>,
+) -> Result<(), Violation> {
     if body.result_type_is_malformed() {
         return Err(internal(
             Rule::ResultShape,
@@ -117,8 +150,7 @@ fn check_result(body: &ResultBody, era: Era, context: &Context<'_>) -> Result<()
             "invalid result: _meta must be an object",
         ));
     }
-    let text = body.raw().get();
-    let [ttl_ms, cache_scope, task] = object_members(text, ["ttlMs", "cacheScope", "task"]);
+    let members = body.members();
     let method = context.answering.and_then(Method::parse);
     match era {
         Era::Legacy => {
@@ -131,19 +163,22 @@ fn check_result(body: &ResultBody, era: Era, context: &Context<'_>) -> Result<()
             let server_info = body
                 .meta()
                 .is_some_and(|meta| meta.contains(keys::SERVER_INFO));
-            if ttl_ms.is_some() || cache_scope.is_some() || server_info {
+            if members.ttl_ms || members.cache_scope || server_info {
                 return Err(internal(
                     Rule::ModernFieldOnLegacyResult,
                     "ttlMs, cacheScope and _meta serverInfo must not appear on a 2025-11-25 result",
                 ));
             }
             match method {
-                Some(method) => legacy_result(body, method, task.is_some()),
+                Some(method) => legacy_result(body, method, members.task),
                 None => Ok(()),
             }
         }
         Era::Modern => {
-            if let Some(Err(error)) = body.meta().and_then(|meta| meta.server_info()) {
+            let server_info = (!shaped.server_info_stamped)
+                .then(|| body.meta().and_then(|meta| meta.server_info()))
+                .flatten();
+            if let Some(Err(error)) = server_info {
                 return Err(shape(serde::de::Error::custom(format!(
                     "_meta serverInfo: {error}"
                 ))));
@@ -159,13 +194,13 @@ fn check_result(body: &ResultBody, era: Era, context: &Context<'_>) -> Result<()
             };
             match result_type {
                 ResultType::Complete => {
-                    if is_cacheable(method) && (ttl_ms.is_none() || cache_scope.is_none()) {
+                    if is_cacheable(method) && !(members.ttl_ms && members.cache_scope) {
                         return Err(internal(
                             Rule::CacheHintsMissing,
                             format!("a complete {method} result needs ttlMs and cacheScope"),
                         ));
                     }
-                    modern_result(body, method)
+                    modern_result(body, method, shaped)
                 }
                 ResultType::InputRequired if allows_input_required(method) => {
                     let result: InputRequiredResult = body.decode().map_err(shape)?;
@@ -264,19 +299,34 @@ fn legacy_result(body: &ResultBody, method: Method, has_task: bool) -> Result<()
     .map_err(shape)
 }
 
-fn modern_result(body: &ResultBody, method: Method) -> Result<(), Violation> {
+/// Whether `body` decodes as `T`, through [`Shaped::before_additions`] when it is known.
+fn decodes<T: DeserializeOwned>(
+    body: &ResultBody,
+    shaped: Shaped<'_>,
+) -> Result<(), serde_json::Error> {
+    if let Some(text) = shaped.before_additions {
+        if crate::json::strict::from_str::<T>(text).is_ok() {
+            return Ok(());
+        }
+    }
+    body.decode::<T>().map(drop)
+}
+
+fn modern_result(body: &ResultBody, method: Method, shaped: Shaped<'_>) -> Result<(), Violation> {
     match method {
         Method::ServerDiscover => body.decode::<DiscoverResult>().map(drop),
         Method::ToolsList => {
             let list: ListToolsResult = body.decode().map_err(shape)?;
             return tools(&list, Era::Modern);
         }
-        Method::ToolsCall => body.decode::<CallToolResult>().map(drop),
+        // Derived struct decoders without unknown-field refusal: appending a valid member
+        // the text lacked cannot change whether they decode.
+        Method::ToolsCall => decodes::<CallToolResult>(body, shaped),
         Method::PromptsList => body.decode::<ListPromptsResult>().map(drop),
-        Method::PromptsGet => body.decode::<GetPromptResult>().map(drop),
+        Method::PromptsGet => decodes::<GetPromptResult>(body, shaped),
         Method::ResourcesList => body.decode::<ListResourcesResult>().map(drop),
         Method::ResourcesTemplatesList => body.decode::<ListResourceTemplatesResult>().map(drop),
-        Method::ResourcesRead => body.decode::<ReadResourceResult>().map(drop),
+        Method::ResourcesRead => decodes::<ReadResourceResult>(body, shaped),
         Method::CompletionComplete => {
             let result: CompleteResult = body.decode().map_err(shape)?;
             if result.completion.values.len() > rules::MAX_COMPLETION_VALUES {

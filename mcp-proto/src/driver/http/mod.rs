@@ -35,7 +35,7 @@ use crate::driver::runtime::{Clock, Runtime};
 use crate::driver::server::Server;
 use crate::http::{
     HeaderParam, HttpResponse, RequestHead, Route, RouteConfig, SessionTable, check_head, route,
-    x_mcp_header_params,
+    route_checked, x_mcp_header_params,
 };
 
 mod legacy;
@@ -181,7 +181,19 @@ impl HttpEndpoint {
 
     /// Serves one request.
     pub async fn handle(&self, head: &RequestHead<'_>, body: &[u8]) -> HttpReply {
-        match route(head, body, &self.config) {
+        self.serve_route(head, route(head, body, &self.config))
+            .await
+    }
+
+    /// Serves one request whose head has already passed [`Self::check_head`] (the body was
+    /// read after it): [`Self::handle`] without checking the head a second time.
+    pub async fn handle_checked(&self, head: &RequestHead<'_>, body: &[u8]) -> HttpReply {
+        self.serve_route(head, route_checked(head, body, &self.config))
+            .await
+    }
+
+    async fn serve_route(&self, head: &RequestHead<'_>, route: Route<'_>) -> HttpReply {
+        match route {
             Route::Modern(post) => modern::serve(self, head, post.request).await,
             Route::Legacy(post) => self.legacy_post(post).await,
             Route::LegacyGet {

@@ -34,7 +34,7 @@ pub(super) async fn serve(
     // Only tools with `x-mcp-header` arguments need their name read from the body.
     if !endpoint.header_params.is_empty() && request.method == Method::ToolsCall.as_str() {
         if let Some(params) = crate::http::params_string(request.params.as_ref(), "name")
-            .and_then(|name| endpoint.header_params.get(&name))
+            .and_then(|name| endpoint.header_params.get(name.as_ref()))
         {
             if let Err(response) = check_param_headers(head, &request, params) {
                 return HttpReply::Complete(response);
@@ -49,6 +49,9 @@ pub(super) async fn serve(
         true,
         listens,
     );
+    // The exchange's task only waits for this one request's answer: its handler runs in
+    // it rather than as a task of its own.
+    side.run_handlers_inline();
     let now = endpoint.clock.timestamp(endpoint.runtime.now());
     side.connection.handle_exchange_request(now, request);
     let clock = endpoint.clock;
@@ -61,7 +64,10 @@ pub(super) async fn serve(
             Some(code) => status_for_error(code, Era::Modern),
             None => 200,
         };
-        let body = first.strip_suffix(b"\n").unwrap_or(&first).to_vec();
+        let mut body = first;
+        if body.last() == Some(&b'\n') {
+            body.pop();
+        }
         return HttpReply::Complete(HttpResponse::json(status, body));
     }
     // A notification came first: stream, and end with the response. A quiet stream (a
@@ -125,10 +131,8 @@ pub(super) fn final_outcome(line: &[u8], id: &RequestId) -> Option<Option<ErrorC
     if line.starts_with(br#"{"jsonrpc":"2.0","method":"#) {
         return None;
     }
-    let mut success = Vec::from(&br#"{"jsonrpc":"2.0","id":"#[..]);
-    if serde_json::to_writer(&mut success, id).is_ok() {
-        success.extend_from_slice(br#","result":"#);
-        if line.starts_with(&success) {
+    if let Some(rest) = line.strip_prefix(&br#"{"jsonrpc":"2.0","id":"#[..]) {
+        if starts_with_id(rest, id).is_some_and(|rest| rest.starts_with(br#","result":"#)) {
             return Some(None);
         }
     }
@@ -140,6 +144,38 @@ pub(super) fn final_outcome(line: &[u8], id: &RequestId) -> Option<Option<ErrorC
             }
         }
         _ => None,
+    }
+}
+
+/// `text` without its leading `id` when it starts with the JSON encoding of `id` as the
+/// connection's encoder writes it (`None` otherwise).
+fn starts_with_id<'a>(text: &'a [u8], id: &RequestId) -> Option<&'a [u8]> {
+    match id {
+        RequestId::Number(number) => {
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            let mut rest = number.unsigned_abs();
+            loop {
+                at -= 1;
+                // A digit: `rest % 10` is below 10.
+                *digits.get_mut(at)? = b'0' + (rest % 10) as u8;
+                rest /= 10;
+                if rest == 0 {
+                    break;
+                }
+            }
+            let text = if *number < 0 {
+                text.strip_prefix(b"-")?
+            } else {
+                text
+            };
+            text.strip_prefix(digits.get(at..)?)
+        }
+        RequestId::String(string) => {
+            let mut encoded = Vec::with_capacity(string.len() + 2);
+            serde_json::to_writer(&mut encoded, string).ok()?;
+            text.strip_prefix(encoded.as_slice())
+        }
     }
 }
 
@@ -164,5 +200,46 @@ fn next_line(
         if !progressed {
             return Poll::Pending;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_recognised_as_the_encoder_writes_them() {
+        for id in [
+            RequestId::Number(0),
+            RequestId::Number(7),
+            RequestId::Number(-7),
+            RequestId::Number(i64::MAX),
+            RequestId::Number(i64::MIN),
+            RequestId::from("req-1"),
+            RequestId::from("quo\"te\u{1}é"),
+        ] {
+            let encoded = serde_json::to_vec(&id).unwrap();
+            let mut line = encoded.clone();
+            line.extend_from_slice(b",rest");
+            assert_eq!(starts_with_id(&line, &id), Some(&b",rest"[..]), "{id}");
+            let other = RequestId::Number(12);
+            assert_eq!(starts_with_id(&line, &other).is_some(), id == other);
+            let mut success = Vec::from(&br#"{"jsonrpc":"2.0","id":"#[..]);
+            success.extend_from_slice(&encoded);
+            success.extend_from_slice(br#","result":{}}"#);
+            assert_eq!(final_outcome(&success, &id), Some(None), "{id}");
+        }
+        // A longer number sharing the digits is another id.
+        assert_eq!(
+            starts_with_id(b"71,", &RequestId::Number(7)),
+            Some(&b"1,"[..])
+        );
+        assert_eq!(
+            final_outcome(
+                br#"{"jsonrpc":"2.0","id":71,"result":{}}"#,
+                &RequestId::Number(7)
+            ),
+            None
+        );
     }
 }

@@ -15,20 +15,30 @@ use crate::driver::server::{ResourceRequest, Shared};
 use crate::jsonrpc::{ErrorCode, ErrorObject, Params};
 use crate::server::{InputRequired, Reply};
 use crate::types::{
-    CallToolRequestParams, CallToolResult, GetPromptRequestParams, InputResponse, Method,
-    ReadResourceRequestParams,
+    CallToolRequestParams, CallToolResult, ClientRequest, GetPromptRequestParams, InputResponse,
+    Method, ReadResourceRequestParams,
 };
 use crate::uri_template::MatchError;
 use crate::version::Era;
 
 /// Answers one request: through the layers, outermost first, to [`route`]. Runs on the
 /// runtime, away from the connection's drive loop.
+///
+/// `typed` is the request as the connection's validation decoded it; routing uses it
+/// instead of decoding the params again when no layer stands in between (a layer may
+/// rewrite the params).
 pub(crate) async fn dispatch(
     shared: Arc<Shared>,
     method: String,
     params: Option<Params>,
+    typed: Option<ClientRequest>,
     context: Context,
 ) -> Reply {
+    if shared.layers.is_empty() {
+        // Boxed, as the chain's end is: routing's state is large, and this future is
+        // moved on its way to the runtime.
+        return Box::pin(route(shared, method, params, typed, context)).await;
+    }
     let request = RequestInfo {
         method,
         params,
@@ -38,11 +48,13 @@ pub(crate) async fn dispatch(
 }
 
 /// The server's own answer to one request: routing by method to the registered tools,
-/// resources, prompts, completions and vendor methods.
+/// resources, prompts, completions and vendor methods. `typed`, when given, is `params`
+/// decoded for `method`.
 pub(crate) async fn route(
     shared: Arc<Shared>,
     method: String,
     params: Option<Params>,
+    typed: Option<ClientRequest>,
     context: Context,
 ) -> Reply {
     let page_size = shared.page_size;
@@ -51,7 +63,13 @@ pub(crate) async fn route(
             let tools: Vec<_> = shared.tools.values().map(|tool| &tool.definition).collect();
             list_page(&method, "tools", &tools, params.as_ref(), page_size)
         }
-        Some(Method::ToolsCall) => call_tool(&shared, params, context).await,
+        Some(Method::ToolsCall) => {
+            let typed = match typed {
+                Some(ClientRequest::CallTool(typed)) => Some(typed),
+                _ => None,
+            };
+            call_tool(&shared, params, typed, context).await
+        }
         Some(Method::ResourcesList) => {
             let resources: Vec<_> = shared.resources.values().map(|r| &r.definition).collect();
             list_page(&method, "resources", &resources, params.as_ref(), page_size)
@@ -66,12 +84,24 @@ pub(crate) async fn route(
                 page_size,
             )
         }
-        Some(Method::ResourcesRead) => read_resource(&shared, params, context).await,
+        Some(Method::ResourcesRead) => {
+            let typed = match typed {
+                Some(ClientRequest::ReadResource(typed)) => Some(typed),
+                _ => None,
+            };
+            read_resource(&shared, params, typed, context).await
+        }
         Some(Method::PromptsList) => {
             let prompts: Vec<_> = shared.prompts.values().map(|p| &p.definition).collect();
             list_page(&method, "prompts", &prompts, params.as_ref(), page_size)
         }
-        Some(Method::PromptsGet) => get_prompt(&shared, params, context).await,
+        Some(Method::PromptsGet) => {
+            let typed = match typed {
+                Some(ClientRequest::GetPrompt(typed)) => Some(typed),
+                _ => None,
+            };
+            get_prompt(&shared, params, typed, context).await
+        }
         Some(Method::CompletionComplete) => complete(&shared, params, context).await,
         None => match shared.methods.get(&method) {
             Some(handler) => handler(params, context).await,
@@ -88,8 +118,17 @@ fn not_found(method: &str) -> Reply {
     )
 }
 
-async fn call_tool(shared: &Shared, params: Option<Params>, context: Context) -> Reply {
-    let params: CallToolRequestParams = match params.as_ref().map(Params::decode) {
+async fn call_tool(
+    shared: &Shared,
+    params: Option<Params>,
+    typed: Option<CallToolRequestParams>,
+    context: Context,
+) -> Reply {
+    let decoded = match typed {
+        Some(typed) => Some(Ok(typed)),
+        None => params.as_ref().map(Params::decode),
+    };
+    let params: CallToolRequestParams = match decoded {
         Some(Ok(params)) => params,
         Some(Err(error)) => {
             return Reply::error(
@@ -114,11 +153,19 @@ async fn call_tool(shared: &Shared, params: Option<Params>, context: Context) ->
     }
 }
 
-async fn read_resource(shared: &Shared, params: Option<Params>, context: Context) -> Reply {
-    let uri = match params
-        .as_ref()
-        .map(|params| params.decode::<ReadResourceRequestParams>())
-    {
+async fn read_resource(
+    shared: &Shared,
+    params: Option<Params>,
+    typed: Option<ReadResourceRequestParams>,
+    context: Context,
+) -> Reply {
+    let decoded = match typed {
+        Some(typed) => Some(Ok(typed)),
+        None => params
+            .as_ref()
+            .map(|params| params.decode::<ReadResourceRequestParams>()),
+    };
+    let uri = match decoded {
         Some(Ok(params)) => params.uri,
         _ => return Reply::error(ErrorCode::INVALID_PARAMS, "resources/read needs a uri"),
     };
@@ -157,11 +204,19 @@ async fn read_resource(shared: &Shared, params: Option<Params>, context: Context
     )
 }
 
-async fn get_prompt(shared: &Shared, params: Option<Params>, context: Context) -> Reply {
-    let params = match params
-        .as_ref()
-        .map(|params| params.decode::<GetPromptRequestParams>())
-    {
+async fn get_prompt(
+    shared: &Shared,
+    params: Option<Params>,
+    typed: Option<GetPromptRequestParams>,
+    context: Context,
+) -> Reply {
+    let decoded = match typed {
+        Some(typed) => Some(Ok(typed)),
+        None => params
+            .as_ref()
+            .map(|params| params.decode::<GetPromptRequestParams>()),
+    };
+    let params = match decoded {
         Some(Ok(params)) => params,
         _ => return Reply::error(ErrorCode::INVALID_PARAMS, "prompts/get needs a name"),
     };

@@ -110,6 +110,7 @@ impl Next {
                 self.shared,
                 request.method,
                 request.params,
+                None,
                 request.context,
             )),
         }

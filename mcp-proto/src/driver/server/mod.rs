@@ -160,6 +160,7 @@ impl Shared {
         Arc::clone(self.shared_config.get_or_init(|| {
             let mut config = self.connection_config();
             config.sealer = None;
+            config.prepare();
             Arc::new(config)
         }))
     }

@@ -5,16 +5,14 @@ use std::format;
 use std::prelude::rust_2024::*;
 
 use std::collections::{BTreeMap, VecDeque};
-use std::future::Future;
 use std::io;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll, Waker};
 
 use futures_channel::{mpsc, oneshot};
 use futures_io::{AsyncRead, AsyncWrite};
-use futures_util::StreamExt;
 use futures_util::future::{AbortHandle, Abortable};
+use futures_util::{FutureExt, StreamExt};
 
 use crate::connection::{Outcome, ReplyToken, RequestHandle};
 use crate::driver::runtime::{Clock, Runtime};
@@ -29,13 +27,16 @@ use crate::time::Timestamp;
 /// How many handler commands may wait for the drive loop before handlers wait.
 const COMMAND_QUEUE: usize = 256;
 
+/// A handler's answer to one request, as a future.
+type ReplyFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Reply> + Send>>;
+
 /// A server connection plus the bookkeeping that ties its events to running handlers.
 pub(crate) struct ServerSide {
     pub(crate) connection: ServerConnection,
     shared: Arc<Shared>,
     runtime: Arc<dyn Runtime>,
     /// Tokens of requests whose handlers run, with the handle that aborts them.
-    running: BTreeMap<u64, (ReplyToken, AbortHandle)>,
+    running: BTreeMap<u64, (ReplyToken, Option<AbortHandle>)>,
     slot_of: BTreeMap<RequestId, u64>,
     /// Legacy server-to-client requests awaiting answers.
     waiting: BTreeMap<RequestHandle, oneshot::Sender<Outcome>>,
@@ -49,6 +50,9 @@ pub(crate) struct ServerSide {
     cancelled: Vec<RequestId>,
     /// Whether to record cancelled ids at all (stream drivers never drain them).
     pub(crate) track_cancelled: bool,
+    /// `Some` when handlers run inside the task that drives this connection (see
+    /// [`Self::run_handlers_inline`]): the handlers in progress, by slot.
+    inline: Option<Vec<(u64, ReplyFuture)>>,
 }
 
 impl ServerSide {
@@ -88,7 +92,34 @@ impl ServerSide {
             finished: VecDeque::new(),
             cancelled: Vec::new(),
             track_cancelled: false,
+            inline: None,
         }
+    }
+
+    /// Runs handlers inside the task that drives this connection, polled by
+    /// [`Side::poll_commands`](crate::driver::stream::Side::poll_commands), instead of
+    /// spawning each on the runtime: for a connection that serves one request and whose
+    /// task does nothing but wait for its answer (a 2026-07-28 HTTP exchange), which
+    /// saves the task, the wake-ups and the channel hop of the reply. Cancellation and
+    /// dropping the connection still drop the handler's future, and a panicking handler
+    /// still answers -32603.
+    pub(crate) fn run_handlers_inline(&mut self) {
+        self.inline.get_or_insert_with(Vec::new);
+    }
+
+    /// Polls the handlers run inline and takes the replies of those that finished.
+    fn poll_inline(&mut self, cx: &mut TaskContext<'_>) -> Vec<(u64, Reply)> {
+        let mut finished = Vec::new();
+        if let Some(inline) = &mut self.inline {
+            inline.retain_mut(|(slot, handler)| match handler.poll_unpin(cx) {
+                Poll::Ready(reply) => {
+                    finished.push((*slot, reply));
+                    false
+                }
+                Poll::Pending => true,
+            });
+        }
+        finished
     }
 
     /// The JSON-RPC id of the running request in `slot`.
@@ -183,7 +214,8 @@ impl ServerSide {
 
     fn on_event(&mut self, now: Timestamp, event: ServerEvent) {
         match event {
-            ServerEvent::Request(request) => {
+            ServerEvent::Request(mut request) => {
+                let typed = request.take_typed();
                 let request = *request;
                 let slot = request.token.slot();
                 let facts = request.context;
@@ -203,45 +235,55 @@ impl ServerSide {
                     client_info: facts.client_info,
                     input: Arc::new(Mutex::new(input)),
                 };
-                let (abort, registration) = AbortHandle::new_pair();
                 let shared = Arc::clone(&self.shared);
                 let method = request.method;
                 let params = request.params;
-                let work = async move {
+                let handler = async move {
                     // A panicking handler still answers its request (-32603).
-                    let handler =
-                        std::panic::AssertUnwindSafe(dispatch(shared, method, params, context));
-                    let reply = futures_util::FutureExt::catch_unwind(handler)
+                    let handler = std::panic::AssertUnwindSafe(dispatch(
+                        shared, method, params, typed, context,
+                    ));
+                    futures_util::FutureExt::catch_unwind(handler)
                         .await
                         .unwrap_or_else(|_| {
                             Reply::error(
                                 ErrorCode::INTERNAL_ERROR,
                                 "Internal error: the handler panicked",
                             )
-                        });
-                    Command::Reply { slot, reply }
+                        })
                 };
-                let mut work: Pin<Box<dyn Future<Output = Command> + Send>> = Box::pin(work);
                 self.slot_of.insert(request.token.id().clone(), slot);
-                self.running.insert(slot, (request.token, abort));
-                // The handler's first step runs here: one that answers without waiting
-                // (most do) costs no task, no channel and no wake-up. Its reply queues
-                // behind the commands it sent on the way, as if it had run elsewhere.
-                let mut first = TaskContext::from_waker(Waker::noop());
-                if let Poll::Ready(reply) = work.as_mut().poll(&mut first) {
-                    self.finished.push_back(reply);
-                    return;
+                match &mut self.inline {
+                    Some(inline) => {
+                        // Cancelling drops it from the list.
+                        inline.push((slot, Box::pin(handler)));
+                        self.running.insert(slot, (request.token, None));
+                    }
+                    None => {
+                        // The handler's first step runs here: one that answers without
+                        // waiting (most do) costs no task, no channel and no wake-up. Its
+                        // reply queues behind the commands it sent on the way, as if it
+                        // had run elsewhere.
+                        let mut handler: ReplyFuture = Box::pin(handler);
+                        let mut first = TaskContext::from_waker(Waker::noop());
+                        if let Poll::Ready(reply) = handler.as_mut().poll(&mut first) {
+                            self.running.insert(slot, (request.token, None));
+                            self.finished.push_back(Command::Reply { slot, reply });
+                            return;
+                        }
+                        // One that waits carries on as its own task (polled again there,
+                        // so it registers the task's waker).
+                        let (abort, registration) = AbortHandle::new_pair();
+                        self.running.insert(slot, (request.token, Some(abort)));
+                        let mut sender = self.sender.clone();
+                        self.runtime.spawn(Box::pin(async move {
+                            if let Ok(reply) = Abortable::new(handler, registration).await {
+                                let command = Command::Reply { slot, reply };
+                                let _ = futures_util::SinkExt::send(&mut sender, command).await;
+                            }
+                        }));
+                    }
                 }
-                // One that waits carries on as its own task (polled again there, so it
-                // registers the task's waker).
-                let mut sender = self.sender.clone();
-                let work = async move {
-                    let reply = work.await;
-                    let _ = futures_util::SinkExt::send(&mut sender, reply).await;
-                };
-                self.runtime.spawn(Box::pin(async move {
-                    let _ = Abortable::new(work, registration).await;
-                }));
             }
             ServerEvent::Cancelled { id, .. } => {
                 // The handler's future is dropped; the token is spent (the reply is
@@ -251,7 +293,14 @@ impl ServerSide {
                         self.cancelled.push(id);
                     }
                     if let Some((token, abort)) = self.running.remove(&slot) {
-                        abort.abort();
+                        match abort {
+                            Some(abort) => abort.abort(),
+                            None => {
+                                if let Some(inline) = &mut self.inline {
+                                    inline.retain(|(running, _)| *running != slot);
+                                }
+                            }
+                        }
                         let _ = self.connection.respond(
                             now,
                             token,
@@ -275,7 +324,12 @@ impl ServerSide {
             }
             ServerEvent::Closed { .. } => {
                 for (_, (_, abort)) in std::mem::take(&mut self.running) {
-                    abort.abort();
+                    if let Some(abort) = abort {
+                        abort.abort();
+                    }
+                }
+                if let Some(inline) = &mut self.inline {
+                    inline.clear();
                 }
                 self.waiting.clear();
                 self.commands.close();
@@ -289,18 +343,27 @@ impl Drop for ServerSide {
     /// A dropped connection (a closed stream, an abandoned HTTP exchange) stops its
     /// handlers: each running handler's future is dropped.
     fn drop(&mut self) {
+        // Handlers run inline go with `inline`.
         for (_, abort) in self.running.values() {
-            abort.abort();
+            if let Some(abort) = abort {
+                abort.abort();
+            }
         }
     }
 }
 
 impl crate::driver::stream::Side for ServerSide {
     fn poll_commands(&mut self, now: Timestamp, cx: &mut TaskContext<'_>) -> bool {
-        let mut any = false;
+        let finished = self.poll_inline(cx);
+        let mut any = !finished.is_empty();
+        // What a finished handler sent before it returned (progress, log messages) is in
+        // the channel already, and goes out before its reply, as it would from a task.
         while let Poll::Ready(Some(command)) = self.poll_command(cx) {
             self.apply(now, command);
             any = true;
+        }
+        for (slot, reply) in finished {
+            self.apply(now, Command::Reply { slot, reply });
         }
         any
     }
