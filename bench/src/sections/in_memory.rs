@@ -1,6 +1,6 @@
 //! (a) Client and server in one process: ours through `connect_in_memory` (the two
-//! connections exchange bytes inside one drive loop), rmcp through a `tokio::io::duplex`
-//! pipe between its client and its server.
+//! connections run as two tasks handing each other whole batches of lines), rmcp through a
+//! `tokio::io::duplex` pipe between its client and its server.
 
 use mcp_io_tokio::mcp_proto::driver::client::ClientHandlers;
 use rmcp::ServiceExt as _;
