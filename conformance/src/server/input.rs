@@ -94,6 +94,24 @@ fn unavailable(interrupt: Interrupt) -> Result<CallToolResult, ToolError> {
     }
 }
 
+/// Asks `question` (a `{method, params}` elicitation) and reports the answer as
+/// `"<label>: action=…, content=…"`.
+async fn elicit_and_report(
+    ctx: &Context,
+    question: &Value,
+    label: &str,
+) -> Result<CallToolResult, ToolError> {
+    let question: ElicitRequestParams = from_json(question["params"].clone())?;
+    match ctx.elicit(question).await {
+        Ok(answer) => Ok(CallToolResult::text(format!(
+            "{label}: action={}, content={}",
+            action_of(&answer),
+            content_of(&answer)
+        ))),
+        Err(interrupt) => unavailable(interrupt),
+    }
+}
+
 #[derive(Deserialize)]
 struct Prompted {
     prompt: String,
@@ -135,15 +153,7 @@ pub(crate) fn register(builder: ServerBuilder) -> ServerBuilder {
                     }),
                     &["username", "email"],
                 );
-                let question: ElicitRequestParams = from_json(question["params"].clone())?;
-                match ctx.elicit(question).await {
-                    Ok(answer) => Ok(CallToolResult::text(format!(
-                        "User response: action={}, content={}",
-                        action_of(&answer),
-                        content_of(&answer)
-                    ))),
-                    Err(interrupt) => unavailable(interrupt),
-                }
+                elicit_and_report(&ctx, &question, "User response").await
             },
         ))
         .tool(Tool::new(
@@ -162,15 +172,7 @@ pub(crate) fn register(builder: ServerBuilder) -> ServerBuilder {
                     }),
                     &[],
                 );
-                let question: ElicitRequestParams = from_json(question["params"].clone())?;
-                match ctx.elicit(question).await {
-                    Ok(answer) => Ok(CallToolResult::text(format!(
-                        "Elicitation completed: action={}, content={}",
-                        action_of(&answer),
-                        content_of(&answer)
-                    ))),
-                    Err(interrupt) => unavailable(interrupt),
-                }
+                elicit_and_report(&ctx, &question, "Elicitation completed").await
             },
         ))
         .tool(Tool::new(
@@ -198,15 +200,7 @@ pub(crate) fn register(builder: ServerBuilder) -> ServerBuilder {
                     }),
                     &[],
                 );
-                let question: ElicitRequestParams = from_json(question["params"].clone())?;
-                match ctx.elicit(question).await {
-                    Ok(answer) => Ok(CallToolResult::text(format!(
-                        "Elicitation completed: action={}, content={}",
-                        action_of(&answer),
-                        content_of(&answer)
-                    ))),
-                    Err(interrupt) => unavailable(interrupt),
-                }
+                elicit_and_report(&ctx, &question, "Elicitation completed").await
             },
         ));
     register_input_required(builder)

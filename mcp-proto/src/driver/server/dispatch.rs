@@ -159,12 +159,7 @@ async fn read_resource(
     typed: Option<ReadResourceRequestParams>,
     context: Context,
 ) -> Reply {
-    let decoded = match typed {
-        Some(typed) => Some(Ok(typed)),
-        None => params
-            .as_ref()
-            .map(|params| params.decode::<ReadResourceRequestParams>()),
-    };
+    let decoded = typed_or_decoded(typed, params.as_ref());
     let uri = match decoded {
         Some(Ok(params)) => params.uri,
         _ => return Reply::error(ErrorCode::INVALID_PARAMS, "resources/read needs a uri"),
@@ -210,12 +205,7 @@ async fn get_prompt(
     typed: Option<GetPromptRequestParams>,
     context: Context,
 ) -> Reply {
-    let decoded = match typed {
-        Some(typed) => Some(Ok(typed)),
-        None => params
-            .as_ref()
-            .map(|params| params.decode::<GetPromptRequestParams>()),
-    };
+    let decoded = typed_or_decoded(typed, params.as_ref());
     let params = match decoded {
         Some(Ok(params)) => params,
         _ => return Reply::error(ErrorCode::INVALID_PARAMS, "prompts/get needs a name"),
@@ -305,4 +295,15 @@ pub(crate) fn gathered_answers(
         }
     }
     answers
+}
+
+/// The params validation already decoded, else decoded here.
+fn typed_or_decoded<T: serde::de::DeserializeOwned>(
+    typed: Option<T>,
+    params: Option<&Params>,
+) -> Option<Result<T, serde_json::Error>> {
+    match typed {
+        Some(typed) => Some(Ok(typed)),
+        None => params.map(Params::decode::<T>),
+    }
 }
