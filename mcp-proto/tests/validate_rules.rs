@@ -353,3 +353,24 @@ fn error_codes_of_the_other_revision() {
         -32603,
     );
 }
+
+#[test]
+fn sampling_tools_need_an_object_input_schema() {
+    let sampling = |schema: Value| {
+        message(
+            json!({"jsonrpc": "2.0", "id": 3, "method": "sampling/createMessage", "params": {
+                "messages": [{"role": "user", "content": {"type": "text", "text": "hi"}}],
+                "maxTokens": 10,
+                "tools": [{"name": "t", "inputSchema": schema}]
+            }}),
+        )
+    };
+    assert!(check(&sampling(json!({"type": "object"})), S2C, v2025(), None).is_ok());
+    for schema in [Value::Null, json!({"type": "string"}), json!([])] {
+        fails(
+            check(&sampling(schema), S2C, v2025(), None),
+            Rule::ToolSchemaType,
+            -32602,
+        );
+    }
+}

@@ -212,8 +212,10 @@ pub(crate) fn check_request(
         }
         Direction::ServerToClient => {
             let typed = ServerRequest::decode(&request.method, params).map_err(shape)?;
-            if let ServerRequest::Elicit(elicit) = &typed {
-                check_elicitation(elicit, era)?;
+            match &typed {
+                ServerRequest::Elicit(elicit) => check_elicitation(elicit, era)?,
+                ServerRequest::CreateMessage(sampling) => check_sampling(sampling, era)?,
+                _ => {}
             }
             Ok(checked)
         }
@@ -227,6 +229,25 @@ fn require_params(method: &str, params: Option<&Params>, era: Era) -> Result<(),
             Rule::ParamsShape,
             format!("{method} needs params"),
         ));
+    }
+    Ok(())
+}
+
+/// Sampling parameters, wherever they travel (a 2025 request, a 2026 input request):
+/// every tool offered to the model has an object input schema, as the schema requires.
+pub(crate) fn check_sampling(
+    params: &crate::types::CreateMessageRequestParams,
+    era: Era,
+) -> Result<(), Violation> {
+    for tool in params.tools.iter().flatten() {
+        // The tool rules speak of results (-32603); in a request they are bad params.
+        rules::tool(tool, era).map_err(|violation| {
+            Violation::new(
+                violation.rule,
+                ErrorCode::INVALID_PARAMS,
+                format!("Invalid params: {}", violation.error.message),
+            )
+        })?;
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::types::{
     ListToolsResult, Method, MissingRequiredClientCapabilityErrorData, ReadResourceResult,
     ResultType, SubscriptionsListenResult, Task, UnsupportedProtocolVersionErrorData,
 };
-use crate::validate::request::check_elicitation;
+use crate::validate::request::{check_elicitation, check_sampling};
 use crate::validate::{Context, Direction, Rule, Violation, rules};
 use crate::version::Era;
 
@@ -232,7 +232,9 @@ fn input_required(result: &InputRequiredResult) -> Result<(), Violation> {
     {
         match request {
             InputRequest::Elicit(elicit) => check_elicitation(elicit, Era::Modern)?,
-            InputRequest::CreateMessage(_) | InputRequest::ListRoots(_) => {}
+            InputRequest::CreateMessage(sampling) => check_sampling(sampling, Era::Modern)
+                .map_err(|violation| internal(violation.rule, violation.error.message))?,
+            InputRequest::ListRoots(_) => {}
             InputRequest::Other { method, .. } => {
                 return Err(internal(
                     Rule::ResultShape,
