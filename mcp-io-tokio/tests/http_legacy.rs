@@ -251,6 +251,17 @@ async fn send(addr: SocketAddr, method: &str, headers: &[(&str, &str)], body: &V
     }
 }
 
+/// Resumes session `session`'s stream after event `last_event_id` with `GET`.
+async fn resume(addr: SocketAddr, session: &str, last_event_id: &str) -> Open {
+    let headers = [
+        ("accept", "text/event-stream"),
+        ("mcp-session-id", session),
+        ("mcp-protocol-version", "2025-11-25"),
+        ("last-event-id", last_event_id),
+    ];
+    send(addr, "GET", &headers, &Value::Null).await
+}
+
 /// POSTs `message` in session `session` (none for `initialize`).
 async fn post(addr: SocketAddr, session: Option<&str>, message: &Value) -> Open {
     let mut headers = vec![
@@ -519,13 +530,7 @@ async fn a_broken_post_stream_resumes_with_last_event_id() {
     fixture.gate.notify_one();
     tokio::time::sleep(Duration::from_millis(100)).await;
 
-    let headers = [
-        ("accept", "text/event-stream"),
-        ("mcp-session-id", session.as_str()),
-        ("mcp-protocol-version", "2025-11-25"),
-        ("last-event-id", last_seen.as_str()),
-    ];
-    let mut resumed = send(addr, "GET", &headers, &Value::Null).await;
+    let mut resumed = resume(addr, &session, &last_seen).await;
     assert_eq!(resumed.status, 200);
     let response = resumed.next_event().await.expect("the missed response");
     assert_eq!(response.json()["id"], 13);
@@ -565,13 +570,7 @@ async fn a_handler_closes_its_stream_and_the_answer_waits_for_the_resume() {
     // The handler goes on; its answer waits for the client to come back.
     fixture.gate.notify_one();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let headers = [
-        ("accept", "text/event-stream"),
-        ("mcp-session-id", session.as_str()),
-        ("mcp-protocol-version", "2025-11-25"),
-        ("last-event-id", primed.as_str()),
-    ];
-    let mut resumed = send(addr, "GET", &headers, &Value::Null).await;
+    let mut resumed = resume(addr, &session, &primed).await;
     assert_eq!(resumed.status, 200);
     let response = resumed.next_event().await.expect("the answer");
     assert_eq!(response.json()["id"], 21);

@@ -178,40 +178,13 @@ async fn our_client_against_the_reference_server_over_stdio() {
     ] {
         let mut command = tokio::process::Command::new(&python);
         command.arg(script("python_server.py"));
-        let capabilities: ClientCapabilities =
-            serde_json::from_value(json!({"elicitation": {}})).expect("capabilities");
-        let config = ClientConfig::new(Implementation::new("mcp-rs-interop", "1.0"))
-            .with_mode(mode)
-            .with_capabilities(capabilities);
-        let handlers = ClientHandlers::new().on_elicit(|_question| async move {
-            serde_json::from_value(json!({"action": "accept", "content": {"copies": 3}}))
-                .unwrap_or_else(|_| ElicitResult::new(ElicitAction::Decline))
-        });
+        let (config, handlers) = our_client(mode);
         let (client, child) = mcp_io_tokio::connect_child(command, config, handlers)
             .await
             .expect("the reference server starts");
         assert_eq!(client.protocol_version(), Some(version.clone()));
-        let run = async {
-            let tools = client.list_tools().await.expect("tools/list");
-            let mut names: Vec<_> = tools.tools.iter().map(|tool| tool.name.clone()).collect();
-            names.sort();
-            assert_eq!(names, ["echo", "reserve"]);
-            let echoed = client
-                .call_tool("echo", json!({"text": "hello"}))
-                .await
-                .expect("echo");
-            let echoed = serde_json::to_value(&echoed).expect("json");
-            assert_eq!(echoed["content"][0]["text"], "hello", "{version}");
-            let reserved = client
-                .call_tool("reserve", json!({"title": "Dune"}))
-                .await
-                .expect("reserve");
-            let reserved = serde_json::to_value(&reserved).expect("json");
-            assert_eq!(
-                reserved["content"][0]["text"], "Reserved 3 copies of Dune",
-                "{version}"
-            );
-        };
+        let label = version.to_string();
+        let run = shop_at_the_reference_server(&client, &label);
         tokio::time::timeout(Duration::from_secs(60), run)
             .await
             .expect("in time");
