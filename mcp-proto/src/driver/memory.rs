@@ -22,7 +22,13 @@ pub(crate) struct Link {
     state: Mutex<LinkState>,
     /// The reading side's task.
     reader: AtomicWaker,
+    /// The writing side's task, waiting for room.
+    writer: AtomicWaker,
 }
+
+/// How many bytes a link holds before its writer waits for the reader: what a side has
+/// not moved yet stays in its connection's queue, under the connection's own limits.
+const LINK_CAPACITY: usize = 1 << 20;
 
 #[derive(Default)]
 struct LinkState {
@@ -50,6 +56,13 @@ impl Link {
         self.reader.wake();
     }
 
+    /// True when the reader has left room for more; otherwise the writer is woken once
+    /// it has taken what is there.
+    fn has_room(&self, cx: &mut Context<'_>) -> bool {
+        self.writer.register(cx.waker());
+        self.lock().bytes.len() < LINK_CAPACITY
+    }
+
     /// Tells the reader nothing more comes.
     fn close(&self) {
         self.lock().closed = true;
@@ -60,9 +73,15 @@ impl Link {
     /// writer has closed and everything is taken.
     fn read(&self, into: &mut Vec<u8>, cx: &mut Context<'_>) -> bool {
         self.reader.register(cx.waker());
-        let mut state = self.lock();
-        std::mem::swap(&mut state.bytes, into);
-        state.closed
+        let (taken, closed) = {
+            let mut state = self.lock();
+            std::mem::swap(&mut state.bytes, into);
+            (!into.is_empty(), state.closed)
+        };
+        if taken {
+            self.writer.wake();
+        }
+        closed
     }
 }
 
@@ -142,7 +161,14 @@ impl<T: Side + Unpin> Future for MemoryEnd<T> {
 
             progressed |= this.side.pump(now);
 
-            while this.side.poll_transmit(&mut this.output).is_some() {}
+            // A closing side hands over everything left; otherwise only while the
+            // reader keeps up (its connection queues the rest, within its limits).
+            let closing = this.side.is_closed();
+            if closing || this.outgoing.has_room(cx) {
+                while (closing || this.output.len() < LINK_CAPACITY)
+                    && this.side.poll_transmit(&mut this.output).is_some()
+                {}
+            }
             if !this.output.is_empty() {
                 this.outgoing.write(&mut this.output);
             }
@@ -154,5 +180,39 @@ impl<T: Side + Unpin> Future for MemoryEnd<T> {
                 return Poll::Pending;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Wake, Waker};
+
+    struct CountWakes(AtomicUsize);
+
+    impl Wake for CountWakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_full_link_holds_its_writer_until_the_reader_takes() {
+        let link = Link::default();
+        let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
+        let waker = Waker::from(Arc::clone(&wakes));
+        let mut cx = Context::from_waker(&waker);
+        assert!(link.has_room(&mut cx));
+        link.write(&mut vec![b'x'; LINK_CAPACITY]);
+        assert!(!link.has_room(&mut cx), "a full link has no room");
+        let mut taken = Vec::new();
+        assert!(!link.read(&mut taken, &mut cx));
+        assert_eq!(taken.len(), LINK_CAPACITY);
+        assert!(
+            wakes.0.load(Ordering::SeqCst) >= 1,
+            "taking wakes the writer"
+        );
+        assert!(link.has_room(&mut cx));
     }
 }
