@@ -31,7 +31,7 @@ use crate::types::{
     ServerCapabilities, ServerNotification, ServerRequest, SetLevelRequestParams,
     SubscriptionFilter, SubscriptionsListenRequestParams, TASKS_EXTENSION_ID,
 };
-use crate::validate::{Context, Direction, Rule, Violation, validate};
+use crate::validate::{Context, Direction, Rule, Violation, validate, validate_keeping};
 use crate::version::{Era, ProtocolVersion};
 
 /// One request of the application, from `send_request` until its terminal event.
@@ -1394,7 +1394,14 @@ impl ClientConnection {
             answering: Some(&request.method),
             tasks_extension: era == Era::Modern && declares_tasks(&self.config.capabilities),
         };
-        let verdict = match validate(&message, Direction::ServerToClient, version, Some(&context)) {
+        let mut decoded = None;
+        let verdict = match validate_keeping(
+            &message,
+            Direction::ServerToClient,
+            version,
+            Some(&context),
+            Some(&mut decoded),
+        ) {
             Err(violation) if era == Era::Modern => {
                 check_with_defaults(&message, version, &context, violation)
             }
@@ -1405,7 +1412,12 @@ impl ClientConnection {
         };
         let outcome = match (verdict, response.outcome) {
             (Err(violation), _) => Err(violation.error),
-            (Ok(()), Outcome::Result(body)) => Ok(body),
+            (Ok(()), Outcome::Result(mut body)) => {
+                if let Some(value) = decoded {
+                    body.keep_decoded(value);
+                }
+                Ok(body)
+            }
             (Ok(()), Outcome::Error(error)) => Err(error),
         };
         // Refused with -32022 while listing a version we speak: send it again at that

@@ -1,6 +1,7 @@
 //! Scenario tests of [`ClientConnection`]: hand-written server lines in, the exact bytes
 //! and events out.
 
+use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
@@ -15,10 +16,10 @@ use crate::json::RawJson;
 use crate::jsonrpc::{ErrorCode, ErrorObject, RequestId, ResultBody};
 use crate::time::Timestamp;
 use crate::types::{
-    CallToolRequestParams, ClientCapabilities, ClientNotification, ClientRequest, DiscoverResult,
-    ElicitAction, ElicitResult, ElicitationCapability, Implementation, InputResponses,
-    LoggingLevel, Meta, PaginatedRequestParams, ProgressToken, ServerNotification, ServerRequest,
-    SubscriptionFilter,
+    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientNotification, ClientRequest,
+    DiscoverResult, ElicitAction, ElicitResult, ElicitationCapability, Implementation,
+    InputResponses, LoggingLevel, Meta, PaginatedRequestParams, ProgressToken, ServerNotification,
+    ServerRequest, SubscriptionFilter,
 };
 use crate::version::{Era, ProtocolVersion};
 
@@ -1816,4 +1817,39 @@ fn queued_requests_write_params_text_as_serialising_them_would() {
             }
         }
     }
+}
+
+// The result as the application receives it.
+
+#[test]
+fn a_tool_result_arrives_decoded_once_and_equal_to_a_fresh_decoding() {
+    let mut client = legacy_ready(ClientCapabilities::default());
+    let handle = send(&mut client, call_tool("cleanup"));
+    let id = sent(&mut client)[0]["id"].clone();
+    let text = r#"{"content":[{"type":"text","text":"done"}],"isError":false}"#;
+    feed(
+        &mut client,
+        ms(2),
+        &format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{text}}}"#),
+    );
+    let body = match events(&mut client).pop() {
+        Some(ClientEvent::Response {
+            handle: h,
+            outcome: Ok(body),
+            ..
+        }) if h == handle => body,
+        other => panic!("no result: {other:?}"),
+    };
+    // Validation decoded the result into its type and kept it; a clone does not carry it.
+    assert!(format!("{body:?}").contains("decoded: Decoded"), "{body:?}");
+    assert!(format!("{:?}", body.clone()).contains("decoded: NotDecoded"));
+    let fresh: CallToolResult = body.decode().unwrap();
+    assert_eq!(
+        body.clone().into_decoded::<CallToolResult>().unwrap(),
+        fresh
+    );
+    // Another type falls back to decoding the text.
+    let as_value: Value = body.clone().into_decoded().unwrap();
+    assert_eq!(as_value, serde_json::from_str::<Value>(text).unwrap());
+    assert_eq!(body.into_decoded::<CallToolResult>().unwrap(), fresh);
 }

@@ -1,218 +1,282 @@
-//! A client and a server connection in the same process, each driven by its own task:
-//! the two exchange whole batches of lines through a pair of in-memory links, never a
-//! byte pipe (no partial lines, no copy into a fixed-size buffer), and each side runs on
-//! whichever worker is free, in parallel with the other.
+//! A client and a server connection in the same process, driven together by one task.
+//!
+//! Each side hands the other whole batches of lines through a plain buffer: no byte pipe,
+//! no partial lines, no lock and no wake-up between the two. One turn of the loop lets
+//! the client take what the server wrote and write its own lines, then lets the server do
+//! the same; the loop goes round while either side moved, so a call's request, its
+//! handler's first step and its reply all happen in the poll that the caller's request
+//! woke. Only what waits on something else (a handler that awaits, a timer, a caller)
+//! comes back through a waker.
+//!
+//! A side writes at most [`BUFFER_CAPACITY`] bytes ahead of its peer; the rest stays in
+//! its connection's queue, under that connection's own limits, until the peer has taken
+//! what is there. A closing side hands over everything. The task ends once both sides
+//! have closed.
 
 use std::prelude::rust_2024::*;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll};
-
-use futures_util::task::AtomicWaker;
 
 use crate::driver::runtime::{Clock, Runtime, Timer};
 use crate::driver::stream::Side;
+use crate::time::Timestamp;
 
-/// One direction of an in-memory pair: the lines one side wrote that the other has not
-/// taken yet.
-#[derive(Default)]
-pub(crate) struct Link {
-    state: Mutex<LinkState>,
-    /// The reading side's task.
-    reader: AtomicWaker,
-    /// The writing side's task, waiting for room.
-    writer: AtomicWaker,
-}
+/// How many bytes a side writes ahead of its peer before it leaves the rest queued.
+const BUFFER_CAPACITY: usize = 1 << 20;
 
-/// How many bytes a link holds before its writer waits for the reader: what a side has
-/// not moved yet stays in its connection's queue, under the connection's own limits.
-const LINK_CAPACITY: usize = 1 << 20;
+/// How many rounds one poll runs before it yields to the runtime, so that a pair that
+/// keeps talking cannot hold a worker forever.
+const ROUNDS_PER_POLL: usize = 64;
 
-#[derive(Default)]
-struct LinkState {
-    bytes: Vec<u8>,
-    /// The writing side closed: nothing more comes after `bytes`.
-    closed: bool,
-}
-
-impl Link {
-    fn lock(&self) -> std::sync::MutexGuard<'_, LinkState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Appends `out` (whole lines) for the reader and wakes it; `out` is left empty.
-    fn write(&self, out: &mut Vec<u8>) {
-        {
-            let mut state = self.lock();
-            if state.bytes.is_empty() {
-                // The usual case: hand the buffer over instead of copying it.
-                std::mem::swap(&mut state.bytes, out);
-            } else {
-                state.bytes.append(out);
-            }
-        }
-        self.reader.wake();
-    }
-
-    /// True when the reader has left room for more; otherwise the writer is woken once
-    /// it has taken what is there.
-    fn has_room(&self, cx: &mut Context<'_>) -> bool {
-        self.writer.register(cx.waker());
-        self.lock().bytes.len() < LINK_CAPACITY
-    }
-
-    /// Tells the reader nothing more comes.
-    fn close(&self) {
-        self.lock().closed = true;
-        self.reader.wake();
-    }
-
-    /// Takes everything written so far into `into` (empty on entry); true when the
-    /// writer has closed and everything is taken.
-    fn read(&self, into: &mut Vec<u8>, cx: &mut Context<'_>) -> bool {
-        self.reader.register(cx.waker());
-        let (taken, closed) = {
-            let mut state = self.lock();
-            std::mem::swap(&mut state.bytes, into);
-            (!into.is_empty(), state.closed)
-        };
-        if taken {
-            self.writer.wake();
-        }
-        closed
-    }
-}
-
-/// One side of an in-memory pair, driven as its own task until its connection closes.
-pub(crate) struct MemoryEnd<T> {
+/// One side of the pair, with the lines it wrote that its peer has not taken yet.
+struct End<T> {
     side: T,
-    incoming: Arc<Link>,
-    outgoing: Arc<Link>,
-    runtime: Arc<dyn Runtime>,
-    clock: Clock,
-    timer: Option<Pin<Box<dyn Timer>>>,
-    /// What was last taken from `incoming` (kept for its capacity).
-    input: Vec<u8>,
-    /// What the side wrote this turn (kept for its capacity).
-    output: Vec<u8>,
+    /// Lines for the peer.
+    outgoing: Vec<u8>,
+    /// The side has closed and handed over everything: nothing comes after `outgoing`.
+    closed: bool,
+    /// The peer's end of input has been delivered to this side.
     eof: bool,
 }
 
-impl<T: Side> MemoryEnd<T> {
-    pub(crate) fn new(
-        side: T,
-        incoming: Arc<Link>,
-        outgoing: Arc<Link>,
-        runtime: Arc<dyn Runtime>,
-        clock: Clock,
-    ) -> Self {
-        MemoryEnd {
+impl<T: Side> End<T> {
+    fn new(side: T) -> Self {
+        End {
             side,
-            incoming,
-            outgoing,
+            outgoing: Vec::new(),
+            closed: false,
+            eof: false,
+        }
+    }
+
+    /// One turn: commands, then what the peer wrote, timeouts, events and this side's
+    /// own output. True when anything moved.
+    fn turn(
+        &mut self,
+        now: Timestamp,
+        cx: &mut Context<'_>,
+        peer_output: &mut Vec<u8>,
+        peer_closed: bool,
+        scratch: &mut Vec<u8>,
+    ) -> bool {
+        let mut progressed = self.side.poll_commands(now, cx);
+        if !self.eof {
+            if !peer_output.is_empty() {
+                // Take the whole batch (and keep the emptied buffer's capacity for the peer).
+                std::mem::swap(peer_output, scratch);
+                self.side.handle_bytes(now, scratch);
+                scratch.clear();
+                progressed = true;
+            }
+            if peer_closed {
+                self.eof = true;
+                self.side.handle_eof(now);
+                progressed = true;
+            }
+        }
+        if self
+            .side
+            .poll_timeout()
+            .is_some_and(|deadline| deadline <= now)
+        {
+            self.side.handle_timeout(now);
+            progressed = true;
+        }
+        progressed |= self.side.pump(now);
+        if !self.closed {
+            let closing = self.side.is_closed();
+            let before = self.outgoing.len();
+            while (closing || self.outgoing.len() < BUFFER_CAPACITY)
+                && self.side.poll_transmit(&mut self.outgoing).is_some()
+            {}
+            progressed |= self.outgoing.len() != before;
+            if closing {
+                self.closed = true;
+                progressed = true;
+            }
+        }
+        progressed
+    }
+}
+
+/// The client and server of an in-memory pair, driven as one future until both close.
+pub(crate) struct MemoryPair<C, S> {
+    client: End<C>,
+    server: End<S>,
+    runtime: Arc<dyn Runtime>,
+    clock: Clock,
+    timer: Option<Pin<Box<dyn Timer>>>,
+    /// The batch being handed to a side (kept for its capacity).
+    scratch: Vec<u8>,
+}
+
+impl<C: Side, S: Side> MemoryPair<C, S> {
+    pub(crate) fn new(client: C, server: S, runtime: Arc<dyn Runtime>, clock: Clock) -> Self {
+        MemoryPair {
+            client: End::new(client),
+            server: End::new(server),
             runtime,
             clock,
             timer: None,
-            input: Vec::new(),
-            output: Vec::new(),
-            eof: false,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The earlier of the two sides' deadlines.
+    fn deadline(&self) -> Option<Timestamp> {
+        match (
+            self.client.side.poll_timeout(),
+            self.server.side.poll_timeout(),
+        ) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 }
 
-impl<T: Side + Unpin> Future for MemoryEnd<T> {
+impl<C: Side + Unpin, S: Side + Unpin> Future for MemoryPair<C, S> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        loop {
+        for _ in 0..ROUNDS_PER_POLL {
             let now = this.clock.timestamp(this.runtime.now());
-            let mut progressed = this.side.poll_commands(now, cx);
-
-            if !this.eof {
-                let closed = this.incoming.read(&mut this.input, cx);
-                if !this.input.is_empty() {
-                    this.side.handle_bytes(now, &this.input);
-                    this.input.clear();
-                    progressed = true;
-                }
-                if closed {
-                    this.eof = true;
-                    this.side.handle_eof(now);
-                    progressed = true;
-                }
-            }
-
-            if let Some(deadline) = this.side.poll_timeout() {
-                if deadline <= now {
-                    this.side.handle_timeout(now);
-                    progressed = true;
-                } else {
-                    let at = this.clock.instant(deadline);
-                    let timer = this.timer.get_or_insert_with(|| this.runtime.timer(at));
-                    timer.as_mut().reset(at);
-                    if timer.as_mut().poll_elapsed(cx).is_ready() {
-                        progressed = true;
-                    }
-                }
-            }
-
-            progressed |= this.side.pump(now);
-
-            // A closing side hands over everything left; otherwise only while the
-            // reader keeps up (its connection queues the rest, within its limits).
-            let closing = this.side.is_closed();
-            if closing || this.outgoing.has_room(cx) {
-                while (closing || this.output.len() < LINK_CAPACITY)
-                    && this.side.poll_transmit(&mut this.output).is_some()
-                {}
-            }
-            if !this.output.is_empty() {
-                this.outgoing.write(&mut this.output);
-            }
-            if this.side.is_closed() {
-                this.outgoing.close();
+            let client = this.client.turn(
+                now,
+                cx,
+                &mut this.server.outgoing,
+                this.server.closed,
+                &mut this.scratch,
+            );
+            let server = this.server.turn(
+                now,
+                cx,
+                &mut this.client.outgoing,
+                this.client.closed,
+                &mut this.scratch,
+            );
+            if this.client.closed && this.server.closed {
                 return Poll::Ready(());
+            }
+            let mut progressed = client || server;
+            if let Some(deadline) = this.deadline() {
+                let at = this.clock.instant(deadline);
+                let timer = this.timer.get_or_insert_with(|| this.runtime.timer(at));
+                timer.as_mut().reset(at);
+                // An elapsed timer means a side's deadline is due: go round again.
+                progressed |= timer.as_mut().poll_elapsed(cx).is_ready();
             }
             if !progressed {
                 return Poll::Pending;
             }
         }
+        // Still busy: let the runtime run others first, then come back.
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::{Wake, Waker};
+    use crate::connection::Transmit;
 
-    struct CountWakes(AtomicUsize);
+    /// A side that writes `lines` lines of `size` bytes, one per transmit, and records
+    /// what it reads.
+    struct Scripted {
+        to_write: usize,
+        size: usize,
+        read: usize,
+        closed: bool,
+    }
 
-    impl Wake for CountWakes {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
+    impl Side for Scripted {
+        fn poll_commands(&mut self, _: Timestamp, _: &mut Context<'_>) -> bool {
+            false
+        }
+        fn pump(&mut self, _: Timestamp) -> bool {
+            false
+        }
+        fn wants_input(&self) -> bool {
+            true
+        }
+        fn handle_bytes(&mut self, _: Timestamp, data: &[u8]) {
+            self.read += data.len();
+        }
+        fn handle_eof(&mut self, _: Timestamp) {
+            self.closed = true;
+        }
+        fn handle_timeout(&mut self, _: Timestamp) {}
+        fn poll_timeout(&self) -> Option<Timestamp> {
+            None
+        }
+        fn poll_transmit(&mut self, out: &mut Vec<u8>) -> Option<Transmit> {
+            if self.to_write == 0 {
+                return None;
+            }
+            self.to_write -= 1;
+            out.resize(out.len() + self.size, b'x');
+            Some(Transmit { len: self.size })
+        }
+        fn is_closed(&self) -> bool {
+            self.closed
         }
     }
 
     #[test]
-    fn a_full_link_holds_its_writer_until_the_reader_takes() {
-        let link = Link::default();
-        let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
-        let waker = Waker::from(Arc::clone(&wakes));
-        let mut cx = Context::from_waker(&waker);
-        assert!(link.has_room(&mut cx));
-        link.write(&mut vec![b'x'; LINK_CAPACITY]);
-        assert!(!link.has_room(&mut cx), "a full link has no room");
-        let mut taken = Vec::new();
-        assert!(!link.read(&mut taken, &mut cx));
-        assert_eq!(taken.len(), LINK_CAPACITY);
-        assert!(
-            wakes.0.load(Ordering::SeqCst) >= 1,
-            "taking wakes the writer"
+    fn a_side_writes_no_further_ahead_than_the_buffer_holds() {
+        let size = 64 * 1024;
+        let mut end = End::new(Scripted {
+            to_write: 64,
+            size,
+            read: 0,
+            closed: false,
+        });
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        let (mut peer_output, mut scratch) = (Vec::new(), Vec::new());
+        let now = Timestamp::from_millis(0);
+        assert!(end.turn(now, &mut cx, &mut peer_output, false, &mut scratch));
+        assert_eq!(
+            end.outgoing.len(),
+            BUFFER_CAPACITY,
+            "a full buffer stops the writer"
         );
-        assert!(link.has_room(&mut cx));
+        assert_eq!(
+            end.side.to_write,
+            64 - BUFFER_CAPACITY / size,
+            "the rest stays queued"
+        );
+        // The peer takes the batch: the side writes on.
+        end.outgoing.clear();
+        assert!(end.turn(now, &mut cx, &mut peer_output, false, &mut scratch));
+        assert_eq!(end.side.to_write, 64 - 2 * BUFFER_CAPACITY / size);
+        // A closing side hands over everything that is left.
+        end.side.closed = true;
+        end.outgoing.clear();
+        assert!(end.turn(now, &mut cx, &mut peer_output, false, &mut scratch));
+        assert_eq!(end.side.to_write, 0);
+        assert!(end.closed);
+    }
+
+    #[test]
+    fn the_peer_closing_delivers_its_last_lines_then_the_end() {
+        let mut end = End::new(Scripted {
+            to_write: 0,
+            size: 1,
+            read: 0,
+            closed: false,
+        });
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        let (mut peer_output, mut scratch) = (b"{}\n".to_vec(), Vec::new());
+        let now = Timestamp::from_millis(0);
+        assert!(end.turn(now, &mut cx, &mut peer_output, true, &mut scratch));
+        assert_eq!(end.side.read, 3);
+        assert!(end.eof && end.side.closed && end.closed);
+        assert!(peer_output.is_empty());
     }
 }

@@ -1,6 +1,8 @@
 //! The decoded message envelope.
 
+use alloc::boxed::Box;
 use alloc::string::String;
+use core::any::Any;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -296,6 +298,35 @@ pub struct ResultBody {
     result_type: ResultTypeSlot,
     meta: MetaSlot,
     members: ResultMembers,
+    decoded: DecodedSlot,
+}
+
+/// The typed value a receiver's validation decoded the result into, kept so that
+/// [`ResultBody::into_decoded`] does not decode the same text again. It is a cache of the
+/// text, not part of the value: clones leave it behind and equality ignores it.
+#[derive(Default)]
+pub(crate) struct DecodedSlot(Option<Box<dyn Any + Send + Sync>>);
+
+impl Clone for DecodedSlot {
+    fn clone(&self) -> Self {
+        DecodedSlot(None)
+    }
+}
+
+impl PartialEq for DecodedSlot {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl core::fmt::Debug for DecodedSlot {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Decoded"
+        } else {
+            "NotDecoded"
+        })
+    }
 }
 
 /// Whether the top-level members the result checks ask about are present, read in the
@@ -347,6 +378,7 @@ impl ResultBody {
                 task: task.is_some(),
             },
             raw,
+            decoded: DecodedSlot::default(),
         }
     }
 
@@ -363,6 +395,7 @@ impl ResultBody {
             result_type,
             meta,
             members,
+            decoded: DecodedSlot::default(),
         }
     }
 
@@ -418,5 +451,21 @@ impl ResultBody {
     /// Decodes the whole object into `T`.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         self.raw.decode()
+    }
+
+    /// Decodes the whole object into `T`, like [`decode`](Self::decode), but hands over
+    /// the value the receiving connection's validation already decoded when it is a `T`
+    /// (a `tools/call` result as [`CallToolResult`](crate::types::CallToolResult), say),
+    /// so the text is read once.
+    pub fn into_decoded<T: DeserializeOwned + Any>(self) -> Result<T, serde_json::Error> {
+        match self.decoded.0.map(|kept| kept.downcast::<T>()) {
+            Some(Ok(value)) => Ok(*value),
+            _ => self.raw.decode(),
+        }
+    }
+
+    /// Keeps `value`, the decoding of this very text, for [`into_decoded`](Self::into_decoded).
+    pub(crate) fn keep_decoded(&mut self, value: Box<dyn Any + Send + Sync>) {
+        self.decoded = DecodedSlot(Some(value));
     }
 }

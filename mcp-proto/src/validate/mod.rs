@@ -38,6 +38,8 @@ pub use violation::{Rule, Violation};
 pub(crate) use request::CheckedRequest;
 pub(crate) use response::Shaped;
 
+use response::Keep;
+
 use crate::jsonrpc::{ErrorCode, Message, Request, Response};
 use crate::version::{Era, ProtocolVersion};
 
@@ -70,6 +72,18 @@ pub fn validate(
     version: &ProtocolVersion,
     context: Option<&Context<'_>>,
 ) -> Result<(), Violation> {
+    validate_keeping(message, direction, version, context, None)
+}
+
+/// [`validate`], leaving in `keep` the typed value a response's check decoded its result
+/// into (a `tools/call` result), for [`ResultBody::into_decoded`](crate::jsonrpc::ResultBody::into_decoded).
+pub(crate) fn validate_keeping(
+    message: &Message,
+    direction: Direction,
+    version: &ProtocolVersion,
+    context: Option<&Context<'_>>,
+    keep: Keep<'_>,
+) -> Result<(), Violation> {
     let context = context.copied().unwrap_or_default();
     let era = era_of(version).map_err(|violation| with_id(violation, message))?;
     let checked = match message {
@@ -79,7 +93,9 @@ pub fn validate(
         Message::Notification(notification) => {
             request::check_notification(notification, direction, era, &context)
         }
-        Message::Response(response) => response::check_response(response, direction, era, &context),
+        Message::Response(response) => {
+            response::check_response(response, direction, era, &context, keep)
+        }
     };
     checked.map_err(|violation| with_id(violation, message))
 }
@@ -117,6 +133,7 @@ pub(crate) fn validate_reply(
                 era,
                 context,
                 shaped,
+                None,
             )
         })
         .map_err(|mut violation| {

@@ -1,7 +1,9 @@
 //! Checks of responses: the error object's code and data, and the result's type for the
 //! method it answers, under the revision's `resultType` and caching rules.
 
+use alloc::boxed::Box;
 use alloc::format;
+use core::any::Any;
 use serde::de::DeserializeOwned;
 
 use crate::jsonrpc::{ErrorCode, ErrorObject, Outcome, Response, ResultBody};
@@ -48,9 +50,15 @@ pub(crate) fn check_response(
     direction: Direction,
     era: Era,
     context: &Context<'_>,
+    keep: Keep<'_>,
 ) -> Result<(), Violation> {
-    check_shaped_response(response, direction, era, context, Shaped::default())
+    check_shaped_response(response, direction, era, context, Shaped::default(), keep)
 }
+
+/// Where a check that decoded a result into its type leaves the value, so the receiver
+/// can hand it to the application ([`ResultBody::into_decoded`]) instead of decoding the
+/// text again; `None` when nobody wants it.
+pub(crate) type Keep<'a> = Option<&'a mut Option<Box<dyn Any + Send + Sync>>>;
 
 /// [`check_response`] of a result the server shaped itself.
 pub(crate) fn check_shaped_response(
@@ -59,6 +67,7 @@ pub(crate) fn check_shaped_response(
     era: Era,
     context: &Context<'_>,
     shaped: Shaped<'_>,
+    keep: Keep<'_>,
 ) -> Result<(), Violation> {
     match &response.outcome {
         Outcome::Error(error) => check_error(error, era),
@@ -70,7 +79,7 @@ pub(crate) fn check_shaped_response(
                     "Invalid Request: clients send no responses in 2026-07-28",
                 ));
             }
-            check_result(body, era, context, shaped)
+            check_result(body, era, context, shaped, keep)
         }
     }
 }
@@ -137,6 +146,7 @@ fn check_result(
     era: Era,
     context: &Context<'_>,
     shaped: Shaped<'_>,
+    keep: Keep<'_>,
 ) -> Result<(), Violation> {
     if body.result_type_is_malformed() {
         return Err(internal(
@@ -170,7 +180,7 @@ fn check_result(
                 ));
             }
             match method {
-                Some(method) => legacy_result(body, method, members.task),
+                Some(method) => legacy_result(body, method, members.task, keep),
                 None => Ok(()),
             }
         }
@@ -200,7 +210,7 @@ fn check_result(
                             format!("a complete {method} result needs ttlMs and cacheScope"),
                         ));
                     }
-                    modern_result(body, method, shaped)
+                    modern_result(body, method, shaped, keep)
                 }
                 ResultType::InputRequired if allows_input_required(method) => {
                     let result: InputRequiredResult = body.decode().map_err(shape)?;
@@ -252,7 +262,12 @@ fn tools(list: &ListToolsResult, era: Era) -> Result<(), Violation> {
         .try_for_each(|tool| rules::tool(tool, era))
 }
 
-fn legacy_result(body: &ResultBody, method: Method, has_task: bool) -> Result<(), Violation> {
+fn legacy_result(
+    body: &ResultBody,
+    method: Method,
+    has_task: bool,
+    keep: Keep<'_>,
+) -> Result<(), Violation> {
     let task_augmentable = matches!(
         method,
         Method::ToolsCall | Method::SamplingCreateMessage | Method::ElicitationCreate
@@ -281,6 +296,9 @@ fn legacy_result(body: &ResultBody, method: Method, has_task: bool) -> Result<()
                     Rule::ResultShape,
                     "invalid result: structuredContent must be an object in 2025-11-25",
                 ));
+            }
+            if let Some(slot) = keep {
+                *slot = Some(Box::new(result));
             }
             return Ok(());
         }
@@ -314,7 +332,12 @@ fn decodes<T: DeserializeOwned>(
     body.decode::<T>().map(drop)
 }
 
-fn modern_result(body: &ResultBody, method: Method, shaped: Shaped<'_>) -> Result<(), Violation> {
+fn modern_result(
+    body: &ResultBody,
+    method: Method,
+    shaped: Shaped<'_>,
+    keep: Keep<'_>,
+) -> Result<(), Violation> {
     match method {
         Method::ServerDiscover => body.decode::<DiscoverResult>().map(drop),
         Method::ToolsList => {
@@ -323,7 +346,14 @@ fn modern_result(body: &ResultBody, method: Method, shaped: Shaped<'_>) -> Resul
         }
         // Derived struct decoders without unknown-field refusal: appending a valid member
         // the text lacked cannot change whether they decode.
-        Method::ToolsCall => decodes::<CallToolResult>(body, shaped),
+        Method::ToolsCall => match keep {
+            Some(slot) => {
+                let result: CallToolResult = body.decode().map_err(shape)?;
+                *slot = Some(Box::new(result));
+                return Ok(());
+            }
+            None => decodes::<CallToolResult>(body, shaped),
+        },
         Method::PromptsList => body.decode::<ListPromptsResult>().map(drop),
         Method::PromptsGet => decodes::<GetPromptResult>(body, shaped),
         Method::ResourcesList => body.decode::<ListResourcesResult>().map(drop),

@@ -263,17 +263,20 @@ impl Client {
         response.await.map_err(|_| ClientError::Closed)?
     }
 
-    async fn typed<T: DeserializeOwned>(&self, request: ClientRequest) -> Result<T, ClientError> {
+    async fn typed<T: DeserializeOwned + 'static>(
+        &self,
+        request: ClientRequest,
+    ) -> Result<T, ClientError> {
         self.typed_with(request, CallOptions::new()).await
     }
 
-    async fn typed_with<T: DeserializeOwned>(
+    async fn typed_with<T: DeserializeOwned + 'static>(
         &self,
         request: ClientRequest,
         options: CallOptions,
     ) -> Result<T, ClientError> {
         let body = self.request(request, options).await?;
-        body.decode()
+        body.into_decoded()
             .map_err(|error| ClientError::Decode(error.to_string()))
     }
 
@@ -478,6 +481,8 @@ impl Client {
             method: String::from(method),
             params: Some(params.raw().clone()),
         };
-        self.typed(request).await
+        let body = self.request(request, CallOptions::new()).await?;
+        body.decode()
+            .map_err(|error| ClientError::Decode(error.to_string()))
     }
 }

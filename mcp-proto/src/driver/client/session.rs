@@ -17,7 +17,7 @@ use crate::connection::{ReplyToken, RequestHandle};
 use crate::driver::client::listen::Listeners;
 use crate::driver::client::options::ProgressHandler;
 use crate::driver::client::{Call, Client, ClientError, ClientHandlers, Progress, ServerFacts};
-use crate::driver::memory::{Link, MemoryEnd};
+use crate::driver::memory::MemoryPair;
 use crate::driver::runtime::{Clock, Runtime};
 use crate::driver::server::Server;
 use crate::driver::server::session::ServerSide;
@@ -380,9 +380,9 @@ where
     Ok(client)
 }
 
-/// Connects a client to a server in the same process: no framing, no pipe. The two
-/// connections run as two tasks, so they progress in parallel on a multi-threaded
-/// runtime, and hand each other whole batches of lines.
+/// Connects a client to a server in the same process: no framing, no pipe. One task
+/// drives both connections, which hand each other whole batches of lines, so a call
+/// costs no wake-up between client and server.
 pub async fn connect_in_memory(
     server: &Server,
     config: ClientConfig,
@@ -393,24 +393,12 @@ pub async fn connect_in_memory(
     let now = clock.timestamp(runtime.now());
     let (client_side, client) = ClientSide::new(now, config, handlers, Arc::clone(&runtime));
     let server_side = ServerSide::new(server, Arc::clone(&runtime));
-    let to_server = Arc::new(Link::default());
-    let to_client = Arc::new(Link::default());
-    let server_end = MemoryEnd::new(
-        server_side,
-        Arc::clone(&to_server),
-        Arc::clone(&to_client),
-        Arc::clone(&runtime),
-        clock,
-    );
-    let client_end = MemoryEnd::new(
+    runtime.spawn(Box::pin(MemoryPair::new(
         client_side,
-        to_client,
-        to_server,
+        server_side,
         Arc::clone(&runtime),
         clock,
-    );
-    runtime.spawn(Box::pin(server_end));
-    runtime.spawn(Box::pin(client_end));
+    )));
     client.ready().await?;
     Ok(client)
 }
