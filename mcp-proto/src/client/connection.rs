@@ -24,6 +24,7 @@ use crate::jsonrpc::{
     RequestId, Response, ResultBody, encode_error, encode_request, encode_result,
 };
 use crate::time::Timestamp;
+use crate::types::meta::keys;
 use crate::types::{
     CancelledNotificationParams, ClientCapabilities, ClientNotification, ClientRequest,
     DiscoverResult, ElicitRequestParams, EmptyResult, Implementation, InitializeRequestParams,
@@ -31,7 +32,7 @@ use crate::types::{
     ServerCapabilities, ServerNotification, ServerRequest, SetLevelRequestParams,
     SubscriptionFilter, SubscriptionsListenRequestParams, TASKS_EXTENSION_ID,
 };
-use crate::validate::{Context, Direction, Rule, Violation, validate, validate_keeping};
+use crate::validate::{Context, Direction, Rule, Shaped, Violation, validate, validate_keeping};
 use crate::version::{Era, ProtocolVersion};
 
 /// One request of the application, from `send_request` until its terminal event.
@@ -136,6 +137,9 @@ pub struct ClientConnection {
     /// configured log level, made once per version spoken (the version it was made for
     /// beside it).
     envelope_meta: Option<(ProtocolVersion, Meta)>,
+    /// The text of the last `_meta` `serverInfo` that passed validation: a server stamps
+    /// the same one on every 2026 result, so an equal text is not decoded again.
+    validated_server_info: Option<Box<str>>,
 }
 
 /// The envelope of a request under `config` at `version`.
@@ -271,7 +275,9 @@ pub(super) fn queue_request(
     method: &str,
     params: Option<&Params>,
 ) -> Result<(), SendError> {
-    let mut line = Vec::new();
+    // Room for the envelope, the method and the params, so the line grows once.
+    let params_len = params.map_or(0, |params| params.raw().get().len());
+    let mut line = Vec::with_capacity(64 + method.len() + params_len);
     encode_request::<RawJson>(&mut line, id, method, None).map_err(|_| SendError::Encode)?;
     if let Some(params) = params {
         // Params hold one JSON object's text, checked when they were made: it is written
@@ -318,6 +324,7 @@ impl ClientConnection {
             decoder: LineDecoder::new(config.limits.max_message_bytes),
             cache: config.cache.map(ResponseCache::new),
             envelope_meta: None,
+            validated_server_info: None,
             config,
             phase: Phase::Initializing,
             details: ServerDetails::default(),
@@ -1394,12 +1401,25 @@ impl ClientConnection {
             answering: Some(&request.method),
             tasks_extension: era == Era::Modern && declares_tasks(&self.config.capabilities),
         };
+        let server_info = match &message {
+            Message::Response(Response {
+                outcome: Outcome::Result(body),
+                ..
+            }) => body.meta().and_then(|meta| meta.get_raw(keys::SERVER_INFO)),
+            _ => None,
+        };
+        let shaped = Shaped {
+            server_info_stamped: server_info.is_some()
+                && server_info == self.validated_server_info.as_deref(),
+            ..Shaped::default()
+        };
         let mut decoded = None;
         let verdict = match validate_keeping(
             &message,
             Direction::ServerToClient,
             version,
             Some(&context),
+            shaped,
             Some(&mut decoded),
         ) {
             Err(violation) if era == Era::Modern => {
@@ -1413,6 +1433,12 @@ impl ClientConnection {
         let outcome = match (verdict, response.outcome) {
             (Err(violation), _) => Err(violation.error),
             (Ok(()), Outcome::Result(mut body)) => {
+                if !shaped.server_info_stamped {
+                    self.validated_server_info = body
+                        .meta()
+                        .and_then(|meta| meta.get_raw(keys::SERVER_INFO))
+                        .map(Box::from);
+                }
                 if let Some(value) = decoded {
                     body.keep_decoded(value);
                 }

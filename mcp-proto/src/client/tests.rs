@@ -1853,3 +1853,39 @@ fn a_tool_result_arrives_decoded_once_and_equal_to_a_fresh_decoding() {
     assert_eq!(as_value, serde_json::from_str::<Value>(text).unwrap());
     assert_eq!(body.into_decoded::<CallToolResult>().unwrap(), fresh);
 }
+
+#[test]
+fn a_server_info_is_decoded_again_only_when_its_text_changes() {
+    let mut client = client(config(ClientMode::Auto));
+    sent(&mut client);
+    feed(&mut client, ms(5), DISCOVER_OK);
+    events(&mut client);
+    let outcome = |client: &mut ClientConnection, id: u64, server_info: &str| {
+        let handle = send(client, call_tool("cleanup"));
+        assert_eq!(sent(client)[0]["id"], id);
+        feed(
+            client,
+            ms(6),
+            &format!(
+                r#"{{"jsonrpc":"2.0","id":{id},"result":{{"resultType":"complete","content":[],"_meta":{{"io.modelcontextprotocol/serverInfo":{server_info}}}}}}}"#
+            ),
+        );
+        match events(client).as_slice() {
+            [
+                ClientEvent::Response {
+                    handle: h, outcome, ..
+                },
+            ] if *h == handle => outcome.is_ok(),
+            other => panic!("no response: {other:?}"),
+        }
+    };
+    let valid = r#"{"name":"srv","version":"2.0"}"#;
+    assert!(outcome(&mut client, 2, valid));
+    assert!(outcome(&mut client, 3, valid), "the same text again");
+    assert!(
+        !outcome(&mut client, 4, r#"{"name":7}"#),
+        "a new text is checked"
+    );
+    assert!(outcome(&mut client, 5, valid));
+    assert!(!outcome(&mut client, 6, r#"{"version":"2.0"}"#));
+}

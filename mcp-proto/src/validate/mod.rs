@@ -72,16 +72,25 @@ pub fn validate(
     version: &ProtocolVersion,
     context: Option<&Context<'_>>,
 ) -> Result<(), Violation> {
-    validate_keeping(message, direction, version, context, None)
+    validate_keeping(
+        message,
+        direction,
+        version,
+        context,
+        Shaped::default(),
+        None,
+    )
 }
 
-/// [`validate`], leaving in `keep` the typed value a response's check decoded its result
-/// into (a `tools/call` result), for [`ResultBody::into_decoded`](crate::jsonrpc::ResultBody::into_decoded).
+/// [`validate`], with what the receiver already knows of a response's result
+/// ([`Shaped`]), leaving in `keep` the typed value the check decoded the result into (a
+/// `tools/call` result), for [`ResultBody::into_decoded`](crate::jsonrpc::ResultBody::into_decoded).
 pub(crate) fn validate_keeping(
     message: &Message,
     direction: Direction,
     version: &ProtocolVersion,
     context: Option<&Context<'_>>,
+    shaped: Shaped<'_>,
     keep: Keep<'_>,
 ) -> Result<(), Violation> {
     let context = context.copied().unwrap_or_default();
@@ -94,7 +103,7 @@ pub(crate) fn validate_keeping(
             request::check_notification(notification, direction, era, &context)
         }
         Message::Response(response) => {
-            response::check_response(response, direction, era, &context, keep)
+            response::check_shaped_response(response, direction, era, &context, shaped, keep)
         }
     };
     checked.map_err(|violation| with_id(violation, message))

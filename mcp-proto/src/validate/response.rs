@@ -28,8 +28,9 @@ fn shape(error: serde_json::Error) -> Violation {
     internal(Rule::ResultShape, format!("invalid result: {error}"))
 }
 
-/// What a server knows about a result it shaped itself (see `server::reply`), which
-/// spares checks whose outcome the shaping already decided.
+/// What the sender or receiver already knows about a result (a server of one it shaped
+/// itself, see `server::reply`; a client of a `serverInfo` it validated before), which
+/// spares checks whose outcome is already decided.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Shaped<'a> {
     /// The result's text before the server appended members to it, when it only appended
@@ -39,20 +40,11 @@ pub(crate) struct Shaped<'a> {
     /// so this shorter text is decoded first; when it fails, the whole result is decoded
     /// for the exact error.
     pub(crate) before_additions: Option<&'a str>,
-    /// `_meta` `serverInfo` was stamped by the server from an [`Implementation`]
-    /// (crate::types::Implementation), which always decodes back: every field is a string,
-    /// a list of strings or a unit enum.
+    /// `_meta` `serverInfo` is known to decode: the server stamped it from an
+    /// [`Implementation`](crate::types::Implementation), which always decodes back (every
+    /// field is a string, a list of strings or a unit enum), or the client validated the
+    /// same text before.
     pub(crate) server_info_stamped: bool,
-}
-
-pub(crate) fn check_response(
-    response: &Response,
-    direction: Direction,
-    era: Era,
-    context: &Context<'_>,
-    keep: Keep<'_>,
-) -> Result<(), Violation> {
-    check_shaped_response(response, direction, era, context, Shaped::default(), keep)
 }
 
 /// Where a check that decoded a result into its type leaves the value, so the receiver
@@ -60,7 +52,7 @@ pub(crate) fn check_response(
 /// text again; `None` when nobody wants it.
 pub(crate) type Keep<'a> = Option<&'a mut Option<Box<dyn Any + Send + Sync>>>;
 
-/// [`check_response`] of a result the server shaped itself.
+/// Checks a response, sparing what [`Shaped`] says is settled.
 pub(crate) fn check_shaped_response(
     response: &Response,
     direction: Direction,
