@@ -1,5 +1,5 @@
-//! (a) Client and server in one process: ours through `connect_in_memory` (the two
-//! connections run as two tasks handing each other whole batches of lines), rmcp through a
+//! (a) Client and server in one process: ours through `connect_in_memory` (one task drives
+//! both connections, which hand each other whole batches of lines), rmcp through a
 //! `tokio::io::duplex` pipe between its client and its server.
 
 use mcp_io_tokio::mcp_proto::driver::client::ClientHandlers;

@@ -57,6 +57,10 @@ pub(crate) struct ClientSide {
     calls_closed: bool,
     answers_sender: mpsc::Sender<Answer>,
     answers: mpsc::Receiver<Answer>,
+    /// Callback tasks that have not sent their answer yet: with none, the answer channel
+    /// is not polled (nobody can send on it). A task that dies without answering leaves
+    /// the channel polled for good, which costs time, never an answer.
+    callbacks_in_flight: usize,
     /// Progress callbacks of calls in flight.
     progress: BTreeMap<RequestHandle, ProgressHandler>,
     /// Subscriptions, open and opening.
@@ -85,6 +89,7 @@ impl ClientSide {
             calls_closed: false,
             answers_sender,
             answers,
+            callbacks_in_flight: 0,
             progress: BTreeMap::new(),
             listeners: Listeners::default(),
         };
@@ -205,6 +210,7 @@ impl ClientSide {
             } => {
                 let handlers = self.handlers.clone();
                 let mut sender = self.answers_sender.clone();
+                self.callbacks_in_flight += 1;
                 self.runtime.spawn(Box::pin(async move {
                     let answers = requests.into_iter().map(|(key, request)| {
                         let handlers = handlers.clone();
@@ -225,6 +231,7 @@ impl ClientSide {
             ClientEvent::Request { token, request } => {
                 let handlers = self.handlers.clone();
                 let mut sender = self.answers_sender.clone();
+                self.callbacks_in_flight += 1;
                 self.runtime.spawn(Box::pin(async move {
                     let result = answer_request(&handlers, request).await;
                     let _ = sender.send(Answer::Reply { token, result }).await;
@@ -339,7 +346,11 @@ impl Side for ClientSide {
                 Poll::Pending => break,
             }
         }
-        while let Poll::Ready(Some(answer)) = self.answers.poll_next_unpin(cx) {
+        while self.callbacks_in_flight > 0 {
+            let Poll::Ready(Some(answer)) = self.answers.poll_next_unpin(cx) else {
+                break;
+            };
+            self.callbacks_in_flight -= 1;
             self.on_answer(now, answer);
             any = true;
         }
