@@ -379,6 +379,11 @@ impl Future for LegacySession {
                         continue;
                     }
                 }
+                if this.exchanges.is_empty() {
+                    // No POST is waiting: the session may now sit idle for long, one of
+                    // thousands, so it gives back what its queues and tables kept.
+                    this.shrink_to_fit();
+                }
                 return Poll::Pending;
             }
         }
@@ -400,6 +405,16 @@ impl LegacySession {
             | Command::Request { slot, .. } => (request(*slot), false),
             Command::Publish(_) | Command::CloseStream { .. } => (Target::Session, false),
         }
+    }
+
+    /// Frees what the session's queues and tables keep once emptied; the streams and
+    /// their replay buffers stay.
+    fn shrink_to_fit(&mut self) {
+        self.side.shrink_to_fit();
+        if self.exchanges.is_empty() {
+            self.exchanges = BTreeMap::new();
+        }
+        self.finished.shrink_to_fit();
     }
 
     fn on_input(&mut self, now: Timestamp, input: SessionInput) {
@@ -671,5 +686,135 @@ fn send_live(live: &mut Option<mpsc::Sender<Vec<u8>>>, chunk: Vec<u8>) {
         if sender.try_send(chunk).is_err() {
             *live = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::driver::server::{Server, Tool, ToolError};
+    use crate::jsonrpc::decode;
+    use crate::types::{CallToolResult, Implementation};
+    use std::task::Waker;
+    use std::time::Instant;
+
+    /// Runs nothing in the background (the test's handler answers at once) and has
+    /// timers that never fire.
+    struct Inert;
+
+    struct NeverFires;
+
+    impl Timer for NeverFires {
+        fn reset(self: Pin<&mut Self>, _deadline: Instant) {}
+
+        fn poll_elapsed(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+            Poll::Pending
+        }
+    }
+
+    impl Runtime for Inert {
+        fn spawn(&self, _future: crate::driver::runtime::BoxFuture) {
+            std::panic!("the test's handler answers without a task");
+        }
+
+        fn timer(&self, _deadline: Instant) -> Pin<Box<dyn Timer>> {
+            Box::pin(NeverFires)
+        }
+    }
+
+    fn session() -> (LegacySession, mpsc::Sender<SessionInput>) {
+        let server = Server::builder(Implementation::new("idle", "1.0.0"))
+            .tool(Tool::new(
+                "echo",
+                "Answers at once",
+                serde_json::json!({"type": "object"}),
+                |_arguments: serde_json::Value, _context| async {
+                    Ok::<_, ToolError>(CallToolResult::text("echoed"))
+                },
+            ))
+            .build();
+        let runtime: Arc<dyn Runtime> = Arc::new(Inert);
+        let (sender, inputs) = mpsc::channel(INPUT_QUEUE);
+        let mut side = ServerSide::with_options(&server, Arc::clone(&runtime), false, true);
+        side.track_cancelled = true;
+        let session = LegacySession {
+            side,
+            inputs,
+            clock: Clock::new(runtime.now()),
+            runtime,
+            timer: None,
+            settings: SessionSettings::default(),
+            exchanges: BTreeMap::new(),
+            streams: BTreeMap::new(),
+            finished: VecDeque::new(),
+            next_stream: STANDALONE + 1,
+            next_keep_alive: None,
+            encoder: SseEncoder::new(),
+        };
+        (session, sender)
+    }
+
+    /// Posts `message` and polls the session until it has answered and waits again.
+    fn post(
+        session: &mut LegacySession,
+        inputs: &mut mpsc::Sender<SessionInput>,
+        message: &str,
+    ) -> PostReply {
+        let (reply, mut answer) = oneshot::channel();
+        let message = decode(message.as_bytes()).expect("a valid message");
+        inputs
+            .try_send(SessionInput::Post { message, reply })
+            .expect("room for the input");
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(Pin::new(&mut *session).poll(&mut cx).is_pending());
+        answer
+            .try_recv()
+            .expect("the sender is kept")
+            .expect("answered")
+    }
+
+    /// An idle session is most of what a server with thousands of them holds: once no
+    /// POST is waiting, its queues give back the capacity the last request grew them to
+    /// (four events alone are about a kilobyte).
+    #[test]
+    fn an_idle_session_gives_back_its_queues() {
+        let (mut session, mut inputs) = session();
+        let initialize = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"test","version":"1.0.0"}}}"#;
+        assert!(matches!(
+            post(&mut session, &mut inputs, initialize),
+            PostReply::Json { status: 200, .. }
+        ));
+        let initialized = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+        assert!(matches!(
+            post(&mut session, &mut inputs, initialized),
+            PostReply::Accepted
+        ));
+        let call = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{}}}"#;
+        match post(&mut session, &mut inputs, call) {
+            PostReply::Json { status, body, .. } => {
+                assert_eq!(status, 200);
+                assert!(String::from_utf8_lossy(&body).contains("echoed"));
+            }
+            other => std::panic!("a JSON answer, not {other:?}"),
+        }
+        assert!(session.exchanges.is_empty());
+        assert_eq!(session.side.queue_capacity(), 0);
+
+        // The control: a queue emptied by the same work keeps its capacity until the
+        // session idles.
+        let now = session.clock.timestamp(session.runtime.now());
+        let (reply, mut answer) = oneshot::channel();
+        let message = decode(call.replace(r#""id":1"#, r#""id":2"#).as_bytes()).unwrap();
+        session.on_input(now, SessionInput::Post { message, reply });
+        session.side.pump(now);
+        assert_eq!(session.side.connection.pending_events(), 0);
+        assert!(session.side.connection.events.capacity() > 0);
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(Pin::new(&mut session).poll(&mut cx).is_pending());
+        assert!(matches!(
+            answer.try_recv(),
+            Ok(Some(PostReply::Json { status: 200, .. }))
+        ));
+        assert_eq!(session.side.queue_capacity(), 0);
     }
 }
