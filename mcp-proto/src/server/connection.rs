@@ -171,6 +171,11 @@ impl ServerConnection {
         }
     }
 
+    /// True once the legacy session's client sent `notifications/initialized`.
+    pub(crate) fn session_initialized(&self) -> bool {
+        matches!(&self.phase, Phase::Legacy(session) if session.initialized)
+    }
+
     /// The legacy session's client capabilities.
     pub fn session_capabilities(&self) -> Option<&ClientCapabilities> {
         match &self.phase {
