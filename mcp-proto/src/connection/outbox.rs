@@ -51,4 +51,15 @@ impl Outbox {
     pub(crate) fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
+
+    /// The queue's capacity, in messages.
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.lines.capacity()
+    }
+
+    /// Frees the queue's spare capacity (all of it once drained).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.lines.shrink_to_fit();
+    }
 }

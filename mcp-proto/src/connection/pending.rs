@@ -44,6 +44,20 @@ impl<T> Default for PendingTable<T> {
 }
 
 impl<T> PendingTable<T> {
+    /// Frees the node an emptied map keeps (a `BTreeMap` keeps its root leaf after its
+    /// last entry goes), so an idle connection holds no table memory.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        if self.entries.is_empty() {
+            self.entries = BTreeMap::new();
+        }
+        if self.by_id.is_empty() {
+            self.by_id = BTreeMap::new();
+        }
+        if self.deadlines.is_empty() {
+            self.deadlines = BTreeSet::new();
+        }
+    }
+
     /// A fresh wire id, never handed out before by this table.
     pub(crate) fn next_id(&mut self) -> RequestId {
         let id = self.next_id;

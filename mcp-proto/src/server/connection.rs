@@ -171,6 +171,11 @@ impl ServerConnection {
         }
     }
 
+    /// True once the legacy session's client sent `notifications/initialized`.
+    pub(crate) fn session_initialized(&self) -> bool {
+        matches!(&self.phase, Phase::Legacy(session) if session.initialized)
+    }
+
     /// The legacy session's client capabilities.
     pub fn session_capabilities(&self) -> Option<&ClientCapabilities> {
         match &self.phase {
@@ -209,6 +214,22 @@ impl ServerConnection {
             && self.inbound.len() == 0
             && self.outbound.len() == 0
             && !self.decoder.has_line()
+    }
+
+    /// Frees the memory the connection's queues and tables keep once emptied: a queue
+    /// keeps its capacity (four events make a kilobyte) and a map its first node after
+    /// the last entry goes. For a connection that sits idle for long between bursts, such
+    /// as one of thousands of legacy HTTP sessions; whatever is queued or in flight stays,
+    /// and the next message allocates again what it needs.
+    pub fn shrink_to_fit(&mut self) {
+        if let Phase::AwaitingFirstRequest { early } = &mut self.phase {
+            early.shrink_to_fit();
+        }
+        self.outbox.shrink_to_fit();
+        self.events.shrink_to_fit();
+        self.inbound.shrink_to_fit();
+        self.outbound.shrink_to_fit();
+        self.subscriptions.shrink_to_fit();
     }
 
     /// Encoded bytes waiting for `poll_transmit`; bounded by

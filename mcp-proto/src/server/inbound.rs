@@ -114,6 +114,17 @@ impl InboundTable {
         }
     }
 
+    /// Frees the node an emptied map keeps (a `BTreeMap` keeps its root leaf after its
+    /// last entry goes), so an idle connection holds no table memory.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        if self.entries.is_empty() {
+            self.entries = BTreeMap::new();
+        }
+        if self.by_id.is_empty() {
+            self.by_id = BTreeMap::new();
+        }
+    }
+
     /// Marks every request cancelled (the connection closed).
     pub(crate) fn cancel_all(&mut self) {
         self.by_id.clear();

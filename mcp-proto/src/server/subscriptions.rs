@@ -66,6 +66,17 @@ impl Subscriptions {
             .any(|subscribed| covers(subscribed, uri))
     }
 
+    /// Frees the node an emptied map keeps (a `BTreeMap` keeps its root leaf after its
+    /// last entry goes).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        if self.listens.is_empty() {
+            self.listens = BTreeMap::new();
+        }
+        if self.resources.is_empty() {
+            self.resources = BTreeSet::new();
+        }
+    }
+
     /// The legacy session's subscribed URIs.
     pub(crate) fn resources(&self) -> impl Iterator<Item = &str> + '_ {
         self.resources.iter().map(String::as_str)

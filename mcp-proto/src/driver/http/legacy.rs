@@ -49,6 +49,12 @@ const KEPT_FINISHED_STREAMS: usize = 4;
 /// How many inputs may wait for a session's task.
 const INPUT_QUEUE: usize = 16;
 
+/// How long a session must have sat idle before a request for the request to find it
+/// quiet: a session that was quiet gives back its buffers when it idles again (it will
+/// likely sit idle for long, one of thousands), a busy one keeps them for its next
+/// request instead of allocating them again.
+const QUIET: core::time::Duration = core::time::Duration::from_secs(1);
+
 /// What the endpoint asks of a session's task.
 #[derive(Debug)]
 pub(crate) enum SessionInput {
@@ -223,6 +229,9 @@ impl HttpEndpoint {
             next_stream: STANDALONE + 1,
             next_keep_alive: None,
             encoder: SseEncoder::new(),
+            idle_since: None,
+            quiet: true,
+            settled: false,
         };
         self.runtime.spawn(Box::pin(session));
         sender
@@ -312,6 +321,13 @@ struct LegacySession {
     next_stream: u64,
     next_keep_alive: Option<Timestamp>,
     encoder: SseEncoder,
+    /// Since when no POST has been waiting; `None` while one is (or before the first).
+    idle_since: Option<Timestamp>,
+    /// Whether the requests served since the session last went idle found it quiet (a
+    /// new session counts as quiet); see [`QUIET`].
+    quiet: bool,
+    /// Whether the session went idle once with its handshake done.
+    settled: bool,
 }
 
 impl Future for LegacySession {
@@ -325,6 +341,9 @@ impl Future for LegacySession {
             loop {
                 match this.inputs.poll_next_unpin(cx) {
                     Poll::Ready(Some(input)) => {
+                        if let Some(since) = this.idle_since.take() {
+                            this.quiet = now.saturating_since(since) >= QUIET;
+                        }
                         this.on_input(now, input);
                         progressed = true;
                     }
@@ -379,6 +398,9 @@ impl Future for LegacySession {
                         continue;
                     }
                 }
+                if this.exchanges.is_empty() {
+                    this.on_idle(now);
+                }
                 return Poll::Pending;
             }
         }
@@ -400,6 +422,30 @@ impl LegacySession {
             | Command::Request { slot, .. } => (request(*slot), false),
             Command::Publish(_) | Command::CloseStream { .. } => (Target::Session, false),
         }
+    }
+
+    /// No POST is waiting: the session may now sit idle for long, one of thousands. It
+    /// gives back what its queues and tables kept when its handshake has just completed
+    /// or its last requests found it quiet; a busy session keeps them for the next
+    /// request (freeing them after every request cost about 1,000 instructions, seven
+    /// allocations, per call).
+    fn on_idle(&mut self, now: Timestamp) {
+        self.idle_since.get_or_insert(now);
+        let handshake_done = !self.settled && self.side.connection.session_initialized();
+        if self.quiet || handshake_done {
+            self.settled |= handshake_done;
+            self.shrink_to_fit();
+        }
+    }
+
+    /// Frees what the session's queues and tables keep once emptied; the streams and
+    /// their replay buffers stay.
+    fn shrink_to_fit(&mut self) {
+        self.side.shrink_to_fit();
+        if self.exchanges.is_empty() {
+            self.exchanges = BTreeMap::new();
+        }
+        self.finished.shrink_to_fit();
     }
 
     fn on_input(&mut self, now: Timestamp, input: SessionInput) {
@@ -671,5 +717,159 @@ fn send_live(live: &mut Option<mpsc::Sender<Vec<u8>>>, chunk: Vec<u8>) {
         if sender.try_send(chunk).is_err() {
             *live = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::driver::server::{Server, Tool, ToolError};
+    use crate::jsonrpc::decode;
+    use crate::types::{CallToolResult, Implementation};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::task::Waker;
+    use std::time::{Duration, Instant};
+
+    /// A clock the test moves, no background tasks (the test's handler answers at
+    /// once) and timers that never fire.
+    struct Inert {
+        start: Instant,
+        elapsed_nanos: AtomicU64,
+    }
+
+    impl Inert {
+        fn advance(&self, by: Duration) {
+            let nanos = u64::try_from(by.as_nanos()).unwrap();
+            self.elapsed_nanos.fetch_add(nanos, Ordering::SeqCst);
+        }
+    }
+
+    struct NeverFires;
+
+    impl Timer for NeverFires {
+        fn reset(self: Pin<&mut Self>, _deadline: Instant) {}
+
+        fn poll_elapsed(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+            Poll::Pending
+        }
+    }
+
+    impl Runtime for Inert {
+        fn spawn(&self, _future: crate::driver::runtime::BoxFuture) {
+            std::panic!("the test's handler answers without a task");
+        }
+
+        fn timer(&self, _deadline: Instant) -> Pin<Box<dyn Timer>> {
+            Box::pin(NeverFires)
+        }
+
+        fn now(&self) -> Instant {
+            self.start + Duration::from_nanos(self.elapsed_nanos.load(Ordering::SeqCst))
+        }
+    }
+
+    fn session(runtime: &Arc<Inert>) -> (LegacySession, mpsc::Sender<SessionInput>) {
+        let server = Server::builder(Implementation::new("idle", "1.0.0"))
+            .tool(Tool::new(
+                "echo",
+                "Answers at once",
+                serde_json::json!({"type": "object"}),
+                |_arguments: serde_json::Value, _context| async {
+                    Ok::<_, ToolError>(CallToolResult::text("echoed"))
+                },
+            ))
+            .build();
+        let runtime: Arc<dyn Runtime> = Arc::clone(runtime) as Arc<dyn Runtime>;
+        let (sender, inputs) = mpsc::channel(INPUT_QUEUE);
+        let mut side = ServerSide::with_options(&server, Arc::clone(&runtime), false, true);
+        side.track_cancelled = true;
+        let session = LegacySession {
+            side,
+            inputs,
+            clock: Clock::new(runtime.now()),
+            runtime,
+            timer: None,
+            settings: SessionSettings::default(),
+            exchanges: BTreeMap::new(),
+            streams: BTreeMap::new(),
+            finished: VecDeque::new(),
+            next_stream: STANDALONE + 1,
+            next_keep_alive: None,
+            encoder: SseEncoder::new(),
+            idle_since: None,
+            quiet: true,
+            settled: false,
+        };
+        (session, sender)
+    }
+
+    /// Posts `message` and polls the session until it has answered and waits again.
+    fn post(
+        session: &mut LegacySession,
+        inputs: &mut mpsc::Sender<SessionInput>,
+        message: &str,
+    ) -> PostReply {
+        let (reply, mut answer) = oneshot::channel();
+        let message = decode(message.as_bytes()).expect("a valid message");
+        inputs
+            .try_send(SessionInput::Post { message, reply })
+            .expect("room for the input");
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(Pin::new(&mut *session).poll(&mut cx).is_pending());
+        answer
+            .try_recv()
+            .expect("the sender is kept")
+            .expect("answered")
+    }
+
+    fn call(session: &mut LegacySession, inputs: &mut mpsc::Sender<SessionInput>, id: u32) {
+        let call = format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"echo","arguments":{{}}}}}}"#
+        );
+        match post(session, inputs, &call) {
+            PostReply::Json { status, body, .. } => {
+                assert_eq!(status, 200);
+                assert!(String::from_utf8_lossy(&body).contains("echoed"));
+            }
+            other => std::panic!("a JSON answer, not {other:?}"),
+        }
+        assert!(session.exchanges.is_empty());
+        assert_eq!(session.side.connection.pending_events(), 0);
+    }
+
+    /// An idle session is most of what a server with thousands of them holds: after its
+    /// handshake, and after requests that found it quiet, its emptied queues give back
+    /// their capacity (four events alone are about a kilobyte); a busy session keeps
+    /// them for its next request.
+    #[test]
+    fn an_idle_session_gives_back_its_queues() {
+        let runtime = Arc::new(Inert {
+            start: Instant::now(),
+            elapsed_nanos: AtomicU64::new(0),
+        });
+        let (mut session, mut inputs) = session(&runtime);
+        let initialize = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"test","version":"1.0.0"}}}"#;
+        assert!(matches!(
+            post(&mut session, &mut inputs, initialize),
+            PostReply::Json { status: 200, .. }
+        ));
+        let initialized = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+        assert!(matches!(
+            post(&mut session, &mut inputs, initialized),
+            PostReply::Accepted
+        ));
+        assert_eq!(session.side.queue_capacity(), 0, "after the handshake");
+
+        // A request right after another: the emptied queues keep their capacity.
+        runtime.advance(QUIET / 2);
+        call(&mut session, &mut inputs, 1);
+        assert!(session.side.queue_capacity() > 0, "busy");
+        call(&mut session, &mut inputs, 2);
+        assert!(session.side.queue_capacity() > 0, "still busy");
+
+        // A request after a quiet spell: the session gives them back when it idles.
+        runtime.advance(QUIET);
+        call(&mut session, &mut inputs, 3);
+        assert_eq!(session.side.queue_capacity(), 0, "after a quiet request");
     }
 }

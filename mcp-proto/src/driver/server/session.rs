@@ -122,6 +122,37 @@ impl ServerSide {
         finished
     }
 
+    /// Frees what the connection and this bookkeeping keep once emptied (queue capacity,
+    /// the first node of a map), for a connection that sits idle for long between
+    /// requests: one of thousands of legacy HTTP sessions. Running handlers and queued
+    /// commands stay.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.connection.shrink_to_fit();
+        if self.running.is_empty() {
+            self.running = BTreeMap::new();
+        }
+        if self.slot_of.is_empty() {
+            self.slot_of = BTreeMap::new();
+        }
+        if self.waiting.is_empty() {
+            self.waiting = BTreeMap::new();
+        }
+        self.finished.shrink_to_fit();
+        self.cancelled.shrink_to_fit();
+        if let Some(inline) = &mut self.inline {
+            inline.shrink_to_fit();
+        }
+    }
+
+    /// The capacity, in elements, of the queues [`Self::shrink_to_fit`] gives back.
+    #[cfg(test)]
+    pub(crate) fn queue_capacity(&self) -> usize {
+        self.connection.events.capacity()
+            + self.connection.outbox.capacity()
+            + self.finished.capacity()
+            + self.cancelled.capacity()
+    }
+
     /// The JSON-RPC id of the running request in `slot`.
     pub(crate) fn request_id_of(&self, slot: u64) -> Option<&RequestId> {
         self.running.get(&slot).map(|(token, _)| token.id())
