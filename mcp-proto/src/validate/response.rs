@@ -271,6 +271,10 @@ fn legacy_result(body: &ResultBody, method: Method, has_task: bool) -> Result<()
             return tools(&list, Era::Legacy);
         }
         Method::ToolsCall => {
+            // No structuredContent in the plain shape: nothing more to check.
+            if plain_call_tool_result(body.raw().get()) {
+                return Ok(());
+            }
             let result: CallToolResult = body.decode().map_err(shape)?;
             if result
                 .structured_content
@@ -301,6 +305,167 @@ fn legacy_result(body: &ResultBody, method: Method, has_task: bool) -> Result<()
     .map_err(shape)
 }
 
+/// True when `text` is a `CallToolResult` of the plainest shape: an object with `content`
+/// (an array of objects each holding exactly `"type": "text"` and a `text` string) and
+/// optionally `isError` (`true` or `false`), each key once, nothing else, and no
+/// backslash in any key or string. Such text always decodes as [`CallToolResult`] (with
+/// no `structuredContent`), so the decode is spared; any other text, valid or not, is
+/// decoded as before, which gives the same verdict and the exact error. One pass over the
+/// bytes, as the shape is fixed.
+fn plain_call_tool_result(text: &str) -> bool {
+    let mut scan = Plain {
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    scan.tool_result().is_some() && scan.skip_whitespace() == scan.bytes.len()
+}
+
+/// The one-pass reader of [`plain_call_tool_result`]: `None` as soon as the text leaves
+/// the plain shape.
+struct Plain<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Plain<'a> {
+    fn skip_whitespace(&mut self) -> usize {
+        while self
+            .bytes
+            .get(self.at)
+            .is_some_and(|byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            self.at += 1;
+        }
+        self.at
+    }
+
+    /// The next non-whitespace byte, consumed.
+    fn next(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        let byte = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    fn expect(&mut self, wanted: u8) -> Option<()> {
+        (self.next()? == wanted).then_some(())
+    }
+
+    /// The contents of a string without backslashes or control bytes, after its opening
+    /// quote was consumed.
+    fn string_rest(&mut self) -> Option<&'a [u8]> {
+        let start = self.at;
+        loop {
+            match *self.bytes.get(self.at)? {
+                b'"' => break,
+                b'\\' | 0..0x20 => return None,
+                _ => self.at += 1,
+            }
+        }
+        let inner = self.bytes.get(start..self.at)?;
+        self.at += 1;
+        Some(inner)
+    }
+
+    /// A `"key":`, returning the key.
+    fn key(&mut self) -> Option<&'a [u8]> {
+        self.expect(b'"')?;
+        let key = self.string_rest()?;
+        self.expect(b':')?;
+        Some(key)
+    }
+
+    /// Calls `member` for each key of an object (with the reader at its value), after
+    /// the object's opening brace was consumed.
+    fn members(&mut self, mut member: impl FnMut(&mut Self, &[u8]) -> Option<()>) -> Option<()> {
+        self.skip_whitespace();
+        if self.bytes.get(self.at) == Some(&b'}') {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.key()?;
+            member(self, key)?;
+            match self.next()? {
+                b',' => {}
+                b'}' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    fn tool_result(&mut self) -> Option<()> {
+        self.expect(b'{')?;
+        let (mut content, mut is_error) = (false, false);
+        self.members(|scan, key| match key {
+            b"content" if !content => {
+                content = true;
+                scan.text_blocks()
+            }
+            b"isError" if !is_error => {
+                is_error = true;
+                scan.boolean()
+            }
+            _ => None,
+        })?;
+        content.then_some(())
+    }
+
+    fn boolean(&mut self) -> Option<()> {
+        self.skip_whitespace();
+        let rest = self.bytes.get(self.at..)?;
+        let length = if rest.starts_with(b"true") {
+            4
+        } else if rest.starts_with(b"false") {
+            5
+        } else {
+            return None;
+        };
+        self.at += length;
+        // A literal ends where the member does.
+        match self.bytes.get(self.at) {
+            Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b'}') => Some(()),
+            _ => None,
+        }
+    }
+
+    fn text_blocks(&mut self) -> Option<()> {
+        self.expect(b'[')?;
+        self.skip_whitespace();
+        if self.bytes.get(self.at) == Some(&b']') {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            self.text_block()?;
+            match self.next()? {
+                b',' => {}
+                b']' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    fn text_block(&mut self) -> Option<()> {
+        self.expect(b'{')?;
+        let (mut kind, mut text) = (false, false);
+        self.members(|scan, key| match key {
+            b"type" if !kind => {
+                kind = true;
+                scan.expect(b'"')?;
+                (scan.string_rest()? == b"text").then_some(())
+            }
+            b"text" if !text => {
+                text = true;
+                scan.expect(b'"')?;
+                scan.string_rest().map(drop)
+            }
+            _ => None,
+        })?;
+        (kind && text).then_some(())
+    }
+}
+
 /// Whether `body` decodes as `T`, through [`Shaped::before_additions`] when it is known.
 fn decodes<T: DeserializeOwned>(
     body: &ResultBody,
@@ -323,7 +488,13 @@ fn modern_result(body: &ResultBody, method: Method, shaped: Shaped<'_>) -> Resul
         }
         // Derived struct decoders without unknown-field refusal: appending a valid member
         // the text lacked cannot change whether they decode.
-        Method::ToolsCall => decodes::<CallToolResult>(body, shaped),
+        Method::ToolsCall => {
+            let text = shaped.before_additions.unwrap_or(body.raw().get());
+            if plain_call_tool_result(text) {
+                return Ok(());
+            }
+            decodes::<CallToolResult>(body, shaped)
+        }
         Method::PromptsList => body.decode::<ListPromptsResult>().map(drop),
         Method::PromptsGet => decodes::<GetPromptResult>(body, shaped),
         Method::ResourcesList => body.decode::<ListResourcesResult>().map(drop),
@@ -354,4 +525,77 @@ fn modern_result(body: &ResultBody, method: Method, shaped: Shaped<'_>) -> Resul
         _ => Ok(()),
     }
     .map_err(shape)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plain_tool_result_shape_always_decodes() {
+        let cases = [
+            (r#"{"content":[{"type":"text","text":"hello"}]}"#, true),
+            (r#"{"content":[]}"#, true),
+            (
+                r#" { "isError" : true , "content" : [ {"text":"a","type":"text"} , {"type":"text","text":""} ] } "#,
+                true,
+            ),
+            (
+                r#"{"content":[{"type":"text","text":"a"}],"isError":false}"#,
+                true,
+            ),
+            (r#"{"\u0063ontent":[{"type":"text","text":"a"}]}"#, false),
+            (r#"{"content":[{"type":"text","text":"a"}]} x"#, false),
+            (r#"{"content":[{"type":"text","text":"a"}],}"#, false),
+            (r#"{"content":[{"type":"text","text":"a"},]}"#, false),
+            (
+                r#"{"content":[{"type":"text","text":"a"}],"isError":truex}"#,
+                false,
+            ),
+            (
+                r#"{"content":[{"type":"text","text":"a"}],"isError":tru"#,
+                false,
+            ),
+            (r#"{"content":[{"type":"text","text":"a"}"#, false),
+            (r#"{"content":[{"type":"text","text":"a}"#, false),
+            (r#"{"content":[{}]}"#, false),
+            (r#"{}"#, false),
+            ("", false),
+            // Outside the shape: decoded as before (valid or not).
+            (r#"{"content":[{"type":"text","text":"a\"b"}]}"#, false),
+            (r#"{"content":[{"type":"text","text":"\ud800"}]}"#, false),
+            (r#"{"content":[{"type":"t\u0065xt","text":"a"}]}"#, false),
+            (
+                r#"{"content":[{"type":"text","text":"a","text":"b"}]}"#,
+                false,
+            ),
+            (
+                r#"{"content":[{"type":"text","text":"a","annotations":{}}]}"#,
+                false,
+            ),
+            (r#"{"content":[{"type":"text"}]}"#, false),
+            (r#"{"content":[{"type":"image","text":"a"}]}"#, false),
+            (r#"{"content":[{"type":"text","text":1}]}"#, false),
+            (r#"{"content":[["text","a"]]}"#, false),
+            (r#"{"content":{}}"#, false),
+            (r#"{"content":[],"content":[]}"#, false),
+            (r#"{"content":[],"isError":null}"#, false),
+            (r#"{"content":[],"isError":true,"isError":true}"#, false),
+            (r#"{"content":[],"structuredContent":{}}"#, false),
+            (r#"{"content":[],"_meta":{}}"#, false),
+            (r#"{"content":[],"resultType":"complete"}"#, false),
+            (r#"{"isError":true}"#, false),
+            (r#"[]"#, false),
+        ];
+        for (text, plain) in cases {
+            assert_eq!(plain_call_tool_result(text), plain, "{text}");
+            if plain {
+                let decoded = crate::json::strict::from_str::<CallToolResult>(text);
+                assert!(
+                    decoded.is_ok_and(|result| result.structured_content.is_none()),
+                    "{text}"
+                );
+            }
+        }
+    }
 }
