@@ -18,7 +18,7 @@ use crate::connection::{Outcome, ReplyToken, RequestHandle};
 use crate::driver::runtime::{Clock, Runtime};
 pub(crate) use crate::driver::server::context::Command;
 use crate::driver::server::context::{Context, InputState};
-use crate::driver::server::dispatch::{dispatch, gathered_answers};
+use crate::driver::server::dispatch::{ReplyFuture, Started, gathered_answers, start};
 use crate::driver::server::{Server, Shared};
 use crate::jsonrpc::{ErrorCode, ErrorObject, RequestId};
 use crate::server::{Reply, RequestOptions, ServerConnection, ServerEvent};
@@ -26,9 +26,6 @@ use crate::time::Timestamp;
 
 /// How many handler commands may wait for the drive loop before handlers wait.
 const COMMAND_QUEUE: usize = 256;
-
-/// A handler's answer to one request, as a future.
-type ReplyFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Reply> + Send>>;
 
 /// A server connection plus the bookkeeping that ties its events to running handlers.
 pub(crate) struct ServerSide {
@@ -235,28 +232,27 @@ impl ServerSide {
                     client_info: facts.client_info,
                     input: Arc::new(Mutex::new(input)),
                 };
-                let shared = Arc::clone(&self.shared);
-                let method = request.method;
-                let params = request.params;
-                let handler = async move {
-                    // A panicking handler still answers its request (-32603).
-                    let handler = std::panic::AssertUnwindSafe(dispatch(
-                        shared, method, params, typed, context,
-                    ));
-                    futures_util::FutureExt::catch_unwind(handler)
-                        .await
-                        .unwrap_or_else(|_| {
-                            Reply::error(
-                                ErrorCode::INTERNAL_ERROR,
-                                "Internal error: the handler panicked",
-                            )
-                        })
-                };
+                let started = start(
+                    Arc::clone(&self.shared),
+                    request.method,
+                    request.params,
+                    typed,
+                    context,
+                );
                 self.slot_of.insert(request.token.id().clone(), slot);
+                let (handler, polled) = match started {
+                    Started::Done(reply) => {
+                        self.running.insert(slot, (request.token, None));
+                        self.finished.push_back(Command::Reply { slot, reply });
+                        return;
+                    }
+                    Started::Waiting(handler) => (handler, true),
+                    Started::Fresh(handler) => (handler, false),
+                };
                 match &mut self.inline {
                     Some(inline) => {
                         // Cancelling drops it from the list.
-                        inline.push((slot, Box::pin(handler)));
+                        inline.push((slot, handler));
                         self.running.insert(slot, (request.token, None));
                     }
                     None => {
@@ -264,12 +260,14 @@ impl ServerSide {
                         // waiting (most do) costs no task, no channel and no wake-up. Its
                         // reply queues behind the commands it sent on the way, as if it
                         // had run elsewhere.
-                        let mut handler: ReplyFuture = Box::pin(handler);
+                        let mut handler = handler;
                         let mut first = TaskContext::from_waker(Waker::noop());
-                        if let Poll::Ready(reply) = handler.as_mut().poll(&mut first) {
-                            self.running.insert(slot, (request.token, None));
-                            self.finished.push_back(Command::Reply { slot, reply });
-                            return;
+                        if !polled {
+                            if let Poll::Ready(reply) = handler.as_mut().poll(&mut first) {
+                                self.running.insert(slot, (request.token, None));
+                                self.finished.push_back(Command::Reply { slot, reply });
+                                return;
+                            }
                         }
                         // One that waits carries on as its own task (polled again there,
                         // so it registers the task's waker).
