@@ -4,6 +4,7 @@
 use alloc::format;
 use serde::de::DeserializeOwned;
 
+use crate::jsonrpc::scan::Plain;
 use crate::jsonrpc::{ErrorCode, ErrorObject, Outcome, Response, ResultBody};
 use crate::types::meta::keys;
 use crate::types::{
@@ -311,159 +312,46 @@ fn legacy_result(body: &ResultBody, method: Method, has_task: bool) -> Result<()
 /// backslash in any key or string. Such text always decodes as [`CallToolResult`] (with
 /// no `structuredContent`), so the decode is spared; any other text, valid or not, is
 /// decoded as before, which gives the same verdict and the exact error. One pass over the
-/// bytes, as the shape is fixed.
+/// bytes ([`Plain`]), as the shape is fixed.
 fn plain_call_tool_result(text: &str) -> bool {
-    let mut scan = Plain {
-        bytes: text.as_bytes(),
-        at: 0,
-    };
-    scan.tool_result().is_some() && scan.skip_whitespace() == scan.bytes.len()
+    let mut plain = Plain::new(text);
+    tool_result(&mut plain).is_some() && plain.at_end()
 }
 
-/// The one-pass reader of [`plain_call_tool_result`]: `None` as soon as the text leaves
-/// the plain shape.
-struct Plain<'a> {
-    bytes: &'a [u8],
-    at: usize,
+fn tool_result(plain: &mut Plain<'_>) -> Option<()> {
+    plain.expect(b'{')?;
+    let (mut content, mut is_error) = (false, false);
+    plain.members(|plain, key| match key {
+        "content" if !content => {
+            content = true;
+            text_blocks(plain)
+        }
+        "isError" if !is_error => {
+            is_error = true;
+            plain.boolean().map(drop)
+        }
+        _ => None,
+    })?;
+    content.then_some(())
 }
 
-impl<'a> Plain<'a> {
-    fn skip_whitespace(&mut self) -> usize {
-        while self
-            .bytes
-            .get(self.at)
-            .is_some_and(|byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\r'))
-        {
-            self.at += 1;
-        }
-        self.at
-    }
-
-    /// The next non-whitespace byte, consumed.
-    fn next(&mut self) -> Option<u8> {
-        self.skip_whitespace();
-        let byte = *self.bytes.get(self.at)?;
-        self.at += 1;
-        Some(byte)
-    }
-
-    fn expect(&mut self, wanted: u8) -> Option<()> {
-        (self.next()? == wanted).then_some(())
-    }
-
-    /// The contents of a string without backslashes or control bytes, after its opening
-    /// quote was consumed.
-    fn string_rest(&mut self) -> Option<&'a [u8]> {
-        let start = self.at;
-        loop {
-            match *self.bytes.get(self.at)? {
-                b'"' => break,
-                b'\\' | 0..0x20 => return None,
-                _ => self.at += 1,
-            }
-        }
-        let inner = self.bytes.get(start..self.at)?;
-        self.at += 1;
-        Some(inner)
-    }
-
-    /// A `"key":`, returning the key.
-    fn key(&mut self) -> Option<&'a [u8]> {
-        self.expect(b'"')?;
-        let key = self.string_rest()?;
-        self.expect(b':')?;
-        Some(key)
-    }
-
-    /// Calls `member` for each key of an object (with the reader at its value), after
-    /// the object's opening brace was consumed.
-    fn members(&mut self, mut member: impl FnMut(&mut Self, &[u8]) -> Option<()>) -> Option<()> {
-        self.skip_whitespace();
-        if self.bytes.get(self.at) == Some(&b'}') {
-            self.at += 1;
-            return Some(());
-        }
-        loop {
-            let key = self.key()?;
-            member(self, key)?;
-            match self.next()? {
-                b',' => {}
-                b'}' => return Some(()),
-                _ => return None,
-            }
-        }
-    }
-
-    fn tool_result(&mut self) -> Option<()> {
-        self.expect(b'{')?;
-        let (mut content, mut is_error) = (false, false);
-        self.members(|scan, key| match key {
-            b"content" if !content => {
-                content = true;
-                scan.text_blocks()
-            }
-            b"isError" if !is_error => {
-                is_error = true;
-                scan.boolean()
-            }
-            _ => None,
-        })?;
-        content.then_some(())
-    }
-
-    fn boolean(&mut self) -> Option<()> {
-        self.skip_whitespace();
-        let rest = self.bytes.get(self.at..)?;
-        let length = if rest.starts_with(b"true") {
-            4
-        } else if rest.starts_with(b"false") {
-            5
-        } else {
-            return None;
-        };
-        self.at += length;
-        // A literal ends where the member does.
-        match self.bytes.get(self.at) {
-            Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b'}') => Some(()),
-            _ => None,
-        }
-    }
-
-    fn text_blocks(&mut self) -> Option<()> {
-        self.expect(b'[')?;
-        self.skip_whitespace();
-        if self.bytes.get(self.at) == Some(&b']') {
-            self.at += 1;
-            return Some(());
-        }
-        loop {
-            self.text_block()?;
-            match self.next()? {
-                b',' => {}
-                b']' => return Some(()),
-                _ => return None,
-            }
-        }
-    }
-
-    fn text_block(&mut self) -> Option<()> {
-        self.expect(b'{')?;
+fn text_blocks(plain: &mut Plain<'_>) -> Option<()> {
+    plain.elements(|plain| {
+        plain.expect(b'{')?;
         let (mut kind, mut text) = (false, false);
-        self.members(|scan, key| match key {
-            b"type" if !kind => {
+        plain.members(|plain, key| match key {
+            "type" if !kind => {
                 kind = true;
-                scan.expect(b'"')?;
-                (scan.string_rest()? == b"text").then_some(())
+                (plain.string()? == "text").then_some(())
             }
-            b"text" if !text => {
+            "text" if !text => {
                 text = true;
-                scan.expect(b'"')?;
-                scan.string_rest().map(drop)
+                plain.string().map(drop)
             }
             _ => None,
         })?;
         (kind && text).then_some(())
-    }
+    })
 }
 
 /// Whether `body` decodes as `T`, through [`Shaped::before_additions`] when it is known.
