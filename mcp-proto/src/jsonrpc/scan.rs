@@ -36,7 +36,8 @@ pub(crate) fn object_members<'a, const N: usize>(
 /// Every top-level member of the JSON object `text` as (quoted key, value) raw text, in
 /// order; `None` when `text` is not an object.
 pub(crate) fn object_entries(text: &str) -> Option<alloc::vec::Vec<(&str, &str)>> {
-    let mut entries = alloc::vec::Vec::new();
+    // Results and `_meta` objects hold a handful of members: one allocation, no growth.
+    let mut entries = alloc::vec::Vec::with_capacity(8);
     walk(text, |key, value| entries.push((key, value)))?;
     Some(entries)
 }

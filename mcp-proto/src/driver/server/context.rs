@@ -91,7 +91,8 @@ pub(crate) struct InputState {
 #[derive(Clone)]
 pub struct Context {
     pub(crate) slot: u64,
-    pub(crate) commands: mpsc::Sender<Command>,
+    /// The connection's command channel, shared: each send clones a sender of its own.
+    pub(crate) commands: Arc<mpsc::Sender<Command>>,
     pub(crate) era: Era,
     pub(crate) version: ProtocolVersion,
     pub(crate) capabilities: ClientCapabilities,
@@ -159,7 +160,7 @@ impl Context {
             total,
             message,
         };
-        let _ = self.commands.clone().send(command).await;
+        let _ = mpsc::Sender::clone(&self.commands).send(command).await;
     }
 
     /// Sends a log message with this request; sent only at or above the level the client
@@ -174,7 +175,7 @@ impl Context {
             logger: None,
             data,
         };
-        let _ = self.commands.clone().send(command).await;
+        let _ = mpsc::Sender::clone(&self.commands).send(command).await;
     }
 
     /// Ends the HTTP connection carrying this request's SSE stream now, with a `retry`
@@ -189,7 +190,7 @@ impl Context {
             slot: self.slot,
             retry,
         };
-        let _ = self.commands.clone().send(command).await;
+        let _ = mpsc::Sender::clone(&self.commands).send(command).await;
     }
 
     /// Asks the user for input through the client (form or URL elicitation), in the way
@@ -317,7 +318,11 @@ impl Context {
             request,
             answer,
         };
-        if self.commands.clone().send(command).await.is_err() {
+        if mpsc::Sender::clone(&self.commands)
+            .send(command)
+            .await
+            .is_err()
+        {
             return Err(closed());
         }
         match response.await {

@@ -37,7 +37,8 @@ pub(crate) struct ServerSide {
     slot_of: BTreeMap<RequestId, u64>,
     /// Legacy server-to-client requests awaiting answers.
     waiting: BTreeMap<RequestHandle, oneshot::Sender<Outcome>>,
-    sender: mpsc::Sender<Command>,
+    /// Shared with every handler's [`Context`], so starting one clones no sender.
+    sender: Arc<mpsc::Sender<Command>>,
     commands: mpsc::Receiver<Command>,
     /// Replies of handlers that finished on their first step, applied after the
     /// commands already in the channel.
@@ -84,7 +85,7 @@ impl ServerSide {
             running: BTreeMap::new(),
             slot_of: BTreeMap::new(),
             waiting: BTreeMap::new(),
-            sender,
+            sender: Arc::new(sender),
             commands,
             finished: VecDeque::new(),
             cancelled: Vec::new(),
@@ -225,7 +226,7 @@ impl ServerSide {
                 };
                 let context = Context {
                     slot,
-                    commands: self.sender.clone(),
+                    commands: Arc::clone(&self.sender),
                     era: facts.era,
                     version: facts.version,
                     capabilities: facts.client_capabilities,
@@ -273,7 +274,7 @@ impl ServerSide {
                         // so it registers the task's waker).
                         let (abort, registration) = AbortHandle::new_pair();
                         self.running.insert(slot, (request.token, Some(abort)));
-                        let mut sender = self.sender.clone();
+                        let mut sender = mpsc::Sender::clone(&self.sender);
                         self.runtime.spawn(Box::pin(async move {
                             if let Ok(reply) = Abortable::new(handler, registration).await {
                                 let command = Command::Reply { slot, reply };
