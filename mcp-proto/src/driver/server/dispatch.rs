@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context as TaskContext, Poll, Waker};
 
 use crate::driver::server::completion::complete;
-use crate::driver::server::context::{Context, InputState, Interrupt, ToolError};
+use crate::driver::server::context::{Context, InputState, Interrupt, RequestFacts, ToolError};
 use crate::driver::server::layer::{Next, RequestInfo};
 use crate::driver::server::page::list_page;
 use crate::driver::server::tool::ToolFuture;
@@ -144,26 +144,26 @@ async fn call_tool(
         None => return Reply::error(ErrorCode::INVALID_PARAMS, "tools/call needs params"),
     };
     match begin_tool(shared, params, context) {
-        Ok((handler, input)) => tool_reply(handler.await, &input),
+        Ok((handler, facts)) => tool_reply(handler.await, &facts.input),
         Err(reply) => reply,
     }
 }
 
-/// The named tool's handler future for these params, with the request's input state
-/// (read by [`tool_reply`]); the reply at once for an unknown tool.
+/// The named tool's handler future for these params, with the request's facts (whose
+/// input state [`tool_reply`] reads); the reply at once for an unknown tool.
 fn begin_tool(
     shared: &Shared,
     params: CallToolRequestParams,
     context: Context,
-) -> Result<(ToolFuture, Arc<Mutex<InputState>>), Reply> {
+) -> Result<(ToolFuture, Arc<RequestFacts>), Reply> {
     let Some(tool) = shared.tools.get(&params.name) else {
         return Err(Reply::error(
             ErrorCode::INVALID_PARAMS,
             format!("Unknown tool: {}", params.name),
         ));
     };
-    let input = Arc::clone(&context.input);
-    Ok(((tool.handler)(params.arguments, context), input))
+    let facts = Arc::clone(&context.facts);
+    Ok(((tool.handler)(params.arguments, context), facts))
 }
 
 /// The reply for a tool handler's outcome.
@@ -215,20 +215,20 @@ pub(crate) fn start(
 /// [`start`] for a tool call: the handler's first step, under the panic guard.
 fn start_tool(shared: &Shared, params: CallToolRequestParams, context: Context) -> Started {
     let first = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        let (mut handler, input) = match begin_tool(shared, params, context) {
+        let (mut handler, facts) = match begin_tool(shared, params, context) {
             Ok(begun) => begun,
             Err(reply) => return Ok(reply),
         };
         let mut noop = TaskContext::from_waker(Waker::noop());
         match handler.as_mut().poll(&mut noop) {
-            Poll::Ready(outcome) => Ok(tool_reply(outcome, &input)),
-            Poll::Pending => Err((handler, input)),
+            Poll::Ready(outcome) => Ok(tool_reply(outcome, &facts.input)),
+            Poll::Pending => Err((handler, facts)),
         }
     }));
     match first {
         Ok(Ok(reply)) => Started::Done(reply),
-        Ok(Err((handler, input))) => Started::Waiting(Box::pin(guarded(async move {
-            tool_reply(handler.await, &input)
+        Ok(Err((handler, facts))) => Started::Waiting(Box::pin(guarded(async move {
+            tool_reply(handler.await, &facts.input)
         }))),
         Err(_) => Started::Done(panicked()),
     }
@@ -260,19 +260,19 @@ async fn read_resource(
         Some(Ok(params)) => params.uri,
         _ => return Reply::error(ErrorCode::INVALID_PARAMS, "resources/read needs a uri"),
     };
-    let input = Arc::clone(&context.input);
+    let facts = Arc::clone(&context.facts);
     if let Some(resource) = shared.resources.get(&uri) {
         let request = ResourceRequest {
             uri,
             variables: BTreeMap::new(),
         };
-        return finish((resource.read)(request, context).await, &input);
+        return finish((resource.read)(request, context).await, &facts.input);
     }
     for template in &shared.templates {
         match template.template.try_match(&uri) {
             Ok(variables) => {
                 let request = ResourceRequest { uri, variables };
-                return finish((template.read)(request, context).await, &input);
+                return finish((template.read)(request, context).await, &facts.input);
             }
             Err(MatchError::Traversal { .. }) => {
                 return Reply::error(
@@ -330,8 +330,8 @@ async fn get_prompt(
             format!("Missing required arguments: {}", missing.join(", ")),
         );
     }
-    let input = Arc::clone(&context.input);
-    finish((prompt.get)(arguments, context).await, &input)
+    let facts = Arc::clone(&context.facts);
+    finish((prompt.get)(arguments, context).await, &facts.input)
 }
 
 /// The reply for a handler's outcome: its result, its error, or "input required" with

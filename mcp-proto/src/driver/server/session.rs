@@ -17,7 +17,7 @@ use futures_util::{FutureExt, StreamExt};
 use crate::connection::{Outcome, ReplyToken, RequestHandle};
 use crate::driver::runtime::{Clock, Runtime};
 pub(crate) use crate::driver::server::context::Command;
-use crate::driver::server::context::{Context, InputState};
+use crate::driver::server::context::{Context, InputState, RequestFacts};
 use crate::driver::server::dispatch::{ReplyFuture, Started, gathered_answers, start};
 use crate::driver::server::{Server, Shared};
 use crate::jsonrpc::{ErrorCode, ErrorObject, RequestId};
@@ -228,10 +228,12 @@ impl ServerSide {
                     slot,
                     commands: Arc::clone(&self.sender),
                     era: facts.era,
-                    version: facts.version,
-                    capabilities: facts.client_capabilities,
-                    client_info: facts.client_info,
-                    input: Arc::new(Mutex::new(input)),
+                    facts: Arc::new(RequestFacts {
+                        version: facts.version,
+                        capabilities: facts.client_capabilities,
+                        client_info: facts.client_info,
+                        input: Mutex::new(input),
+                    }),
                 };
                 let started = start(
                     Arc::clone(&self.shared),
