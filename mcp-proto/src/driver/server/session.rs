@@ -21,7 +21,7 @@ use crate::driver::server::context::{Context, InputState, RequestFacts};
 use crate::driver::server::dispatch::{ReplyFuture, Started, gathered_answers, start};
 use crate::driver::server::{Server, Shared};
 use crate::jsonrpc::{ErrorCode, ErrorObject, RequestId};
-use crate::server::{Reply, RequestOptions, ServerConnection, ServerEvent};
+use crate::server::{InboundRequest, Reply, RequestOptions, ServerConnection, ServerEvent};
 use crate::time::Timestamp;
 
 /// How many handler commands may wait for the drive loop before handlers wait.
@@ -214,9 +214,15 @@ impl ServerSide {
         match event {
             ServerEvent::Request(mut request) => {
                 let typed = request.take_typed();
-                let request = *request;
-                let slot = request.token.slot();
-                let facts = request.context;
+                // Taken field by field: the request is large, and only its parts move on.
+                let InboundRequest {
+                    token,
+                    method,
+                    params,
+                    context: facts,
+                    ..
+                } = *request;
+                let slot = token.slot();
                 let input = InputState {
                     answers: gathered_answers(
                         facts.request_state.as_deref(),
@@ -235,17 +241,11 @@ impl ServerSide {
                         input: Mutex::new(input),
                     }),
                 };
-                let started = start(
-                    Arc::clone(&self.shared),
-                    request.method,
-                    request.params,
-                    typed,
-                    context,
-                );
-                self.slot_of.insert(request.token.id().clone(), slot);
+                let started = start(Arc::clone(&self.shared), method, params, typed, context);
+                self.slot_of.insert(token.id().clone(), slot);
                 let (handler, polled) = match started {
                     Started::Done(reply) => {
-                        self.running.insert(slot, (request.token, None));
+                        self.running.insert(slot, (token, None));
                         self.finished.push_back(Command::Reply { slot, reply });
                         return;
                     }
@@ -256,7 +256,7 @@ impl ServerSide {
                     Some(inline) => {
                         // Cancelling drops it from the list.
                         inline.push((slot, handler));
-                        self.running.insert(slot, (request.token, None));
+                        self.running.insert(slot, (token, None));
                     }
                     None => {
                         // The handler's first step runs here: one that answers without
@@ -267,7 +267,7 @@ impl ServerSide {
                         let mut first = TaskContext::from_waker(Waker::noop());
                         if !polled {
                             if let Poll::Ready(reply) = handler.as_mut().poll(&mut first) {
-                                self.running.insert(slot, (request.token, None));
+                                self.running.insert(slot, (token, None));
                                 self.finished.push_back(Command::Reply { slot, reply });
                                 return;
                             }
@@ -275,7 +275,7 @@ impl ServerSide {
                         // One that waits carries on as its own task (polled again there,
                         // so it registers the task's waker).
                         let (abort, registration) = AbortHandle::new_pair();
-                        self.running.insert(slot, (request.token, Some(abort)));
+                        self.running.insert(slot, (token, Some(abort)));
                         let mut sender = mpsc::Sender::clone(&self.sender);
                         self.runtime.spawn(Box::pin(async move {
                             if let Ok(reply) = Abortable::new(handler, registration).await {
