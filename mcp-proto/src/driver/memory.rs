@@ -85,7 +85,12 @@ impl<T: Side> End<T> {
             self.side.handle_timeout(now);
             progressed = true;
         }
-        progressed |= self.side.pump(now);
+        if self.side.pump(now) {
+            progressed = true;
+            // Handlers that answered at once during the pump (most do) left their replies
+            // in the command queue: apply them now, so they go out with this turn's lines.
+            self.side.poll_commands(now, cx);
+        }
         if !self.closed {
             let closing = self.side.is_closed();
             let before = self.outgoing.len();

@@ -135,7 +135,13 @@ impl<T: Side + Unpin, S: AsyncRead + AsyncWrite + Unpin> Future for StreamDriver
                 }
             }
 
-            progressed |= this.side.pump(now);
+            if this.side.pump(now) {
+                progressed = true;
+                // Handlers that answered at once during the pump (most do) left their
+                // replies in the command queue: apply them now, so they go out with this
+                // pass's writes rather than a pass later.
+                this.side.poll_commands(now, cx);
+            }
 
             if this.written == this.write_buffer.len() {
                 this.write_buffer.clear();

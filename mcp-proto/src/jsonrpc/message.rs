@@ -180,6 +180,16 @@ impl Params {
         Some(value)
     }
 
+    /// The `_meta` a decode of the whole object gives it, when the decoder recorded a
+    /// lone object `_meta` (as [`Self::decode_without_meta`] needs); `None` otherwise.
+    pub(crate) fn lone_meta(&self) -> Option<&Meta> {
+        self.meta_cut?;
+        match &self.meta {
+            MetaSlot::Present(meta) => Some(meta),
+            _ => None,
+        }
+    }
+
     /// Assembles params from an object's text and the [`Meta`] its `_meta` member holds.
     pub(crate) fn with_meta(raw: RawJson, meta: Meta) -> Params {
         Params {

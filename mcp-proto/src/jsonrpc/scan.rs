@@ -36,7 +36,8 @@ pub(crate) fn object_members<'a, const N: usize>(
 /// Every top-level member of the JSON object `text` as (quoted key, value) raw text, in
 /// order; `None` when `text` is not an object.
 pub(crate) fn object_entries(text: &str) -> Option<alloc::vec::Vec<(&str, &str)>> {
-    let mut entries = alloc::vec::Vec::new();
+    // Results and `_meta` objects hold a handful of members: one allocation, no growth.
+    let mut entries = alloc::vec::Vec::with_capacity(8);
     walk(text, |key, value| entries.push((key, value)))?;
     Some(entries)
 }
@@ -86,6 +87,155 @@ fn walk_until<'a>(text: &'a str, mut member: impl FnMut(&'a str, &'a str) -> boo
             b'}' => return Some(()),
             _ => return None,
         }
+    }
+}
+
+/// A one-pass reader of JSON text of a fixed, plain shape, for fast paths that accept
+/// only text they are sure of and leave everything else to serde: each step returns
+/// `None` as soon as the text leaves the expected shape. Strings must hold no backslash
+/// (and no control byte), so a string's text is the bytes between its quotes and a key
+/// compares as written.
+pub(crate) struct Plain<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Plain<'a> {
+    /// A reader at the start of `text`.
+    pub(crate) fn new(text: &'a str) -> Self {
+        Plain { text, at: 0 }
+    }
+
+    fn skip_whitespace(&mut self) {
+        self.at = skip_whitespace(self.text.as_bytes(), self.at);
+    }
+
+    /// True when only whitespace is left.
+    pub(crate) fn at_end(&mut self) -> bool {
+        self.skip_whitespace();
+        self.at == self.text.len()
+    }
+
+    /// The next non-whitespace byte, consumed.
+    fn next(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        let byte = *self.text.as_bytes().get(self.at)?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    /// Consumes `wanted`, the next non-whitespace byte.
+    pub(crate) fn expect(&mut self, wanted: u8) -> Option<()> {
+        (self.next()? == wanted).then_some(())
+    }
+
+    /// Consumes `closing` when it is the next non-whitespace byte.
+    fn close(&mut self, closing: u8) -> bool {
+        self.skip_whitespace();
+        let closed = self.text.as_bytes().get(self.at) == Some(&closing);
+        if closed {
+            self.at += 1;
+        }
+        closed
+    }
+
+    /// A string without backslashes or control bytes: its text.
+    pub(crate) fn string(&mut self) -> Option<&'a str> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let bytes = self.text.as_bytes();
+        loop {
+            match *bytes.get(self.at)? {
+                b'"' => break,
+                b'\\' | 0..0x20 => return None,
+                _ => self.at += 1,
+            }
+        }
+        let inner = self.text.get(start..self.at)?;
+        self.at += 1;
+        Some(inner)
+    }
+
+    /// `true` or `false`, ending where a member or element does.
+    pub(crate) fn boolean(&mut self) -> Option<bool> {
+        self.skip_whitespace();
+        let rest = self.text.as_bytes().get(self.at..)?;
+        let (value, length) = if rest.starts_with(b"true") {
+            (true, 4)
+        } else if rest.starts_with(b"false") {
+            (false, 5)
+        } else {
+            return None;
+        };
+        self.at += length;
+        match self.text.as_bytes().get(self.at) {
+            Some(b',' | b'}' | b']') => Some(value),
+            Some(byte) if is_whitespace(*byte) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Any one value, skipped over unchecked (the text must be valid JSON): its raw text.
+    pub(crate) fn value(&mut self) -> Option<&'a str> {
+        self.skip_whitespace();
+        let start = self.at;
+        self.at = value_end(self.text.as_bytes(), start)?;
+        self.text.get(start..self.at)
+    }
+
+    /// Steps over `value`, the complete text of one JSON object or array, when the text
+    /// goes on with exactly it (a complete object or array ends where its text does).
+    pub(crate) fn skip_exactly(&mut self, value: &str) -> Option<()> {
+        self.skip_whitespace();
+        let composite = value.starts_with('{') || value.starts_with('[');
+        let rest = self.text.get(self.at..)?;
+        (composite && rest.starts_with(value)).then(|| self.at += value.len())
+    }
+
+    /// Calls `member` with each key of an object (the reader then at its value), after
+    /// the object's opening brace.
+    pub(crate) fn members(
+        &mut self,
+        mut member: impl FnMut(&mut Self, &'a str) -> Option<()>,
+    ) -> Option<()> {
+        if self.close(b'}') {
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.expect(b':')?;
+            member(self, key)?;
+            match self.next()? {
+                b',' => {}
+                b'}' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Calls `element` at each element of an array.
+    pub(crate) fn elements(
+        &mut self,
+        mut element: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        self.expect(b'[')?;
+        if self.close(b']') {
+            return Some(());
+        }
+        loop {
+            element(self)?;
+            match self.next()? {
+                b',' => {}
+                b']' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    /// True when the text is `{}` (whitespace allowed).
+    pub(crate) fn is_empty_object(text: &str) -> bool {
+        let mut plain = Plain::new(text);
+        plain.expect(b'{').is_some() && plain.close(b'}') && plain.at_end()
     }
 }
 

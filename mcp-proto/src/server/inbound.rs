@@ -6,6 +6,7 @@
 //! foreign token. Ids index the slots for duplicate detection and cancellation; a
 //! cancelled request's id is released, since the client is done with it.
 
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 
@@ -54,7 +55,8 @@ impl BoundParams {
 /// Inbound requests in flight, by slot and by id.
 #[derive(Debug, Default)]
 pub(crate) struct InboundTable {
-    entries: BTreeMap<u64, InboundEntry>,
+    /// Boxed: an entry is large, and the map's node operations move its values.
+    entries: BTreeMap<u64, Box<InboundEntry>>,
     by_id: BTreeMap<RequestId, u64>,
     next_slot: u64,
 }
@@ -71,7 +73,7 @@ impl InboundTable {
     }
 
     /// Admits `entry`, returning its token.
-    pub(crate) fn admit(&mut self, entry: InboundEntry) -> ReplyToken {
+    pub(crate) fn admit(&mut self, entry: Box<InboundEntry>) -> ReplyToken {
         self.next_slot = self.next_slot.saturating_add(1);
         let slot = self.next_slot;
         let id = entry.id.clone();
@@ -85,10 +87,11 @@ impl InboundTable {
         self.entries
             .get_mut(&token.slot)
             .filter(|entry| entry.id == token.id)
+            .map(|entry| &mut **entry)
     }
 
     /// Removes the entry a token answers.
-    pub(crate) fn take(&mut self, token: &ReplyToken) -> Option<InboundEntry> {
+    pub(crate) fn take(&mut self, token: &ReplyToken) -> Option<Box<InboundEntry>> {
         let entry = self.entries.get(&token.slot)?;
         if entry.id != token.id {
             return None;

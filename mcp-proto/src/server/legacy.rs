@@ -262,7 +262,7 @@ impl ServerConnection {
             );
             return;
         }
-        let token = self.inbound.admit(InboundEntry {
+        let token = self.inbound.admit(alloc::boxed::Box::new(InboundEntry {
             id: request.id.clone(),
             method: request.method.clone(),
             version: context.version.clone(),
@@ -273,7 +273,7 @@ impl ServerConnection {
             log_level: context.log_level,
             bound_params,
             cancelled: false,
-        });
+        }));
         self.events
             .push_back(ServerEvent::Request(alloc::boxed::Box::new(
                 crate::server::event::InboundRequest {

@@ -116,7 +116,7 @@ impl ServerConnection {
         };
         let meta = request.meta();
         let progress_token = meta.and_then(Meta::progress_token);
-        let context = match checked.envelope {
+        let context = match checked.envelope.map(|envelope| *envelope) {
             Some(envelope) => RequestContext {
                 version,
                 era: Era::Modern,

@@ -174,7 +174,8 @@ fn shape_result(
                     });
                 }
             }
-            let mut add: Vec<(&str, Cow<'_, str>)> = Vec::new();
+            // At most `resultType`, the two cache hints and `_meta`.
+            let mut add: Vec<(&str, Cow<'_, str>)> = Vec::with_capacity(4);
             let result_type = match first("resultType") {
                 Some(existing) => ResultTypeSlot::read(Some(existing)),
                 None => {

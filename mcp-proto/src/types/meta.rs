@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::json::{JsonObject, RawJson};
-use crate::jsonrpc::scan::{object_members, walk};
+use crate::jsonrpc::scan::{Plain, object_members, walk};
 use crate::types::capabilities::ClientCapabilities;
 use crate::types::common::{Implementation, LoggingLevel, ProgressToken};
 
@@ -359,6 +359,32 @@ impl Meta {
     }
 }
 
+/// The [`Implementation`] that `raw` (valid JSON text) decodes as, read in one pass when
+/// it is the plain `{"name": …, "version": …}` (each once, in either order, nothing else,
+/// no backslash in a string): that decodes as [`Implementation::new`] of the two strings.
+/// `None` for any other text; decode it then.
+fn plain_implementation(raw: &str) -> Option<Implementation> {
+    let mut plain = Plain::new(raw);
+    plain.expect(b'{')?;
+    let (mut name, mut version) = (None, None);
+    plain.members(|plain, key| match key {
+        "name" if name.is_none() => {
+            name = Some(plain.string()?);
+            Some(())
+        }
+        "version" if version.is_none() => {
+            version = Some(plain.string()?);
+            Some(())
+        }
+        _ => None,
+    })?;
+    plain
+        .at_end()
+        .then(|| name.zip(version))
+        .flatten()
+        .map(|(name, version)| Implementation::new(name, version))
+}
+
 /// A raw JSON value (valid JSON text) read as a string, when it is one.
 fn string_value(raw: &str) -> Option<Cow<'_, str>> {
     // Without a backslash a valid JSON string is its quotes around its text.
@@ -387,12 +413,21 @@ impl Meta {
     /// `io.modelcontextprotocol/clientCapabilities`, decoded; `Some(Err(_))` when present
     /// but malformed.
     pub fn client_capabilities(&self) -> Option<Result<ClientCapabilities, serde_json::Error>> {
-        self.typed(slot::CLIENT_CAPABILITIES, keys::CLIENT_CAPABILITIES)
+        let raw = self.get_reserved(slot::CLIENT_CAPABILITIES, keys::CLIENT_CAPABILITIES)?;
+        // `{}` (the usual declaration) decodes as the default: every member is optional.
+        if Plain::is_empty_object(raw) {
+            return Some(Ok(ClientCapabilities::default()));
+        }
+        Some(crate::json::strict::from_str(raw))
     }
 
     /// `io.modelcontextprotocol/clientInfo`, decoded.
     pub fn client_info(&self) -> Option<Result<Implementation, serde_json::Error>> {
-        self.typed(slot::CLIENT_INFO, keys::CLIENT_INFO)
+        let raw = self.get_reserved(slot::CLIENT_INFO, keys::CLIENT_INFO)?;
+        if let Some(info) = plain_implementation(raw) {
+            return Some(Ok(info));
+        }
+        Some(crate::json::strict::from_str(raw))
     }
 
     /// `io.modelcontextprotocol/logLevel`, decoded.
@@ -533,6 +568,36 @@ pub fn is_reserved_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_client_info_and_empty_capabilities_read_as_a_full_decode() {
+        for (raw, plain) in [
+            (r#"{"name":"bench","version":"1.0.0"}"#, true),
+            (r#" { "version" : "" , "name" : "é" } "#, true),
+            (r#"{"name":"a\"b","version":"1"}"#, false),
+            (r#"{"name":"a","version":"1","title":"A"}"#, false),
+            (r#"{"name":"a","name":"b","version":"1"}"#, false),
+            (r#"{"name":"a"}"#, false),
+            (r#"{"name":"a","version":1}"#, false),
+        ] {
+            let fast = plain_implementation(raw);
+            assert_eq!(fast.is_some(), plain, "{raw}");
+            if let Some(fast) = fast {
+                let full: Implementation = crate::json::strict::from_str(raw).expect("decodes");
+                assert_eq!(fast, full);
+            }
+        }
+        for (raw, empty) in [
+            ("{}", true),
+            (" { } ", true),
+            ("{\"roots\":{}}", false),
+            ("[]", false),
+        ] {
+            assert_eq!(Plain::is_empty_object(raw), empty, "{raw}");
+        }
+        let full: ClientCapabilities = crate::json::strict::from_str(" { } ").expect("decodes");
+        assert_eq!(full, ClientCapabilities::default());
+    }
 
     #[test]
     fn key_rules() {

@@ -25,6 +25,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::json::RawJson;
+use crate::jsonrpc::scan::Plain;
 use crate::jsonrpc::{
     Notification, Params, Request, RequestId, encode_notification, encode_request,
 };
@@ -548,6 +549,45 @@ fn required_with_meta<T: DeserializeOwned>(
     required(params)
 }
 
+/// `tools/call` params read in one pass when they have the plain shape: `name` (a string
+/// without backslashes), optionally `arguments` (an object, taken as it is written) and
+/// `_meta` (the lone object the envelope decoder already read), each once and nothing
+/// else. That is what a decode of the whole object gives for such text; `None` for any
+/// other text, which is decoded then (with the exact error when it fails).
+fn plain_call_tool(params: &Params) -> Option<CallToolRequestParams> {
+    let mut plain = Plain::new(params.raw().get());
+    plain.expect(b'{')?;
+    let (mut name, mut arguments, mut has_meta) = (None, None, false);
+    plain.members(|plain, key| match key {
+        "name" if name.is_none() => {
+            name = Some(plain.string()?);
+            Some(())
+        }
+        "arguments" if arguments.is_none() => {
+            let raw = plain.value()?;
+            arguments = raw.starts_with('{').then_some(raw);
+            arguments.map(drop)
+        }
+        "_meta" if !has_meta => {
+            has_meta = true;
+            // The decoder's copy of this object: stepping over its text spares a scan.
+            plain.skip_exactly(params.lone_meta()?.raw().get())
+        }
+        _ => None,
+    })?;
+    if !plain.at_end() {
+        return None;
+    }
+    let meta = match has_meta {
+        true => Some(params.lone_meta()?.clone()),
+        false => None,
+    };
+    let arguments = arguments.map(|raw| RawJson::from_checked(raw.into()));
+    let mut typed = CallToolRequestParams::new(name?, arguments);
+    typed.meta = meta;
+    Some(typed)
+}
+
 /// Decodes params a method may omit, keeping their absence.
 fn optional<T: DeserializeOwned>(params: Option<&Params>) -> Result<Option<T>, serde_json::Error> {
     params.map(Params::decode).transpose()
@@ -719,10 +759,16 @@ impl ClientRequest {
             Some(Method::Ping) => ClientRequest::Ping(optional(params)?),
             Some(Method::ServerDiscover) => ClientRequest::Discover(required(params)?),
             Some(Method::ToolsList) => ClientRequest::ListTools(optional(params)?),
-            Some(Method::ToolsCall) => ClientRequest::CallTool(required_with_meta(
-                params,
-                |typed: &mut CallToolRequestParams, meta| typed.meta = Some(meta),
-            )?),
+            Some(Method::ToolsCall) => {
+                ClientRequest::CallTool(match params.and_then(plain_call_tool) {
+                    Some(typed) => typed,
+                    None => {
+                        required_with_meta(params, |typed: &mut CallToolRequestParams, meta| {
+                            typed.meta = Some(meta)
+                        })?
+                    }
+                })
+            }
             Some(Method::PromptsList) => ClientRequest::ListPrompts(optional(params)?),
             Some(Method::PromptsGet) => ClientRequest::GetPrompt(required_with_meta(
                 params,
@@ -1066,6 +1112,56 @@ notification_conveniences!(ServerNotification);
 mod tests {
     use super::*;
     use crate::jsonrpc::{Message, decode};
+
+    #[test]
+    fn plain_call_params_read_as_a_full_decode() {
+        for (params, plain) in [
+            (r#"{"name":"echo","arguments":{"text":"hello"}}"#, true),
+            (
+                r#"{ "arguments" : { "a" : [1,{"b":"}"}] } , "name" : "e" }"#,
+                true,
+            ),
+            (r#"{"name":"echo"}"#, true),
+            (
+                r#"{"name":"echo","arguments":{},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","progressToken":1}}"#,
+                true,
+            ),
+            // An empty `_meta` has no recorded place: decoded in full.
+            (r#"{"_meta":{},"name":"echo"}"#, false),
+            // Outside the shape: the full decode answers.
+            (r#"{"name":"e\u0063ho"}"#, false),
+            (r#"{"name":"echo","arguments":[]}"#, false),
+            (r#"{"name":"echo","arguments":null}"#, false),
+            (r#"{"name":"echo","name":"other"}"#, false),
+            (r#"{"name":"echo","task":{"ttl":1}}"#, false),
+            (r#"{"name":"echo","requestState":"s"}"#, false),
+            (r#"{"name":"echo","_meta":{},"_meta":{}}"#, false),
+            (r#"{"name":1}"#, false),
+            (r#"{"arguments":{}}"#, false),
+        ] {
+            let line = alloc::format!(
+                r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{params}}}"#
+            );
+            let Ok(Message::Request(request)) = decode(line.as_bytes()) else {
+                panic!("{line}");
+            };
+            let params = request.params.as_ref().expect("params");
+            let fast = plain_call_tool(params);
+            assert_eq!(fast.is_some(), plain, "{params:?}");
+            if let Some(fast) = fast {
+                let full: CallToolRequestParams =
+                    crate::json::strict::from_str(params.raw().get()).expect("decodes");
+                assert_eq!(fast.name, full.name);
+                assert_eq!(
+                    fast.arguments.as_ref().map(RawJson::get),
+                    full.arguments.as_ref().map(RawJson::get)
+                );
+                assert_eq!(fast.meta, full.meta, "{params:?}");
+                assert!(full.input_responses.is_none() && full.request_state.is_none());
+                assert!(full.task.is_none());
+            }
+        }
+    }
 
     #[test]
     fn method_names_round_trip() {

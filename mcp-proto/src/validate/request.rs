@@ -1,6 +1,7 @@
 //! Checks of requests and notifications: the 2026 `_meta` envelope, the method table and
 //! the params' shape.
 
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -52,8 +53,9 @@ pub(crate) struct Envelope {
 /// it again.
 #[derive(Debug, Default)]
 pub(crate) struct CheckedRequest {
-    /// The 2026 envelope of a client request checked under 2026-07-28.
-    pub(crate) envelope: Option<Envelope>,
+    /// The 2026 envelope of a client request checked under 2026-07-28 (boxed: it is
+    /// large, and a 2025 request, which has none, is moved about with it).
+    pub(crate) envelope: Option<Box<Envelope>>,
     /// The typed client request (client-to-server checks only).
     pub(crate) typed: Option<ClientRequest>,
 }
@@ -181,7 +183,7 @@ pub(crate) fn check_request(
     if era == Era::Modern && direction == Direction::ClientToServer {
         let envelope = check_envelope(params, version)?;
         tasks_extension |= declares_tasks(&envelope.capabilities);
-        checked.envelope = Some(envelope);
+        checked.envelope = Some(Box::new(envelope));
     }
     check_progress_token(params)?;
     if !method_allowed(

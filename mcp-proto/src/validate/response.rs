@@ -6,6 +6,7 @@ use alloc::format;
 use core::any::Any;
 use serde::de::DeserializeOwned;
 
+use crate::jsonrpc::scan::Plain;
 use crate::jsonrpc::{ErrorCode, ErrorObject, Outcome, Response, ResultBody};
 use crate::types::meta::keys;
 use crate::types::{
@@ -278,6 +279,11 @@ fn legacy_result(
             return tools(&list, Era::Legacy);
         }
         Method::ToolsCall => {
+            // No structuredContent in the plain shape: nothing more to check (unless the
+            // receiver wants the decoded value, below).
+            if keep.is_none() && plain_call_tool_result(body.raw().get()) {
+                return Ok(());
+            }
             let result: CallToolResult = body.decode().map_err(shape)?;
             if result
                 .structured_content
@@ -311,6 +317,54 @@ fn legacy_result(
     .map_err(shape)
 }
 
+/// True when `text` is a `CallToolResult` of the plainest shape: an object with `content`
+/// (an array of objects each holding exactly `"type": "text"` and a `text` string) and
+/// optionally `isError` (`true` or `false`), each key once, nothing else, and no
+/// backslash in any key or string. Such text always decodes as [`CallToolResult`] (with
+/// no `structuredContent`), so the decode is spared; any other text, valid or not, is
+/// decoded as before, which gives the same verdict and the exact error. One pass over the
+/// bytes ([`Plain`]), as the shape is fixed.
+fn plain_call_tool_result(text: &str) -> bool {
+    let mut plain = Plain::new(text);
+    tool_result(&mut plain).is_some() && plain.at_end()
+}
+
+fn tool_result(plain: &mut Plain<'_>) -> Option<()> {
+    plain.expect(b'{')?;
+    let (mut content, mut is_error) = (false, false);
+    plain.members(|plain, key| match key {
+        "content" if !content => {
+            content = true;
+            text_blocks(plain)
+        }
+        "isError" if !is_error => {
+            is_error = true;
+            plain.boolean().map(drop)
+        }
+        _ => None,
+    })?;
+    content.then_some(())
+}
+
+fn text_blocks(plain: &mut Plain<'_>) -> Option<()> {
+    plain.elements(|plain| {
+        plain.expect(b'{')?;
+        let (mut kind, mut text) = (false, false);
+        plain.members(|plain, key| match key {
+            "type" if !kind => {
+                kind = true;
+                (plain.string()? == "text").then_some(())
+            }
+            "text" if !text => {
+                text = true;
+                plain.string().map(drop)
+            }
+            _ => None,
+        })?;
+        (kind && text).then_some(())
+    })
+}
+
 /// Whether `body` decodes as `T`, through [`Shaped::before_additions`] when it is known.
 fn decodes<T: DeserializeOwned>(
     body: &ResultBody,
@@ -339,12 +393,19 @@ fn modern_result(
         // Derived struct decoders without unknown-field refusal: appending a valid member
         // the text lacked cannot change whether they decode.
         Method::ToolsCall => match keep {
+            // The receiver wants the value: decode it once, here.
             Some(slot) => {
                 let result: CallToolResult = body.decode().map_err(shape)?;
                 *slot = Some(Box::new(result));
                 return Ok(());
             }
-            None => decodes::<CallToolResult>(body, shaped),
+            None => {
+                let text = shaped.before_additions.unwrap_or(body.raw().get());
+                if plain_call_tool_result(text) {
+                    return Ok(());
+                }
+                decodes::<CallToolResult>(body, shaped)
+            }
         },
         Method::PromptsList => body.decode::<ListPromptsResult>().map(drop),
         Method::PromptsGet => decodes::<GetPromptResult>(body, shaped),
@@ -376,4 +437,77 @@ fn modern_result(
         _ => Ok(()),
     }
     .map_err(shape)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plain_tool_result_shape_always_decodes() {
+        let cases = [
+            (r#"{"content":[{"type":"text","text":"hello"}]}"#, true),
+            (r#"{"content":[]}"#, true),
+            (
+                r#" { "isError" : true , "content" : [ {"text":"a","type":"text"} , {"type":"text","text":""} ] } "#,
+                true,
+            ),
+            (
+                r#"{"content":[{"type":"text","text":"a"}],"isError":false}"#,
+                true,
+            ),
+            (r#"{"\u0063ontent":[{"type":"text","text":"a"}]}"#, false),
+            (r#"{"content":[{"type":"text","text":"a"}]} x"#, false),
+            (r#"{"content":[{"type":"text","text":"a"}],}"#, false),
+            (r#"{"content":[{"type":"text","text":"a"},]}"#, false),
+            (
+                r#"{"content":[{"type":"text","text":"a"}],"isError":truex}"#,
+                false,
+            ),
+            (
+                r#"{"content":[{"type":"text","text":"a"}],"isError":tru"#,
+                false,
+            ),
+            (r#"{"content":[{"type":"text","text":"a"}"#, false),
+            (r#"{"content":[{"type":"text","text":"a}"#, false),
+            (r#"{"content":[{}]}"#, false),
+            (r#"{}"#, false),
+            ("", false),
+            // Outside the shape: decoded as before (valid or not).
+            (r#"{"content":[{"type":"text","text":"a\"b"}]}"#, false),
+            (r#"{"content":[{"type":"text","text":"\ud800"}]}"#, false),
+            (r#"{"content":[{"type":"t\u0065xt","text":"a"}]}"#, false),
+            (
+                r#"{"content":[{"type":"text","text":"a","text":"b"}]}"#,
+                false,
+            ),
+            (
+                r#"{"content":[{"type":"text","text":"a","annotations":{}}]}"#,
+                false,
+            ),
+            (r#"{"content":[{"type":"text"}]}"#, false),
+            (r#"{"content":[{"type":"image","text":"a"}]}"#, false),
+            (r#"{"content":[{"type":"text","text":1}]}"#, false),
+            (r#"{"content":[["text","a"]]}"#, false),
+            (r#"{"content":{}}"#, false),
+            (r#"{"content":[],"content":[]}"#, false),
+            (r#"{"content":[],"isError":null}"#, false),
+            (r#"{"content":[],"isError":true,"isError":true}"#, false),
+            (r#"{"content":[],"structuredContent":{}}"#, false),
+            (r#"{"content":[],"_meta":{}}"#, false),
+            (r#"{"content":[],"resultType":"complete"}"#, false),
+            (r#"{"isError":true}"#, false),
+            (r#"[]"#, false),
+        ];
+        for (text, plain) in cases {
+            assert_eq!(plain_call_tool_result(text), plain, "{text}");
+            if plain {
+                let decoded = crate::json::strict::from_str::<CallToolResult>(text);
+                assert!(
+                    decoded.is_ok_and(|result| result.structured_content.is_none()),
+                    "{text}"
+                );
+            }
+        }
+    }
 }

@@ -115,8 +115,32 @@ impl HttpEndpoint {
                 self.initialize(now, post.message, request_id).await
             }
             Ok(SessionResolution::Existing(session_id)) => {
-                let sender = self.table().get(session_id).cloned();
-                match submit(sender, post.message).await {
+                let (reply, answer) = oneshot::channel();
+                let input = SessionInput::Post {
+                    message: post.message,
+                    reply,
+                };
+                // The session's queue has room (the usual case): hand the message over
+                // under the table's lock, through the session's own sender; when it is
+                // full, wait for room with a sender of this POST's own.
+                let queued = match self.table().get_mut(session_id) {
+                    Some(sender) => sender.try_send(input).map_err(|refused| {
+                        refused
+                            .is_full()
+                            .then(|| (sender.clone(), refused.into_inner()))
+                    }),
+                    None => Err(None),
+                };
+                let delivered = match queued {
+                    Ok(()) => true,
+                    Err(Some((mut sender, input))) => sender.send(input).await.is_ok(),
+                    Err(None) => false,
+                };
+                let reply = match delivered {
+                    true => Some(answered(answer).await),
+                    false => None,
+                };
+                match reply {
                     Some(reply) => post_reply(reply, None),
                     None => HttpReply::Complete(session_not_found(request_id.as_ref())),
                 }
@@ -246,10 +270,15 @@ async fn submit(sender: Option<mpsc::Sender<SessionInput>>, message: Message) ->
         .send(SessionInput::Post { message, reply })
         .await
         .ok()?;
+    Some(answered(answer).await)
+}
+
+/// The session's answer to a POST it was handed.
+async fn answered(answer: oneshot::Receiver<PostReply>) -> PostReply {
     match answer.await {
-        Ok(reply) => Some(reply),
+        Ok(reply) => reply,
         // The request was cancelled before anything was sent: an empty stream.
-        Err(_) => Some(PostReply::Stream(mpsc::channel(0).1)),
+        Err(_) => PostReply::Stream(mpsc::channel(0).1),
     }
 }
 

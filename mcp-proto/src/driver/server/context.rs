@@ -91,19 +91,28 @@ pub(crate) struct InputState {
 #[derive(Clone)]
 pub struct Context {
     pub(crate) slot: u64,
-    pub(crate) commands: mpsc::Sender<Command>,
+    /// The connection's command channel, shared: each send clones a sender of its own.
+    pub(crate) commands: Arc<mpsc::Sender<Command>>,
     pub(crate) era: Era,
+    /// The rest, behind one allocation: a context is small to move (it travels into the
+    /// handler's future) and shares its input state with the driver.
+    pub(crate) facts: Arc<RequestFacts>,
+}
+
+/// What a [`Context`] knows of its request besides the era.
+pub(crate) struct RequestFacts {
     pub(crate) version: ProtocolVersion,
     pub(crate) capabilities: ClientCapabilities,
     pub(crate) client_info: Option<Implementation>,
-    pub(crate) input: Arc<Mutex<InputState>>,
+    /// The multi-round-trip input of this run, read by the driver when it returns.
+    pub(crate) input: Mutex<InputState>,
 }
 
 impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
             .field("era", &self.era)
-            .field("version", &self.version)
+            .field("version", &self.facts.version)
             .finish_non_exhaustive()
     }
 }
@@ -137,17 +146,17 @@ impl Context {
 
     /// The protocol version the request is served under.
     pub fn protocol_version(&self) -> &ProtocolVersion {
-        &self.version
+        &self.facts.version
     }
 
     /// The client's capabilities for this request.
     pub fn client_capabilities(&self) -> &ClientCapabilities {
-        &self.capabilities
+        &self.facts.capabilities
     }
 
     /// The client, as it introduced itself (for display and logs only).
     pub fn client_info(&self) -> Option<&Implementation> {
-        self.client_info.as_ref()
+        self.facts.client_info.as_ref()
     }
 
     /// Reports progress; sent only when the request asked for progress. `progress` must
@@ -159,7 +168,7 @@ impl Context {
             total,
             message,
         };
-        let _ = self.commands.clone().send(command).await;
+        let _ = mpsc::Sender::clone(&self.commands).send(command).await;
     }
 
     /// Sends a log message with this request; sent only at or above the level the client
@@ -174,7 +183,7 @@ impl Context {
             logger: None,
             data,
         };
-        let _ = self.commands.clone().send(command).await;
+        let _ = mpsc::Sender::clone(&self.commands).send(command).await;
     }
 
     /// Ends the HTTP connection carrying this request's SSE stream now, with a `retry`
@@ -189,13 +198,13 @@ impl Context {
             slot: self.slot,
             retry,
         };
-        let _ = self.commands.clone().send(command).await;
+        let _ = mpsc::Sender::clone(&self.commands).send(command).await;
     }
 
     /// Asks the user for input through the client (form or URL elicitation), in the way
     /// the request's era allows (see the module docs).
     pub async fn elicit(&self, params: ElicitRequestParams) -> Result<ElicitResult, Interrupt> {
-        if self.capabilities.elicitation.is_none() {
+        if self.facts.capabilities.elicitation.is_none() {
             return Err(missing("elicitation"));
         }
         self.ask(
@@ -210,7 +219,7 @@ impl Context {
         &self,
         params: CreateMessageRequestParams,
     ) -> Result<CreateMessageResult, Interrupt> {
-        if self.capabilities.sampling.is_none() {
+        if self.facts.capabilities.sampling.is_none() {
             return Err(missing("sampling"));
         }
         let boxed = Box::new(params);
@@ -223,7 +232,7 @@ impl Context {
 
     /// Asks the client for its roots.
     pub async fn roots(&self) -> Result<ListRootsResult, Interrupt> {
-        if self.capabilities.roots.is_none() {
+        if self.facts.capabilities.roots.is_none() {
             return Err(missing("roots"));
         }
         self.ask(
@@ -246,9 +255,9 @@ impl Context {
     pub async fn input(&self, requests: InputRequests) -> Result<InputResponses, Interrupt> {
         for request in requests.values() {
             let declared = match request {
-                InputRequest::Elicit(_) => self.capabilities.elicitation.is_some(),
-                InputRequest::CreateMessage(_) => self.capabilities.sampling.is_some(),
-                InputRequest::ListRoots(_) => self.capabilities.roots.is_some(),
+                InputRequest::Elicit(_) => self.facts.capabilities.elicitation.is_some(),
+                InputRequest::CreateMessage(_) => self.facts.capabilities.sampling.is_some(),
+                InputRequest::ListRoots(_) => self.facts.capabilities.roots.is_some(),
                 InputRequest::Other { method, .. } => return Err(unaskable(method)),
             };
             if !declared {
@@ -265,7 +274,11 @@ impl Context {
                 Ok(answers)
             }
             Era::Modern => {
-                let mut state = self.input.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut state = self
+                    .facts
+                    .input
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
                 let mut answers = InputResponses::new();
                 let mut missing_any = false;
                 for (key, request) in requests {
@@ -296,7 +309,11 @@ impl Context {
         match self.era {
             Era::Legacy => self.send_live(request).await,
             Era::Modern => {
-                let mut state = self.input.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut state = self
+                    .facts
+                    .input
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
                 state.calls += 1;
                 let key = format!("input-{}", state.calls);
                 if let Some(answer) = state.answers.get(&key) {
@@ -317,7 +334,11 @@ impl Context {
             request,
             answer,
         };
-        if self.commands.clone().send(command).await.is_err() {
+        if mpsc::Sender::clone(&self.commands)
+            .send(command)
+            .await
+            .is_err()
+        {
             return Err(closed());
         }
         match response.await {

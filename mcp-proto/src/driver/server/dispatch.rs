@@ -5,12 +5,17 @@ use std::format;
 use std::prelude::rust_2024::*;
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context as TaskContext, Poll, Waker};
 
 use crate::driver::server::completion::complete;
-use crate::driver::server::context::{Context, InputState, Interrupt, ToolError};
+use crate::driver::server::context::{Context, InputState, Interrupt, RequestFacts, ToolError};
 use crate::driver::server::layer::{Next, RequestInfo};
 use crate::driver::server::page::list_page;
+use crate::driver::server::tool::ToolFuture;
 use crate::driver::server::{ResourceRequest, Shared};
 use crate::jsonrpc::{ErrorCode, ErrorObject, Params};
 use crate::server::{InputRequired, Reply};
@@ -138,19 +143,110 @@ async fn call_tool(
         }
         None => return Reply::error(ErrorCode::INVALID_PARAMS, "tools/call needs params"),
     };
+    match begin_tool(shared, params, context) {
+        Ok((handler, facts)) => tool_reply(handler.await, &facts.input),
+        Err(reply) => reply,
+    }
+}
+
+/// The named tool's handler future for these params, with the request's facts (whose
+/// input state [`tool_reply`] reads); the reply at once for an unknown tool.
+fn begin_tool(
+    shared: &Shared,
+    params: CallToolRequestParams,
+    context: Context,
+) -> Result<(ToolFuture, Arc<RequestFacts>), Reply> {
     let Some(tool) = shared.tools.get(&params.name) else {
-        return Reply::error(
+        return Err(Reply::error(
             ErrorCode::INVALID_PARAMS,
             format!("Unknown tool: {}", params.name),
-        );
+        ));
     };
-    let input = Arc::clone(&context.input);
-    let outcome = (tool.handler)(params.arguments, context).await;
+    let facts = Arc::clone(&context.facts);
+    Ok(((tool.handler)(params.arguments, context), facts))
+}
+
+/// The reply for a tool handler's outcome.
+fn tool_reply(outcome: Result<CallToolResult, ToolError>, input: &Mutex<InputState>) -> Reply {
     match outcome {
         // A tool's own failure goes to the model as a result, not as a protocol error.
         Err(ToolError::Failed(message)) => Reply::result(&CallToolResult::error(message)),
-        other => finish(other, &input),
+        other => finish(other, input),
     }
+}
+
+/// A handler's answer to one request, as a future.
+pub(crate) type ReplyFuture = Pin<Box<dyn Future<Output = Reply> + Send>>;
+
+/// How a request's handler started (see [`start`]).
+pub(crate) enum Started {
+    /// It answered on its first step.
+    Done(Reply),
+    /// It waits: its future, polled once already, goes on to the reply.
+    Waiting(ReplyFuture),
+    /// Not polled yet: its future, from the first step.
+    Fresh(ReplyFuture),
+}
+
+/// Starts answering one request: [`dispatch`] behind a panic guard, as a future to poll
+/// ([`Started::Fresh`]). A `tools/call` that validation decoded, on a server without
+/// layers, goes straight to its tool instead: the handler's first step runs here, and
+/// one that answers at once costs none of the routing futures (most tools answer at
+/// once). A panicking handler answers -32603 either way.
+pub(crate) fn start(
+    shared: Arc<Shared>,
+    method: String,
+    params: Option<Params>,
+    typed: Option<ClientRequest>,
+    context: Context,
+) -> Started {
+    match typed {
+        Some(ClientRequest::CallTool(typed))
+            if shared.layers.is_empty() && Method::parse(&method) == Some(Method::ToolsCall) =>
+        {
+            start_tool(&shared, typed, context)
+        }
+        typed => Started::Fresh(Box::pin(guarded(dispatch(
+            shared, method, params, typed, context,
+        )))),
+    }
+}
+
+/// [`start`] for a tool call: the handler's first step, under the panic guard.
+fn start_tool(shared: &Shared, params: CallToolRequestParams, context: Context) -> Started {
+    let first = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        let (mut handler, facts) = match begin_tool(shared, params, context) {
+            Ok(begun) => begun,
+            Err(reply) => return Ok(reply),
+        };
+        let mut noop = TaskContext::from_waker(Waker::noop());
+        match handler.as_mut().poll(&mut noop) {
+            Poll::Ready(outcome) => Ok(tool_reply(outcome, &facts.input)),
+            Poll::Pending => Err((handler, facts)),
+        }
+    }));
+    match first {
+        Ok(Ok(reply)) => Started::Done(reply),
+        Ok(Err((handler, facts))) => Started::Waiting(Box::pin(guarded(async move {
+            tool_reply(handler.await, &facts.input)
+        }))),
+        Err(_) => Started::Done(panicked()),
+    }
+}
+
+/// `answer`, answering -32603 instead when it panics.
+async fn guarded(answer: impl Future<Output = Reply>) -> Reply {
+    futures_util::FutureExt::catch_unwind(AssertUnwindSafe(answer))
+        .await
+        .unwrap_or_else(|_| panicked())
+}
+
+/// The reply of a handler that panicked.
+fn panicked() -> Reply {
+    Reply::error(
+        ErrorCode::INTERNAL_ERROR,
+        "Internal error: the handler panicked",
+    )
 }
 
 async fn read_resource(
@@ -164,19 +260,19 @@ async fn read_resource(
         Some(Ok(params)) => params.uri,
         _ => return Reply::error(ErrorCode::INVALID_PARAMS, "resources/read needs a uri"),
     };
-    let input = Arc::clone(&context.input);
+    let facts = Arc::clone(&context.facts);
     if let Some(resource) = shared.resources.get(&uri) {
         let request = ResourceRequest {
             uri,
             variables: BTreeMap::new(),
         };
-        return finish((resource.read)(request, context).await, &input);
+        return finish((resource.read)(request, context).await, &facts.input);
     }
     for template in &shared.templates {
         match template.template.try_match(&uri) {
             Ok(variables) => {
                 let request = ResourceRequest { uri, variables };
-                return finish((template.read)(request, context).await, &input);
+                return finish((template.read)(request, context).await, &facts.input);
             }
             Err(MatchError::Traversal { .. }) => {
                 return Reply::error(
@@ -234,8 +330,8 @@ async fn get_prompt(
             format!("Missing required arguments: {}", missing.join(", ")),
         );
     }
-    let input = Arc::clone(&context.input);
-    finish((prompt.get)(arguments, context).await, &input)
+    let facts = Arc::clone(&context.facts);
+    finish((prompt.get)(arguments, context).await, &facts.input)
 }
 
 /// The reply for a handler's outcome: its result, its error, or "input required" with

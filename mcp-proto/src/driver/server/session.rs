@@ -17,18 +17,15 @@ use futures_util::{FutureExt, StreamExt};
 use crate::connection::{Outcome, ReplyToken, RequestHandle};
 use crate::driver::runtime::{Clock, Runtime};
 pub(crate) use crate::driver::server::context::Command;
-use crate::driver::server::context::{Context, InputState};
-use crate::driver::server::dispatch::{dispatch, gathered_answers};
+use crate::driver::server::context::{Context, InputState, RequestFacts};
+use crate::driver::server::dispatch::{ReplyFuture, Started, gathered_answers, start};
 use crate::driver::server::{Server, Shared};
 use crate::jsonrpc::{ErrorCode, ErrorObject, RequestId};
-use crate::server::{Reply, RequestOptions, ServerConnection, ServerEvent};
+use crate::server::{InboundRequest, Reply, RequestOptions, ServerConnection, ServerEvent};
 use crate::time::Timestamp;
 
 /// How many handler commands may wait for the drive loop before handlers wait.
 const COMMAND_QUEUE: usize = 256;
-
-/// A handler's answer to one request, as a future.
-type ReplyFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Reply> + Send>>;
 
 /// A server connection plus the bookkeeping that ties its events to running handlers.
 pub(crate) struct ServerSide {
@@ -40,7 +37,8 @@ pub(crate) struct ServerSide {
     slot_of: BTreeMap<RequestId, u64>,
     /// Legacy server-to-client requests awaiting answers.
     waiting: BTreeMap<RequestHandle, oneshot::Sender<Outcome>>,
-    sender: mpsc::Sender<Command>,
+    /// Shared with every handler's [`Context`], so starting one clones no sender.
+    sender: Arc<mpsc::Sender<Command>>,
     commands: mpsc::Receiver<Command>,
     /// Replies of handlers that finished on their first step, applied after the
     /// commands already in the channel.
@@ -87,7 +85,7 @@ impl ServerSide {
             running: BTreeMap::new(),
             slot_of: BTreeMap::new(),
             waiting: BTreeMap::new(),
-            sender,
+            sender: Arc::new(sender),
             commands,
             finished: VecDeque::new(),
             cancelled: Vec::new(),
@@ -247,9 +245,15 @@ impl ServerSide {
         match event {
             ServerEvent::Request(mut request) => {
                 let typed = request.take_typed();
-                let request = *request;
-                let slot = request.token.slot();
-                let facts = request.context;
+                // Taken field by field: the request is large, and only its parts move on.
+                let InboundRequest {
+                    token,
+                    method,
+                    params,
+                    context: facts,
+                    ..
+                } = *request;
+                let slot = token.slot();
                 let input = InputState {
                     answers: gathered_answers(
                         facts.request_state.as_deref(),
@@ -259,54 +263,51 @@ impl ServerSide {
                 };
                 let context = Context {
                     slot,
-                    commands: self.sender.clone(),
+                    commands: Arc::clone(&self.sender),
                     era: facts.era,
-                    version: facts.version,
-                    capabilities: facts.client_capabilities,
-                    client_info: facts.client_info,
-                    input: Arc::new(Mutex::new(input)),
+                    facts: Arc::new(RequestFacts {
+                        version: facts.version,
+                        capabilities: facts.client_capabilities,
+                        client_info: facts.client_info,
+                        input: Mutex::new(input),
+                    }),
                 };
-                let shared = Arc::clone(&self.shared);
-                let method = request.method;
-                let params = request.params;
-                let handler = async move {
-                    // A panicking handler still answers its request (-32603).
-                    let handler = std::panic::AssertUnwindSafe(dispatch(
-                        shared, method, params, typed, context,
-                    ));
-                    futures_util::FutureExt::catch_unwind(handler)
-                        .await
-                        .unwrap_or_else(|_| {
-                            Reply::error(
-                                ErrorCode::INTERNAL_ERROR,
-                                "Internal error: the handler panicked",
-                            )
-                        })
+                let started = start(Arc::clone(&self.shared), method, params, typed, context);
+                self.slot_of.insert(token.id().clone(), slot);
+                let (handler, polled) = match started {
+                    Started::Done(reply) => {
+                        self.running.insert(slot, (token, None));
+                        self.finished.push_back(Command::Reply { slot, reply });
+                        return;
+                    }
+                    Started::Waiting(handler) => (handler, true),
+                    Started::Fresh(handler) => (handler, false),
                 };
-                self.slot_of.insert(request.token.id().clone(), slot);
                 match &mut self.inline {
                     Some(inline) => {
                         // Cancelling drops it from the list.
-                        inline.push((slot, Box::pin(handler)));
-                        self.running.insert(slot, (request.token, None));
+                        inline.push((slot, handler));
+                        self.running.insert(slot, (token, None));
                     }
                     None => {
                         // The handler's first step runs here: one that answers without
                         // waiting (most do) costs no task, no channel and no wake-up. Its
                         // reply queues behind the commands it sent on the way, as if it
                         // had run elsewhere.
-                        let mut handler: ReplyFuture = Box::pin(handler);
+                        let mut handler = handler;
                         let mut first = TaskContext::from_waker(Waker::noop());
-                        if let Poll::Ready(reply) = handler.as_mut().poll(&mut first) {
-                            self.running.insert(slot, (request.token, None));
-                            self.finished.push_back(Command::Reply { slot, reply });
-                            return;
+                        if !polled {
+                            if let Poll::Ready(reply) = handler.as_mut().poll(&mut first) {
+                                self.running.insert(slot, (token, None));
+                                self.finished.push_back(Command::Reply { slot, reply });
+                                return;
+                            }
                         }
                         // One that waits carries on as its own task (polled again there,
                         // so it registers the task's waker).
                         let (abort, registration) = AbortHandle::new_pair();
-                        self.running.insert(slot, (request.token, Some(abort)));
-                        let mut sender = self.sender.clone();
+                        self.running.insert(slot, (token, Some(abort)));
+                        let mut sender = mpsc::Sender::clone(&self.sender);
                         self.runtime.spawn(Box::pin(async move {
                             if let Ok(reply) = Abortable::new(handler, registration).await {
                                 let command = Command::Reply { slot, reply };
