@@ -98,6 +98,8 @@ pub mod client;
 pub mod connection;
 #[cfg(feature = "driver")]
 pub mod driver;
+#[cfg(test)]
+mod fast_path_tests;
 pub mod framing;
 pub mod http;
 pub mod json;

@@ -363,7 +363,7 @@ impl Meta {
 /// it is the plain `{"name": …, "version": …}` (each once, in either order, nothing else,
 /// no backslash in a string): that decodes as [`Implementation::new`] of the two strings.
 /// `None` for any other text; decode it then.
-fn plain_implementation(raw: &str) -> Option<Implementation> {
+pub(crate) fn plain_implementation(raw: &str) -> Option<Implementation> {
     let mut plain = Plain::new(raw);
     plain.expect(b'{')?;
     let (mut name, mut version) = (None, None);

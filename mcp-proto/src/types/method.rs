@@ -539,7 +539,7 @@ fn required<T: DeserializeOwned>(params: Option<&Params>) -> Result<T, serde_jso
 /// [`required`] for a type whose `_meta` member is set by `set_meta`: the `_meta` the
 /// envelope decoder already read is given to it rather than read again (see
 /// [`Params::decode_without_meta`]); anything else decodes the whole object.
-fn required_with_meta<T: DeserializeOwned>(
+pub(crate) fn required_with_meta<T: DeserializeOwned>(
     params: Option<&Params>,
     set_meta: impl FnOnce(&mut T, Meta),
 ) -> Result<T, serde_json::Error> {
@@ -554,7 +554,7 @@ fn required_with_meta<T: DeserializeOwned>(
 /// `_meta` (the lone object the envelope decoder already read), each once and nothing
 /// else. That is what a decode of the whole object gives for such text; `None` for any
 /// other text, which is decoded then (with the exact error when it fails).
-fn plain_call_tool(params: &Params) -> Option<CallToolRequestParams> {
+pub(crate) fn plain_call_tool(params: &Params) -> Option<CallToolRequestParams> {
     let mut plain = Plain::new(params.raw().get());
     plain.expect(b'{')?;
     let (mut name, mut arguments, mut has_meta) = (None, None, false);

@@ -37,6 +37,8 @@ pub use violation::{Rule, Violation};
 
 pub(crate) use request::CheckedRequest;
 pub(crate) use response::Shaped;
+#[cfg(test)]
+pub(crate) use response::plain_call_tool_result;
 
 use response::Keep;
 

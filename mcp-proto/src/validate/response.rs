@@ -324,7 +324,7 @@ fn legacy_result(
 /// no `structuredContent`), so the decode is spared; any other text, valid or not, is
 /// decoded as before, which gives the same verdict and the exact error. One pass over the
 /// bytes ([`Plain`]), as the shape is fixed.
-fn plain_call_tool_result(text: &str) -> bool {
+pub(crate) fn plain_call_tool_result(text: &str) -> bool {
     let mut plain = Plain::new(text);
     tool_result(&mut plain).is_some() && plain.at_end()
 }

@@ -1,0 +1,216 @@
+//! Differential property tests of the one-pass readers that spare a serde decode for
+//! text of a plain shape (`scan::Plain`): whatever text a fast path accepts, the full
+//! strict decode accepts too and gives the same value. The texts are built from keys,
+//! values and whitespace near the plain shapes, escapes, duplicates and strays included.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+
+use crate::json::RawJson;
+use crate::jsonrpc::{Message, decode};
+use crate::types::meta::plain_implementation;
+use crate::types::method::{plain_call_tool, required_with_meta};
+use crate::types::{CallToolRequestParams, CallToolResult, Implementation};
+use crate::validate::plain_call_tool_result;
+
+fn key() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(
+        &[
+            "name",
+            "arguments",
+            "_meta",
+            "task",
+            "n\\u0061me",
+            "content",
+            "isError",
+            "type",
+            "text",
+            "version",
+            "structuredContent",
+            "x",
+            "",
+        ][..],
+    )
+}
+
+fn value() -> impl Strategy<Value = String> {
+    let leaf = prop::sample::select(
+        &[
+            r#""echo""#,
+            r#""e\u0063ho""#,
+            r#""a\"b""#,
+            r#""""#,
+            r#""é""#,
+            r#""text""#,
+            "1",
+            "1.5",
+            "-0",
+            "null",
+            "true",
+            "false",
+            "{}",
+            "[]",
+            r#"{"text":"hi"}"#,
+            r#"{"a":1,"a":2}"#,
+            r#"{"progressToken":1}"#,
+            r#"{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}"#,
+        ][..],
+    )
+    .prop_map(String::from);
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4)
+                .prop_map(|items| format!("[{}]", items.join(","))),
+            prop::collection::vec((key(), inner, whitespace()), 0..4).prop_map(object),
+        ]
+    })
+}
+
+fn whitespace() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(&["", " ", "\n\t"][..])
+}
+
+fn object(members: Vec<(&'static str, String, &'static str)>) -> String {
+    let members: Vec<String> = members
+        .into_iter()
+        .map(|(key, value, space)| format!(r#"{space}"{key}"{space}:{space}{value}{space}"#))
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
+/// An object of members near the plain shapes: the content of a text result is likely.
+fn candidate() -> impl Strategy<Value = String> {
+    let text_block = prop::collection::vec(
+        prop_oneof![
+            4 => (Just("type"), prop::sample::select(&[r#""text""#, r#""image""#, "1"][..]), whitespace()),
+            4 => (Just("text"), prop::sample::select(&[r#""hi""#, r#""""#, r#""a\nb""#, "null"][..]), whitespace()),
+            1 => (prop::sample::select(&["x", "t\\u0065xt", "_meta"][..]), prop::sample::select(&["{}", r#""x""#][..]), whitespace()),
+        ]
+        .prop_map(|(key, value, space)| (key, String::from(value), space)),
+        0..4,
+    )
+    .prop_map(object);
+    let content = prop::collection::vec(text_block, 0..3)
+        .prop_map(|blocks| format!("[{}]", blocks.join(",")));
+    let member = prop_oneof![
+        1 => (key(), value(), whitespace()),
+        2 => (Just("content"), content, whitespace()),
+        1 => (Just("isError"), prop::sample::select(&["true", "false", "null", "1"][..]).prop_map(String::from), whitespace()),
+    ];
+    prop::collection::vec(member, 0..5).prop_map(object)
+}
+
+/// An object near `{"name": …, "arguments": {…}, "_meta": {…}}`.
+fn params_candidate() -> impl Strategy<Value = String> {
+    let member = prop_oneof![
+        (
+            prop::sample::select(&["name", "name", "n\\u0061me", "task", "_meta"][..]),
+            prop::sample::select(&[r#""echo""#, r#""e\u0063ho""#, r#""""#, "1", "{}"][..])
+                .prop_map(String::from),
+            whitespace(),
+        ),
+        (
+            prop::sample::select(&["arguments", "_meta", "requestState"][..]),
+            value(),
+            whitespace(),
+        ),
+    ];
+    prop::collection::vec(member, 0..4).prop_map(object)
+}
+
+/// An object near `{"name": …, "version": …}`.
+fn implementation_candidate() -> impl Strategy<Value = String> {
+    let member = (
+        prop::sample::select(&["name", "version", "title", "n\\u0061me", "x"][..]),
+        prop::sample::select(
+            &[
+                r#""bench""#,
+                r#""1.0""#,
+                r#""""#,
+                r#""a\"b""#,
+                r#""é""#,
+                "1",
+                "null",
+            ][..],
+        )
+        .prop_map(String::from),
+        whitespace(),
+    );
+    prop::collection::vec(member, 0..4).prop_map(object)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    #[test]
+    fn plain_tool_call_params_decode_as_the_full_decoder_does(
+        params in prop_oneof![candidate(), params_candidate()]
+    ) {
+        let line = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{params}}}"#);
+        let Ok(Message::Request(request)) = decode(line.as_bytes()) else {
+            return Ok(());
+        };
+        let Some(params) = request.params.as_ref() else {
+            return Ok(());
+        };
+        if let Some(fast) = plain_call_tool(params) {
+            let full: CallToolRequestParams = required_with_meta(Some(params), |typed: &mut CallToolRequestParams, meta| typed.meta = Some(meta))
+                .map_err(|error| TestCaseError::fail(format!("{params:?}: {error}")))?;
+            prop_assert_eq!(&fast.name, &full.name);
+            prop_assert_eq!(fast.arguments.as_ref().map(RawJson::get), full.arguments.as_ref().map(RawJson::get));
+            prop_assert_eq!(&fast.meta, &full.meta);
+            prop_assert!(full.task.is_none() && full.input_responses.is_none() && full.request_state.is_none());
+        }
+    }
+
+    #[test]
+    fn plain_tool_results_decode(text in candidate()) {
+        if plain_call_tool_result(&text) {
+            let full: CallToolResult = crate::json::strict::from_str(&text)
+                .map_err(|error| TestCaseError::fail(format!("{text}: {error}")))?;
+            prop_assert!(full.structured_content.is_none(), "{}", text);
+        }
+    }
+
+    #[test]
+    fn plain_implementations_decode_alike(
+        text in prop_oneof![candidate(), implementation_candidate()]
+    ) {
+        if let Some(fast) = plain_implementation(&text) {
+            let full: Implementation = crate::json::strict::from_str(&text)
+                .map_err(|error| TestCaseError::fail(format!("{text}: {error}")))?;
+            prop_assert_eq!(fast, full);
+        }
+    }
+}
+
+#[test]
+fn the_candidates_reach_each_fast_path() {
+    // The generators above are only worth something if they produce accepted texts.
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut results, mut params, mut implementations) = (0, 0, 0);
+    for _ in 0..4000 {
+        let text = candidate().new_tree(&mut runner).unwrap().current();
+        results += usize::from(plain_call_tool_result(&text));
+        let text = params_candidate().new_tree(&mut runner).unwrap().current();
+        let line = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{text}}}"#);
+        if let Ok(Message::Request(request)) = decode(line.as_bytes()) {
+            params += usize::from(request.params.as_ref().and_then(plain_call_tool).is_some());
+        }
+        let text = implementation_candidate()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        implementations += usize::from(plain_implementation(&text).is_some());
+    }
+    assert!(results > 20, "{results} plain results");
+    assert!(params > 20, "{params} plain params");
+    assert!(
+        implementations > 20,
+        "{implementations} plain implementations"
+    );
+}
