@@ -2,7 +2,8 @@
 //! server, for running under callgrind (`valgrind --tool=callgrind`): the instructions one
 //! in-memory call costs, client and server together.
 //!
-//! `in-memory-calls [--legacy] [--calls N] [--rmcp]`
+//! `in-memory-calls [--legacy] [--calls N] [--in-flight K] [--rmcp]`: N calls in all, K at a
+//! time (1 by default).
 
 use mcp_bench::clients::{
     check_our_era, our_call, our_config, reference_arguments, reference_call, reference_connect,
@@ -16,6 +17,7 @@ fn main() -> Result<(), String> {
     let mut era = Era::Modern;
     let mut calls = 1000u32;
     let mut reference = false;
+    let mut in_flight = 1u32;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -26,6 +28,13 @@ fn main() -> Result<(), String> {
                     .next()
                     .and_then(|n| n.parse().ok())
                     .ok_or("--calls needs a number")?
+            }
+            "--in-flight" => {
+                in_flight = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .ok_or("--in-flight needs a positive number")?
             }
             other => return Err(format!("unknown argument {other}")),
         }
@@ -58,8 +67,19 @@ fn main() -> Result<(), String> {
             .await
             .map_err(|error| error.to_string())?;
             check_our_era(&client, era)?;
-            for _ in 0..calls {
-                our_call(&client).await?;
+            let mut callers = tokio::task::JoinSet::new();
+            for caller in 0..in_flight {
+                let client = client.clone();
+                let share = calls / in_flight + u32::from(caller < calls % in_flight);
+                callers.spawn(async move {
+                    for _ in 0..share {
+                        our_call(&client).await?;
+                    }
+                    Ok::<_, String>(())
+                });
+            }
+            while let Some(done) = callers.join_next().await {
+                done.map_err(|error| error.to_string())??;
             }
         }
         Ok::<_, String>(())
