@@ -30,6 +30,7 @@ use futures_util::{SinkExt, StreamExt};
 use crate::driver::http::modern::final_outcome;
 use crate::driver::http::{HttpEndpoint, HttpReply, STREAM_QUEUE, SessionSettings};
 use crate::driver::runtime::{Clock, Runtime, Timer};
+use crate::driver::server::Server;
 use crate::driver::server::session::{Command, ServerSide};
 use crate::http::{
     EventId, HttpResponse, LegacyPost, MCP_SESSION_ID, ReplayBuffer, SessionResolution, SseEncoder,
@@ -236,27 +237,12 @@ impl HttpEndpoint {
     }
 
     fn spawn_session(&self) -> mpsc::Sender<SessionInput> {
-        let (sender, inputs) = mpsc::channel(INPUT_QUEUE);
-        let mut side =
-            ServerSide::with_options(&self.server, Arc::clone(&self.runtime), false, true);
-        side.track_cancelled = true;
-        let session = LegacySession {
-            side,
-            inputs,
-            runtime: Arc::clone(&self.runtime),
-            clock: self.clock,
-            timer: None,
-            settings: self.settings,
-            exchanges: BTreeMap::new(),
-            streams: BTreeMap::new(),
-            finished: VecDeque::new(),
-            next_stream: STANDALONE + 1,
-            next_keep_alive: None,
-            encoder: SseEncoder::new(),
-            idle_since: None,
-            quiet: true,
-            settled: false,
-        };
+        let (session, sender) = LegacySession::new(
+            &self.server,
+            Arc::clone(&self.runtime),
+            self.clock,
+            self.settings,
+        );
         self.runtime.spawn(Box::pin(session));
         sender
     }
@@ -437,6 +423,36 @@ impl Future for LegacySession {
 }
 
 impl LegacySession {
+    /// A fresh session of `server`, and the sender the endpoint hands its inputs to.
+    fn new(
+        server: &Server,
+        runtime: Arc<dyn Runtime>,
+        clock: Clock,
+        settings: SessionSettings,
+    ) -> (Self, mpsc::Sender<SessionInput>) {
+        let (sender, inputs) = mpsc::channel(INPUT_QUEUE);
+        let mut side = ServerSide::with_options(server, Arc::clone(&runtime), false, true);
+        side.track_cancelled = true;
+        let session = LegacySession {
+            side,
+            inputs,
+            runtime,
+            clock,
+            timer: None,
+            settings,
+            exchanges: BTreeMap::new(),
+            streams: BTreeMap::new(),
+            finished: VecDeque::new(),
+            next_stream: STANDALONE + 1,
+            next_keep_alive: None,
+            encoder: SseEncoder::new(),
+            idle_since: None,
+            quiet: true,
+            settled: false,
+        };
+        (session, sender)
+    }
+
     /// Where the output of `command` goes, and whether it is a request's final answer.
     fn target_of(&self, command: &Command) -> (Target, bool) {
         let request = |slot: u64| {
@@ -809,27 +825,8 @@ mod tests {
             ))
             .build();
         let runtime: Arc<dyn Runtime> = Arc::clone(runtime) as Arc<dyn Runtime>;
-        let (sender, inputs) = mpsc::channel(INPUT_QUEUE);
-        let mut side = ServerSide::with_options(&server, Arc::clone(&runtime), false, true);
-        side.track_cancelled = true;
-        let session = LegacySession {
-            side,
-            inputs,
-            clock: Clock::new(runtime.now()),
-            runtime,
-            timer: None,
-            settings: SessionSettings::default(),
-            exchanges: BTreeMap::new(),
-            streams: BTreeMap::new(),
-            finished: VecDeque::new(),
-            next_stream: STANDALONE + 1,
-            next_keep_alive: None,
-            encoder: SseEncoder::new(),
-            idle_since: None,
-            quiet: true,
-            settled: false,
-        };
-        (session, sender)
+        let clock = Clock::new(runtime.now());
+        LegacySession::new(&server, runtime, clock, SessionSettings::default())
     }
 
     /// Posts `message` and polls the session until it has answered and waits again.
