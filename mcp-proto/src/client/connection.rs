@@ -13,8 +13,8 @@ use crate::client::event::{ClientEvent, RequestError};
 use crate::client::mrtr::{self, Rounds};
 use crate::client::negotiation::{self, Phase, ProbeVerdict, ServerDetails};
 use crate::connection::{
-    ApiMisuse, CloseReason, Delivery, Outbox, Pending, PendingTable, ReplaceCause, ReplyToken,
-    RequestHandle, SendError, Transmit,
+    ApiMisuse, Classified, CloseReason, Delivery, Outbox, Pending, PendingTable, ReplaceCause,
+    ReplyToken, RequestHandle, SendError, Transmit,
 };
 use crate::framing::{FrameError, LineDecoder};
 use crate::json::RawJson;
@@ -80,6 +80,24 @@ enum Outbound {
     SetLevel,
     /// An application request.
     App(Box<AppRequest>),
+}
+
+/// The classes of [`Outbound`] entries the pending table counts.
+mod class {
+    /// An application request other than a subscription.
+    pub(super) const REQUEST: usize = 1;
+    /// An application `subscriptions/listen`.
+    pub(super) const LISTEN: usize = 2;
+}
+
+impl Classified for Outbound {
+    fn class(&self) -> usize {
+        match self {
+            Outbound::App(request) if request.listen => class::LISTEN,
+            Outbound::App(_) => class::REQUEST,
+            _ => 0,
+        }
+    }
 }
 
 /// The kind of [`Outbound`], copied out so the entry can be taken afterwards.
@@ -820,21 +838,14 @@ impl ClientConnection {
 
     /// Live application requests (held, on the wire, or waiting for input).
     fn requests_in_flight(&self) -> usize {
-        let pending = self
-            .pending
-            .handles()
-            .filter(|handle| self.pending_app(*handle).is_some())
-            .count();
-        pending + self.held.len()
+        self.pending.count_of(class::REQUEST)
+            + self.pending.count_of(class::LISTEN)
+            + self.held.len()
     }
 
     /// Open (or held) `subscriptions/listen` requests.
     fn open_listens(&self) -> usize {
-        let on_wire = self
-            .pending
-            .handles()
-            .filter(|handle| self.pending_app(*handle).is_some_and(|r| r.listen))
-            .count();
+        let on_wire = self.pending.count_of(class::LISTEN);
         on_wire + self.held.iter().filter(|(_, r)| r.listen).count()
     }
 

@@ -19,7 +19,7 @@ mod pending;
 
 pub use error::{ApiMisuse, CloseReason, SendError};
 pub(crate) use outbox::Outbox;
-pub(crate) use pending::{Pending, PendingTable};
+pub(crate) use pending::{Classified, Pending, PendingTable};
 
 use crate::jsonrpc::{ErrorObject, RequestId, ResultBody};
 

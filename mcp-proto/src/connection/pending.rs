@@ -21,10 +21,25 @@ pub(crate) struct Pending<T> {
     pub(crate) extra: T,
 }
 
+/// How many classes of entries a [`PendingTable`] counts.
+pub(crate) const CLASSES: usize = 3;
+
+/// The class of an entry, which the table keeps a count of (so counting needs no scan
+/// of the table); class 0 is the uncounted rest. An entry's class must not change while
+/// it is in the table.
+pub(crate) trait Classified {
+    /// This entry's class, below [`CLASSES`].
+    fn class(&self) -> usize {
+        0
+    }
+}
+
 /// Requests in flight, by handle and by wire id.
 #[derive(Debug)]
 pub(crate) struct PendingTable<T> {
     entries: BTreeMap<RequestHandle, Pending<T>>,
+    /// How many entries of each class there are.
+    counts: [usize; CLASSES],
     by_id: BTreeMap<RequestId, RequestHandle>,
     deadlines: BTreeSet<(Timestamp, RequestHandle)>,
     next_handle: u64,
@@ -35,6 +50,7 @@ impl<T> Default for PendingTable<T> {
     fn default() -> Self {
         PendingTable {
             entries: BTreeMap::new(),
+            counts: [0; CLASSES],
             by_id: BTreeMap::new(),
             deadlines: BTreeSet::new(),
             next_handle: 1,
@@ -43,7 +59,7 @@ impl<T> Default for PendingTable<T> {
     }
 }
 
-impl<T> PendingTable<T> {
+impl<T: Classified> PendingTable<T> {
     /// Frees the node an emptied map keeps (a `BTreeMap` keeps its root leaf after its
     /// last entry goes), so an idle connection holds no table memory.
     pub(crate) fn shrink_to_fit(&mut self) {
@@ -78,8 +94,25 @@ impl<T> PendingTable<T> {
         if let Some(deadline) = pending.deadline {
             self.deadlines.insert((deadline, handle));
         }
+        self.count(&pending.extra, true);
         if let Some(old) = self.entries.insert(handle, pending) {
+            self.count(&old.extra, false);
             self.forget_indexes(handle, &old);
+        }
+    }
+
+    /// How many entries of `class` there are.
+    pub(crate) fn count_of(&self, class: usize) -> usize {
+        self.counts.get(class).copied().unwrap_or(0)
+    }
+
+    fn count(&mut self, extra: &T, added: bool) {
+        if let Some(count) = self.counts.get_mut(extra.class()) {
+            *count = if added {
+                count.saturating_add(1)
+            } else {
+                count.saturating_sub(1)
+            };
         }
     }
 
@@ -101,6 +134,7 @@ impl<T> PendingTable<T> {
     /// Stops tracking `handle`, returning its entry.
     pub(crate) fn remove(&mut self, handle: RequestHandle) -> Option<Pending<T>> {
         let pending = self.entries.remove(&handle)?;
+        self.count(&pending.extra, false);
         self.forget_indexes(handle, &pending);
         Some(pending)
     }
@@ -165,6 +199,17 @@ impl<T> PendingTable<T> {
 }
 
 #[cfg(test)]
+impl Classified for () {}
+
+/// Test entries of a chosen class.
+#[cfg(test)]
+impl Classified for usize {
+    fn class(&self) -> usize {
+        *self
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -202,5 +247,43 @@ mod tests {
         assert!(table.remove(a).is_some());
         assert_eq!(table.handle_of(&retry), None);
         assert_eq!(table.len(), 1);
+    }
+
+    #[test]
+    fn counts_follow_inserts_replacements_and_removals() {
+        let mut table: PendingTable<usize> = PendingTable::default();
+        let entry = |table: &mut PendingTable<usize>, class| Pending {
+            id: table.next_id(),
+            deadline: None,
+            extra: class,
+        };
+        let (a, b, c) = (
+            table.next_handle(),
+            table.next_handle(),
+            table.next_handle(),
+        );
+        let (ea, eb, ec) = (
+            entry(&mut table, 1),
+            entry(&mut table, 1),
+            entry(&mut table, 2),
+        );
+        table.insert(a, ea);
+        table.insert(b, eb);
+        table.insert(c, ec);
+        assert_eq!(
+            (table.count_of(0), table.count_of(1), table.count_of(2)),
+            (0, 2, 1)
+        );
+        // Replacing an entry moves it between counts.
+        let replacement = entry(&mut table, 0);
+        table.insert(b, replacement);
+        assert_eq!(
+            (table.count_of(0), table.count_of(1), table.count_of(2)),
+            (1, 1, 1)
+        );
+        assert!(table.remove(c).is_some());
+        assert!(table.remove(c).is_none(), "a second removal counts nothing");
+        assert_eq!((table.count_of(1), table.count_of(2)), (1, 0));
+        assert_eq!(table.count_of(CLASSES), 0, "no such class");
     }
 }

@@ -91,6 +91,9 @@ pub(crate) struct OutboundRequest {
     pub(crate) method: String,
 }
 
+/// The server counts none of its requests by class.
+impl crate::connection::Classified for OutboundRequest {}
+
 /// The server side of one connection over a byte stream (stdio, a pipe, in memory),
 /// serving either protocol era with nothing configured per era.
 ///
@@ -172,6 +175,7 @@ impl ServerConnection {
     }
 
     /// True once the legacy session's client sent `notifications/initialized`.
+    #[cfg(feature = "driver")]
     pub(crate) fn session_initialized(&self) -> bool {
         matches!(&self.phase, Phase::Legacy(session) if session.initialized)
     }
