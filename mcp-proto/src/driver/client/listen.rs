@@ -48,7 +48,7 @@ pub struct Subscription {
     key: u64,
     acknowledged: SubscriptionFilter,
     notifications: mpsc::Receiver<ServerNotification>,
-    calls: mpsc::Sender<Call>,
+    calls: mpsc::UnboundedSender<Call>,
 }
 
 impl Subscription {
@@ -71,7 +71,7 @@ impl Stream for Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         // Never full: this sender's first message always has room.
-        let _ = self.calls.try_send(Call::Unlisten(self.key));
+        let _ = self.calls.unbounded_send(Call::Unlisten(self.key));
     }
 }
 
@@ -85,7 +85,7 @@ pub(crate) struct Opened {
 
 impl Opened {
     /// The subscription, which sends its end to the loop through `calls`.
-    pub(crate) fn into_subscription(self, calls: mpsc::Sender<Call>) -> Subscription {
+    pub(crate) fn into_subscription(self, calls: mpsc::UnboundedSender<Call>) -> Subscription {
         Subscription {
             key: self.key,
             acknowledged: self.acknowledged,

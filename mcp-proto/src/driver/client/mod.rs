@@ -31,7 +31,6 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_channel::{mpsc, oneshot};
-use futures_util::SinkExt;
 use serde::de::DeserializeOwned;
 
 use crate::jsonrpc::{ErrorObject, Params, ResultBody};
@@ -194,7 +193,7 @@ pub(crate) enum Call {
 /// dropped.
 #[derive(Clone, Debug)]
 pub struct Client {
-    pub(crate) calls: mpsc::Sender<Call>,
+    pub(crate) calls: mpsc::UnboundedSender<Call>,
     pub(crate) facts: Arc<Mutex<ServerFacts>>,
 }
 
@@ -235,9 +234,7 @@ impl Client {
     pub(crate) async fn ready(&self) -> Result<(), ClientError> {
         let (answer, response) = oneshot::channel();
         self.calls
-            .clone()
-            .send(Call::Ready(answer))
-            .await
+            .unbounded_send(Call::Ready(answer))
             .map_err(|_| ClientError::Closed)?;
         response.await.map_err(|_| ClientError::Closed)?
     }
@@ -256,9 +253,7 @@ impl Client {
             answer,
         };
         self.calls
-            .clone()
-            .send(call)
-            .await
+            .unbounded_send(call)
             .map_err(|_| ClientError::Closed)?;
         response.await.map_err(|_| ClientError::Closed)?
     }
@@ -414,10 +409,8 @@ impl Client {
     /// [`Subscription::acknowledged`] tells what will be delivered.
     pub async fn listen(&self, filter: SubscriptionFilter) -> Result<Subscription, ClientError> {
         let (answer, response) = oneshot::channel();
-        let mut calls = self.calls.clone();
-        calls
-            .send(Call::Listen { filter, answer })
-            .await
+        self.calls
+            .unbounded_send(Call::Listen { filter, answer })
             .map_err(|_| ClientError::Closed)?;
         let opened = response.await.map_err(|_| ClientError::Closed)??;
         Ok(opened.into_subscription(self.calls.clone()))

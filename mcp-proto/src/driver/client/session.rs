@@ -28,8 +28,8 @@ use crate::types::{
     ElicitAction, ElicitResult, InputRequest, InputResponse, InputResponses, ServerRequest,
 };
 
-/// How many calls may wait for the drive loop before callers wait.
-const CALL_QUEUE: usize = 256;
+/// How many callback answers may wait for the drive loop before callback tasks wait.
+const ANSWER_QUEUE: usize = 256;
 
 /// What a callback task sends back to the loop.
 enum Answer {
@@ -53,7 +53,7 @@ pub(crate) struct ClientSide {
     facts: Arc<Mutex<ServerFacts>>,
     waiting: BTreeMap<RequestHandle, oneshot::Sender<Result<ResultBody, ClientError>>>,
     ready_waiters: Vec<oneshot::Sender<Result<(), ClientError>>>,
-    calls: mpsc::Receiver<Call>,
+    calls: mpsc::UnboundedReceiver<Call>,
     calls_closed: bool,
     answers_sender: mpsc::Sender<Answer>,
     answers: mpsc::Receiver<Answer>,
@@ -74,9 +74,13 @@ impl ClientSide {
         handlers: ClientHandlers,
         runtime: Arc<dyn Runtime>,
     ) -> (Self, Client) {
-        let (calls_sender, calls) = mpsc::channel(CALL_QUEUE);
+        // Calls queue without a bound of their own: each belongs to a caller awaiting its
+        // answer, so the queue is as long as the application's own concurrency (and the
+        // connection refuses requests past `Limits::max_outbound_in_flight`). Sending
+        // needs no clone of the sender, which a bounded channel allocates per send.
+        let (calls_sender, calls) = mpsc::unbounded();
         // Callback tasks wait when the loop is behind, rather than queueing without bound.
-        let (answers_sender, answers) = mpsc::channel(CALL_QUEUE);
+        let (answers_sender, answers) = mpsc::channel(ANSWER_QUEUE);
         let facts = Arc::new(Mutex::new(ServerFacts::default()));
         let side = ClientSide {
             connection: ClientConnection::new(now, config),
