@@ -538,11 +538,10 @@ impl<'de> Visitor<'de> for MetaSeed<'de> {
             return Ok(MetaPayload::EmptyObject);
         };
         let bytes = self.input.as_bytes();
-        let text = object_start(bytes, first)
+        let (start, text) = object_start(bytes, first)
             .zip(object_end(bytes, last))
-            .and_then(|(start, end)| self.input.get(start..end))
+            .and_then(|(start, end)| Some((start, self.input.get(start..end)?)))
             .ok_or_else(|| de::Error::custom("_meta object bounds not found"))?;
-        let start = text.as_ptr() as usize - self.input.as_ptr() as usize;
         // Offsets into the object's text; `(0, 0)` stays "absent".
         let relative = |(from, to): (usize, usize)| -> Option<(u32, u32)> {
             if (from, to) == (0, 0) {
