@@ -25,6 +25,17 @@ fn invalid_params(rule: Rule, detail: impl core::fmt::Display) -> Violation {
     )
 }
 
+/// An optional reserved `_meta` member as decoded: absent is fine, malformed is -32602
+/// naming `key`.
+fn optional_member<T>(
+    decoded: Option<Result<T, serde_json::Error>>,
+    key: &str,
+) -> Result<Option<T>, Violation> {
+    decoded
+        .transpose()
+        .map_err(|error| invalid_params(Rule::RequestMeta, format!("{key}: {error}")))
+}
+
 fn not_found(method: &str, era: Era) -> Violation {
     let revision = match era {
         Era::Legacy => "2025-11-25",
@@ -120,26 +131,8 @@ fn check_envelope(
         }
         None => return Err(missing()),
     };
-    let client_info = match meta.client_info() {
-        Some(Err(error)) => {
-            return Err(invalid_params(
-                Rule::RequestMeta,
-                format!("io.modelcontextprotocol/clientInfo: {error}"),
-            ));
-        }
-        Some(Ok(info)) => Some(info),
-        None => None,
-    };
-    let log_level = match meta.log_level() {
-        Some(Err(error)) => {
-            return Err(invalid_params(
-                Rule::RequestMeta,
-                format!("io.modelcontextprotocol/logLevel: {error}"),
-            ));
-        }
-        Some(Ok(level)) => Some(level),
-        None => None,
-    };
+    let client_info = optional_member(meta.client_info(), keys::CLIENT_INFO)?;
+    let log_level = optional_member(meta.log_level(), keys::LOG_LEVEL)?;
     Ok(Envelope {
         capabilities,
         client_info,
