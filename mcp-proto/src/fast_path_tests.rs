@@ -11,11 +11,12 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
 use crate::json::RawJson;
+use crate::jsonrpc::Outcome;
 use crate::jsonrpc::{Message, decode};
 use crate::types::meta::plain_implementation;
 use crate::types::method::{plain_call_tool, required_with_meta};
 use crate::types::{CallToolRequestParams, CallToolResult, Implementation};
-use crate::validate::plain_call_tool_result;
+use crate::validate::{plain_call_tool_result, plain_call_tool_result_value};
 
 fn key() -> impl Strategy<Value = &'static str> {
     prop::sample::select(
@@ -104,6 +105,62 @@ fn candidate() -> impl Strategy<Value = String> {
     prop::collection::vec(member, 0..5).prop_map(object)
 }
 
+/// A result near `{"content": [...], "resultType": "complete", "_meta": {…}}`, as a
+/// 2026-07-28 client receives it.
+fn received_result_candidate() -> impl Strategy<Value = String> {
+    let extra = prop_oneof![
+        (
+            Just("resultType"),
+            prop::sample::select(
+                &[
+                    r#""complete""#,
+                    r#""input_required""#,
+                    "1",
+                    r#""c\u006fmplete""#
+                ][..]
+            )
+            .prop_map(String::from),
+            whitespace(),
+        ),
+        (
+            Just("_meta"),
+            prop::sample::select(
+                &[
+                    "{}",
+                    r#"{"io.modelcontextprotocol/serverInfo":{"name":"s","version":"1"}}"#,
+                    "[]",
+                    "null"
+                ][..]
+            )
+            .prop_map(String::from),
+            whitespace(),
+        ),
+    ];
+    let base = prop_oneof![
+        2 => prop::sample::select(&[
+            r#"{"content":[{"type":"text","text":"hi"}]}"#,
+            r#"{"content":[],"isError":true}"#,
+            r#"{ "content" : [ { "text" : "a", "type" : "text" } , {"type":"text","text":""} ] }"#,
+        ][..]).prop_map(String::from),
+        1 => candidate(),
+    ];
+    (base, prop::collection::vec(extra, 0..3)).prop_map(|(text, extra)| {
+        // The candidate's members, then the extra ones.
+        let inner = text
+            .strip_prefix('{')
+            .and_then(|t| t.strip_suffix('}'))
+            .unwrap_or("");
+        let mut members: Vec<String> = Vec::new();
+        if !inner.is_empty() {
+            members.push(String::from(inner));
+        }
+        for (key, value, space) in extra {
+            members.push(format!(r#"{space}"{key}"{space}:{space}{value}"#));
+        }
+        format!("{{{}}}", members.join(","))
+    })
+}
+
 /// An object near `{"name": …, "arguments": {…}, "_meta": {…}}`.
 fn params_candidate() -> impl Strategy<Value = String> {
     let member = prop_oneof![
@@ -177,6 +234,27 @@ proptest! {
     }
 
     #[test]
+    fn plain_received_tool_results_decode_alike(text in received_result_candidate()) {
+        let line = format!(r#"{{"jsonrpc":"2.0","id":1,"result":{text}}}"#);
+        let Ok(Message::Response(response)) = decode(line.as_bytes()) else {
+            return Ok(());
+        };
+        let Outcome::Result(body) = &response.outcome else {
+            return Ok(());
+        };
+        if let Some(fast) = plain_call_tool_result_value(body) {
+            let full: CallToolResult = crate::json::strict::from_str(body.raw().get())
+                .map_err(|error| TestCaseError::fail(format!("{text}: {error}")))?;
+            prop_assert_eq!(&fast, &full, "{}", text);
+            // Meta equality compares text; the index must agree as well.
+            prop_assert_eq!(
+                fast.meta.as_ref().map(|meta| meta.server_info().is_some()),
+                full.meta.as_ref().map(|meta| meta.server_info().is_some())
+            );
+        }
+    }
+
+    #[test]
     fn plain_implementations_decode_alike(
         text in prop_oneof![candidate(), implementation_candidate()]
     ) {
@@ -192,8 +270,21 @@ proptest! {
 fn the_candidates_reach_each_fast_path() {
     // The generators above are only worth something if they produce accepted texts.
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let (mut results, mut params, mut implementations) = (0, 0, 0);
+    let (mut results, mut params, mut implementations, mut received) = (0, 0, 0, 0);
     for _ in 0..4000 {
+        let text = received_result_candidate()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        let line = format!(r#"{{"jsonrpc":"2.0","id":1,"result":{text}}}"#);
+        if let Ok(Message::Response(response)) = decode(line.as_bytes()) {
+            if let Outcome::Result(body) = &response.outcome {
+                received +=
+                    usize::from(plain_call_tool_result_value(body).is_some_and(|result| {
+                        result.meta.is_some() && result.result_type.is_some()
+                    }));
+            }
+        }
         let text = candidate().new_tree(&mut runner).unwrap().current();
         results += usize::from(plain_call_tool_result(&text));
         let text = params_candidate().new_tree(&mut runner).unwrap().current();
@@ -208,6 +299,10 @@ fn the_candidates_reach_each_fast_path() {
         implementations += usize::from(plain_implementation(&text).is_some());
     }
     assert!(results > 20, "{results} plain results");
+    assert!(
+        received > 20,
+        "{received} plain received results with resultType and _meta"
+    );
     assert!(params > 20, "{params} plain params");
     assert!(
         implementations > 20,

@@ -53,7 +53,7 @@ impl Outbox {
     }
 
     /// The queue's capacity, in messages.
-    #[cfg(test)]
+    #[cfg(all(test, feature = "driver"))]
     pub(crate) fn capacity(&self) -> usize {
         self.lines.capacity()
     }

@@ -23,6 +23,8 @@ use crate::jsonrpc::message::{
 use crate::jsonrpc::scan::{is_whitespace, object_members, plain_string, skip_whitespace};
 use crate::types::meta::{INDEXED_KEY_COUNT, Meta, MetaIndex, indexed_slot};
 
+mod plain;
+
 /// Why a message could not be decoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -149,24 +151,26 @@ impl DecodeError {
     }
 }
 
-/// The envelope's members, borrowed from the input.
-#[derive(Default)]
+/// The envelope's members, borrowed from the input: the raw text of `jsonrpc`, `id`,
+/// `method` and `error`, and `params` and `result` as the decoding pass leaves them.
+#[derive(Default, Debug, PartialEq)]
 struct Envelope<'a> {
-    jsonrpc: Option<&'a RawValue>,
-    id: Option<&'a RawValue>,
-    method: Option<&'a RawValue>,
+    jsonrpc: Option<&'a str>,
+    id: Option<&'a str>,
+    method: Option<&'a str>,
     params: Option<Payload<'a>>,
     result: Option<Payload<'a>>,
-    error: Option<&'a RawValue>,
+    error: Option<&'a str>,
 }
 
 /// A `params` or `result` member as the single decoding pass leaves it.
+#[derive(Debug, PartialEq)]
 enum Payload<'a> {
     /// An object: its exact text and its `_meta` and `resultType` members, raw.
     Object {
         text: &'a str,
         meta: Option<MetaPayload<'a>>,
-        result_type: Option<&'a RawValue>,
+        result_type: Option<&'a str>,
         members: ResultMembers,
         /// The bytes of `text` that remove its one `_meta` member (see [`Params`]).
         meta_cut: Option<(usize, usize)>,
@@ -177,7 +181,7 @@ enum Payload<'a> {
     /// member-less or non-object `_meta` at either end).
     Unlocated {
         meta: Option<MetaPayload<'a>>,
-        result_type: Option<&'a RawValue>,
+        result_type: Option<&'a str>,
         members: ResultMembers,
     },
     /// Any other JSON value.
@@ -185,6 +189,7 @@ enum Payload<'a> {
 }
 
 /// A `_meta` member as the single decoding pass leaves it: indexed in that pass.
+#[derive(Debug, PartialEq)]
 enum MetaPayload<'a> {
     /// An object: its exact text and where its reserved keys' values sit in that text.
     Object { text: &'a str, index: MetaIndex },
@@ -319,6 +324,11 @@ impl<'de> DeserializeSeed<'de> for EnvelopeSeed<'de> {
     }
 }
 
+/// The next member value's raw text (serde_json checks it as it skips).
+fn raw<'de, A: MapAccess<'de>>(map: &mut A) -> Result<&'de str, A::Error> {
+    map.next_value::<&'de RawValue>().map(RawValue::get)
+}
+
 fn set_once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
     if slot.is_some() {
         return Err(E::custom("duplicate member"));
@@ -339,10 +349,10 @@ impl<'de> Visitor<'de> for EnvelopeSeed<'de> {
         let payload = PayloadSeed { input: self.input };
         while let Some(key) = map.next_key_seed(KeySeed(envelope_key))? {
             match key {
-                EnvelopeKey::Jsonrpc => set_once(&mut envelope.jsonrpc, map.next_value()?)?,
-                EnvelopeKey::Id => set_once(&mut envelope.id, map.next_value()?)?,
-                EnvelopeKey::Method => set_once(&mut envelope.method, map.next_value()?)?,
-                EnvelopeKey::Error => set_once(&mut envelope.error, map.next_value()?)?,
+                EnvelopeKey::Jsonrpc => set_once(&mut envelope.jsonrpc, raw(&mut map)?)?,
+                EnvelopeKey::Id => set_once(&mut envelope.id, raw(&mut map)?)?,
+                EnvelopeKey::Method => set_once(&mut envelope.method, raw(&mut map)?)?,
+                EnvelopeKey::Error => set_once(&mut envelope.error, raw(&mut map)?)?,
                 EnvelopeKey::Params => {
                     set_once(&mut envelope.params, map.next_value_seed(payload)?)?;
                 }
@@ -423,7 +433,7 @@ impl<'de> Visitor<'de> for PayloadSeed<'de> {
             match key {
                 PayloadKey::Meta => {}
                 PayloadKey::ResultType => {
-                    result_type.get_or_insert(value);
+                    result_type.get_or_insert(value.get());
                 }
                 PayloadKey::TtlMs => members.ttl_ms = true,
                 PayloadKey::CacheScope => members.cache_scope = true,
@@ -721,16 +731,16 @@ enum IdField {
     Invalid,
 }
 
-fn read_id(member: Option<&RawValue>) -> IdField {
+fn read_id(member: Option<&str>) -> IdField {
     match member {
         None => IdField::Absent,
-        Some(raw) if raw.get() == "null" => IdField::Null,
-        Some(raw) => match fast_id(raw.get())
-            .map_or_else(|| serde_json::from_str::<RequestId>(raw.get()), Ok)
-        {
-            Ok(id) => IdField::Valid(id),
-            Err(_) => IdField::Invalid,
-        },
+        Some("null") => IdField::Null,
+        Some(raw) => {
+            match fast_id(raw).map_or_else(|| serde_json::from_str::<RequestId>(raw), Ok) {
+                Ok(id) => IdField::Valid(id),
+                Err(_) => IdField::Invalid,
+            }
+        }
     }
 }
 
@@ -778,6 +788,25 @@ pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
             };
         }
     }
+    let envelope = match plain::envelope(text) {
+        Some(envelope) => envelope,
+        None => serde_envelope(text)?,
+    };
+    interpret(envelope)
+}
+
+/// True when the plain pass leaves `text` to serde_json, or reads the same envelope
+/// serde_json reads (the decoder's two paths agree): for differential fuzzing.
+#[cfg(any(test, feature = "testing"))]
+pub(crate) fn paths_agree(text: &str) -> bool {
+    match plain::envelope(text) {
+        None => true,
+        Some(plain) => serde_envelope(text).is_ok_and(|serde| serde == plain),
+    }
+}
+
+/// Reads the envelope through serde_json: any text the plain pass leaves, errors included.
+fn serde_envelope(text: &str) -> Result<Envelope<'_>, DecodeError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let envelope = EnvelopeSeed { input: text }
         .deserialize(&mut deserializer)
@@ -799,12 +828,11 @@ pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
             });
         }
     };
-    let envelope = Envelope {
+    Ok(Envelope {
         params: envelope.params.map(|p| p.located(text, "params")),
         result: envelope.result.map(|r| r.located(text, "result")),
         ..envelope
-    };
-    interpret(envelope)
+    })
 }
 
 fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
@@ -833,8 +861,8 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
 
     match envelope.jsonrpc {
         None => return fail(InvalidReason::MissingVersion),
-        Some(raw) if raw.get() == "\"2.0\"" => {}
-        Some(raw) => match serde_json::from_str::<Cow<'_, str>>(raw.get()) {
+        Some("\"2.0\"") => {}
+        Some(raw) => match serde_json::from_str::<Cow<'_, str>>(raw) {
             Ok(version) if version == "2.0" => {}
             _ => return fail(InvalidReason::WrongVersion),
         },
@@ -850,12 +878,10 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
 
     match kind {
         MessageKind::Request | MessageKind::Notification => {
-            let method = envelope
-                .method
-                .and_then(|raw| match plain_string(raw.get()) {
-                    Some(method) => Some(String::from(method)),
-                    None => serde_json::from_str::<String>(raw.get()).ok(),
-                });
+            let method = envelope.method.and_then(|raw| match plain_string(raw) {
+                Some(method) => Some(String::from(method)),
+                None => serde_json::from_str::<String>(raw).ok(),
+            });
             let Some(method) = method else {
                 return fail(InvalidReason::MethodNotString);
             };
@@ -890,7 +916,7 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
                 return fail(InvalidReason::ResultAndError);
             }
             let outcome = if let Some(raw) = envelope.error {
-                match serde_json::from_str::<ErrorObject>(raw.get()) {
+                match serde_json::from_str::<ErrorObject>(raw) {
                     Ok(error) => Outcome::Error(error),
                     Err(_) => return fail(InvalidReason::InvalidErrorObject),
                 }
@@ -904,7 +930,7 @@ fn interpret(envelope: Envelope<'_>) -> Result<Message, DecodeError> {
                         ..
                     }) => Outcome::Result(ResultBody::from_parts(
                         RawJson::from_checked(text.into()),
-                        ResultTypeSlot::read(result_type.map(RawValue::get)),
+                        ResultTypeSlot::read(result_type),
                         meta.map_or(MetaSlot::Absent, |meta| meta.into_slot(text)),
                         members,
                     )),

@@ -28,6 +28,8 @@ mod id;
 pub(crate) mod message;
 pub(crate) mod scan;
 
+#[cfg(any(test, feature = "testing"))]
+pub(crate) use decode::paths_agree;
 pub use decode::{DecodeError, InvalidReason, decode};
 pub use encode::{encode_error, encode_notification, encode_request, encode_result};
 pub use error::{ErrorCode, ErrorObject};

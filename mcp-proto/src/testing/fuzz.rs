@@ -49,6 +49,17 @@ fn reply_for(choice: u8) -> Reply {
     }
 }
 
+/// The decoder's plain pass against its serde path: whatever text the plain pass
+/// accepts, serde_json accepts too, with an equal envelope.
+pub fn decode_paths(data: &[u8]) {
+    if let Ok(text) = core::str::from_utf8(data) {
+        assert!(
+            crate::jsonrpc::paths_agree(text),
+            "the plain pass and serde_json disagree on {text:?}"
+        );
+    }
+}
+
 /// A server connection fed arbitrary client bytes, time and replies. Checks that it never
 /// panics, answers every request it surfaces, keeps its queues bounded and never lets a
 /// deadline lie in the past after `handle_timeout`.
@@ -154,11 +165,13 @@ mod tests {
         push(7, &[]);
         server_stream(&script);
         client_stream(&script);
+        decode_paths(br#"{"jsonrpc":"2.0","id":1,"result":{"content":[],"_meta":{"a":1}}}"#);
         for seed in 0..64u64 {
             let mut rng = crate::testing::Rng::new(seed);
             let random: Vec<u8> = (0..512).map(|_| rng.next_u64() as u8).collect();
             server_stream(&random);
             client_stream(&random);
+            decode_paths(&random);
         }
     }
 }

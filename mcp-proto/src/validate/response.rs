@@ -3,6 +3,7 @@
 
 use alloc::boxed::Box;
 use alloc::format;
+use alloc::vec::Vec;
 use core::any::Any;
 use serde::de::DeserializeOwned;
 
@@ -10,12 +11,12 @@ use crate::jsonrpc::scan::Plain;
 use crate::jsonrpc::{ErrorCode, ErrorObject, Outcome, Response, ResultBody};
 use crate::types::meta::keys;
 use crate::types::{
-    CallToolResult, CompleteResult, CreateMessageResult, CreateTaskResult, DiscoverResult,
-    ElicitResult, EmptyResult, ExtensionTask, GetPromptResult, GetTaskPayloadResult,
-    InitializeResult, InputRequest, InputRequiredResult, ListPromptsResult,
+    CallToolResult, CompleteResult, ContentBlock, CreateMessageResult, CreateTaskResult,
+    DiscoverResult, ElicitResult, EmptyResult, ExtensionTask, GetPromptResult,
+    GetTaskPayloadResult, InitializeResult, InputRequest, InputRequiredResult, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListRootsResult, ListTasksResult,
     ListToolsResult, Method, MissingRequiredClientCapabilityErrorData, ReadResourceResult,
-    ResultType, SubscriptionsListenResult, Task, UnsupportedProtocolVersionErrorData,
+    ResultType, SubscriptionsListenResult, Task, TextContent, UnsupportedProtocolVersionErrorData,
 };
 use crate::validate::request::{check_elicitation, check_sampling};
 use crate::validate::{Context, Direction, Rule, Violation, rules};
@@ -284,7 +285,10 @@ fn legacy_result(
             if keep.is_none() && plain_call_tool_result(body.raw().get()) {
                 return Ok(());
             }
-            let result: CallToolResult = body.decode().map_err(shape)?;
+            let result: CallToolResult = match plain_call_tool_result_value(body) {
+                Some(result) => result,
+                None => body.decode().map_err(shape)?,
+            };
             if result
                 .structured_content
                 .as_ref()
@@ -329,13 +333,59 @@ pub(crate) fn plain_call_tool_result(text: &str) -> bool {
     tool_result(&mut plain).is_some() && plain.at_end()
 }
 
+/// The [`CallToolResult`] a result body of the plain shape holds, read in one pass: the
+/// shape [`plain_call_tool_result`] accepts, plus optionally `"resultType": "complete"`
+/// and a `_meta` object (the body's own, already indexed, is cloned). Such text always
+/// decodes to the same value through serde; `None` for any other text, which the serde
+/// decode reads.
+pub(crate) fn plain_call_tool_result_value(body: &ResultBody) -> Option<CallToolResult> {
+    let mut plain = Plain::new(body.raw().get());
+    plain.expect(b'{')?;
+    let mut content = None;
+    let (mut is_error, mut result_type, mut meta) = (None, None, None);
+    plain.members(|plain, key| match key {
+        "content" if content.is_none() => {
+            let mut blocks = Vec::new();
+            text_blocks(plain, |text| {
+                blocks.push(ContentBlock::Text(TextContent::new(text)));
+            })?;
+            content = Some(blocks);
+            Some(())
+        }
+        "isError" if is_error.is_none() => {
+            is_error = Some(plain.boolean()?);
+            Some(())
+        }
+        "resultType" if result_type.is_none() => {
+            (plain.string()? == "complete").then(|| result_type = Some(ResultType::Complete))
+        }
+        "_meta" if meta.is_none() => {
+            let text = plain.value()?;
+            let own = body.meta().filter(|own| own.raw().get() == text)?;
+            meta = Some(own.clone());
+            Some(())
+        }
+        _ => None,
+    })?;
+    if !plain.at_end() {
+        return None;
+    }
+    Some(CallToolResult {
+        result_type,
+        content: content?,
+        structured_content: None,
+        is_error,
+        meta,
+    })
+}
+
 fn tool_result(plain: &mut Plain<'_>) -> Option<()> {
     plain.expect(b'{')?;
     let (mut content, mut is_error) = (false, false);
     plain.members(|plain, key| match key {
         "content" if !content => {
             content = true;
-            text_blocks(plain)
+            text_blocks(plain, |_| {})
         }
         "isError" if !is_error => {
             is_error = true;
@@ -346,22 +396,25 @@ fn tool_result(plain: &mut Plain<'_>) -> Option<()> {
     content.then_some(())
 }
 
-fn text_blocks(plain: &mut Plain<'_>) -> Option<()> {
+/// Steps over an array of plain text blocks, handing each block's text to `block`.
+fn text_blocks<'a>(plain: &mut Plain<'a>, mut block: impl FnMut(&'a str)) -> Option<()> {
     plain.elements(|plain| {
         plain.expect(b'{')?;
-        let (mut kind, mut text) = (false, false);
+        let (mut kind, mut text) = (false, None);
         plain.members(|plain, key| match key {
             "type" if !kind => {
                 kind = true;
                 (plain.string()? == "text").then_some(())
             }
-            "text" if !text => {
-                text = true;
-                plain.string().map(drop)
+            "text" if text.is_none() => {
+                text = Some(plain.string()?);
+                Some(())
             }
             _ => None,
         })?;
-        (kind && text).then_some(())
+        let text = text.filter(|_| kind)?;
+        block(text);
+        Some(())
     })
 }
 
@@ -395,7 +448,10 @@ fn modern_result(
         Method::ToolsCall => match keep {
             // The receiver wants the value: decode it once, here.
             Some(slot) => {
-                let result: CallToolResult = body.decode().map_err(shape)?;
+                let result: CallToolResult = match plain_call_tool_result_value(body) {
+                    Some(result) => result,
+                    None => body.decode().map_err(shape)?,
+                };
                 *slot = Some(Box::new(result));
                 return Ok(());
             }
