@@ -312,6 +312,66 @@ pub(super) fn queue_request(
     Ok(())
 }
 
+/// The `_meta` a 2026 request without one of its own takes as it is: the envelope the
+/// connection made once for its version and log level ([`envelope::stamped_meta`]).
+/// `None` when the request needs its params rebuilt (it has a `_meta`, another log level,
+/// or the connection is not a ready 2026 one).
+fn fresh_envelope<'a>(
+    phase: &Phase,
+    envelope_meta: Option<&'a (ProtocolVersion, Meta)>,
+    config: &ClientConfig,
+    request: &AppRequest,
+) -> Option<&'a Meta> {
+    let Phase::Ready {
+        era: Era::Modern,
+        version,
+    } = phase
+    else {
+        return None;
+    };
+    let (made_for, meta) = envelope_meta?;
+    let without_meta = request
+        .base
+        .as_ref()
+        .is_none_or(|params| params.meta().is_none() && !params.meta_is_malformed());
+    (made_for == version && request.log_level == config.log_level && without_meta).then_some(meta)
+}
+
+/// [`queue_request`] of `base` params (`{}` when absent) with `meta` appended as their
+/// `_meta`, written straight into the line: the stamped params are never built apart.
+pub(super) fn queue_stamped_request(
+    outbox: &mut Outbox,
+    id: &RequestId,
+    method: &str,
+    base: Option<&Params>,
+    meta: &Meta,
+) -> Result<(), SendError> {
+    let text = base.map_or("{}", |params| params.raw().get()).trim_end();
+    // An object's text without its closing brace, and whether it has members.
+    let open = text.strip_suffix('}').ok_or(SendError::Encode)?;
+    let empty = open
+        .strip_prefix('{')
+        .ok_or(SendError::Encode)?
+        .trim_start()
+        .is_empty();
+    let meta = meta.raw().get();
+    let mut line = Vec::with_capacity(80 + method.len() + open.len() + meta.len());
+    encode_request::<RawJson>(&mut line, id, method, None).map_err(|_| SendError::Encode)?;
+    if line.pop() != Some(b'}') {
+        return Err(SendError::Encode);
+    }
+    line.extend_from_slice(b",\"params\":");
+    line.extend_from_slice(open.as_bytes());
+    if !empty {
+        line.push(b',');
+    }
+    line.extend_from_slice(b"\"_meta\":");
+    line.extend_from_slice(meta.as_bytes());
+    line.extend_from_slice(b"}}");
+    outbox.push_with(|out| *out = line);
+    Ok(())
+}
+
 impl ClientConnection {
     /// A connection starting at `now`, with the opening message of `config.mode` queued:
     /// `server/discover` ([`ClientMode::Auto`]), `initialize` ([`ClientMode::Legacy`]),
@@ -923,7 +983,6 @@ impl ClientConnection {
         let params = envelope::stamp(
             None,
             &envelope(&self.config, &version, self.config.log_level),
-            None,
         );
         let queued = queue_request(
             &mut self.outbox,
@@ -1236,16 +1295,7 @@ impl ClientConnection {
                         responses,
                         request.rounds.request_state.as_deref(),
                     ),
-                    None => {
-                        let fresh = self
-                            .envelope_meta
-                            .as_ref()
-                            .filter(|(made_for, _)| {
-                                made_for == version && request.log_level == self.config.log_level
-                            })
-                            .map(|(_, meta)| meta);
-                        envelope::stamp(request.base.as_ref(), &envelope, fresh)
-                    }
+                    None => envelope::stamp(request.base.as_ref(), &envelope),
                 };
                 stamped.map(Some).ok_or(RequestError::Encode)
             }
@@ -1256,12 +1306,38 @@ impl ClientConnection {
     /// Puts an attempt of `request` on the wire with a new id and its deadline: the
     /// first, or the one a `-32022` refused, again (with its `inputResponses`, if any).
     fn transmit(&mut self, handle: RequestHandle, request: Box<AppRequest>) {
-        let params = match self.attempt_params(&request, request.input_responses.as_deref()) {
-            Ok(params) => params,
-            Err(error) => return self.fail(handle, &request, error),
-        };
         let id = self.pending.next_id();
-        if queue_request(&mut self.outbox, &id, &request.method, params.as_ref()).is_err() {
+        let fresh = request
+            .input_responses
+            .is_none()
+            .then(|| {
+                fresh_envelope(
+                    &self.phase,
+                    self.envelope_meta.as_ref(),
+                    &self.config,
+                    &request,
+                )
+            })
+            .flatten();
+        let queued = match fresh {
+            // Most 2026 requests: the connection's envelope goes straight into the line.
+            Some(meta) => queue_stamped_request(
+                &mut self.outbox,
+                &id,
+                &request.method,
+                request.base.as_ref(),
+                meta,
+            ),
+            None => {
+                let params = match self.attempt_params(&request, request.input_responses.as_deref())
+                {
+                    Ok(params) => params,
+                    Err(error) => return self.fail(handle, &request, error),
+                };
+                queue_request(&mut self.outbox, &id, &request.method, params.as_ref())
+            }
+        };
+        if queued.is_err() {
             return self.fail(handle, &request, RequestError::Encode);
         }
         let deadline = (!request.listen).then(|| self.now.saturating_add(request.timeout));

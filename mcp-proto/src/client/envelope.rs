@@ -103,47 +103,11 @@ pub(crate) fn stamped_meta(envelope: &Envelope<'_>) -> Meta {
     meta
 }
 
-/// The params of a 2026 request: `base` with `envelope` stamped into `_meta`.
-///
-/// `fresh` is [`stamped_meta`] of this `envelope`, when the caller keeps it: params
-/// without `_meta` (most) then take it as it is, instead of editing a new one key by key
-/// and parsing the result once more. The text is the same either way.
-pub(crate) fn stamp(
-    base: Option<&Params>,
-    envelope: &Envelope<'_>,
-    fresh: Option<&Meta>,
-) -> Option<Params> {
-    let without_meta =
-        base.is_none_or(|params| params.meta().is_none() && !params.meta_is_malformed());
-    match fresh {
-        Some(meta) if without_meta => with_fresh_meta(base, meta),
-        _ => rebuild(base, &[], &[], |meta| envelope.stamp(meta)),
-    }
-}
-
-/// `base`, which has no `_meta`, with `meta` appended as its `_meta`: what [`rebuild`]
-/// writes for it, without the edits and the final parse. Both parts are valid JSON
-/// already (the members are cut from a checked object, `meta` is a checked object), so
-/// the joined text is one valid object.
-fn with_fresh_meta(base: Option<&Params>, meta: &Meta) -> Option<Params> {
-    let text = base.map_or("{}", |params| params.raw().get());
-    let entries = object_entries(text)?;
-    let meta_text = meta.raw().get();
-    let mut out = String::with_capacity(text.len() + meta_text.len() + 10);
-    out.push('{');
-    for (quoted, raw) in &entries {
-        out.push_str(quoted);
-        out.push(':');
-        out.push_str(raw);
-        out.push(',');
-    }
-    out.push_str("\"_meta\":");
-    out.push_str(meta_text);
-    out.push('}');
-    Some(Params::with_meta(
-        RawJson::from_checked(out.into_boxed_str()),
-        meta.clone(),
-    ))
+/// The params of a 2026 request: `base` with `envelope` stamped into `_meta`. (Most
+/// requests skip this: the connection writes its [`stamped_meta`] straight into their
+/// line.)
+pub(crate) fn stamp(base: Option<&Params>, envelope: &Envelope<'_>) -> Option<Params> {
+    rebuild(base, &[], &[], |meta| envelope.stamp(meta))
 }
 
 /// The params of a multi-round-trip retry: `base` without any retry members of its own,
@@ -184,7 +148,7 @@ mod tests {
             log_level: Some(LoggingLevel::Warning),
         };
         let base = params(r#"{"name":"x","arguments":{"a": 1.50},"_meta":{"progressToken":"p"}}"#);
-        let stamped = stamp(Some(&base), &envelope, None).unwrap();
+        let stamped = stamp(Some(&base), &envelope).unwrap();
         assert_eq!(
             stamped.raw().get(),
             r#"{"name":"x","arguments":{"a": 1.50},"_meta":{"progressToken":"p","io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"c","version":"1"},"io.modelcontextprotocol/logLevel":"warning"}}"#
@@ -193,43 +157,13 @@ mod tests {
         assert_eq!(meta.protocol_version().as_deref(), Some("2026-07-28"));
         assert!(meta.contains(keys::PROGRESS_TOKEN));
 
-        let empty = stamp(None, &envelope, None).unwrap();
+        let empty = stamp(None, &envelope).unwrap();
         assert!(
             empty
                 .raw()
                 .get()
                 .starts_with(r#"{"_meta":{"io.modelcontextprotocol/protocolVersion""#)
         );
-    }
-
-    #[test]
-    fn a_kept_meta_stamps_the_same_params() {
-        let caps = ClientCapabilities::default();
-        let info = Implementation::new("c", "1");
-        for log_level in [None, Some(LoggingLevel::Debug)] {
-            let envelope = Envelope {
-                version: &ProtocolVersion::V2026_07_28,
-                capabilities: &caps,
-                info: Some(&info),
-                log_level,
-            };
-            let fresh = stamped_meta(&envelope);
-            for base in [
-                None,
-                Some(params("{}")),
-                Some(params(
-                    r#" { "name" : "x" , "arguments":{"a": [1, 2.50]} } "#,
-                )),
-                Some(params(r#"{"_meta":{"progressToken":"p"},"cursor":"c"}"#)),
-                Some(params(r#"{"_meta":7}"#)),
-            ] {
-                let kept = stamp(base.as_ref(), &envelope, Some(&fresh)).unwrap();
-                let made = stamp(base.as_ref(), &envelope, None).unwrap();
-                assert_eq!(kept, made);
-                assert_eq!(kept.meta(), made.meta());
-                assert!(RawJson::from_text(kept.raw().get()).is_ok());
-            }
-        }
     }
 
     #[test]

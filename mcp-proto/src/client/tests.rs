@@ -8,7 +8,7 @@ use core::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::connection::queue_request;
+use super::connection::{queue_request, queue_stamped_request};
 use super::*;
 use crate::Limits;
 use crate::connection::{ApiMisuse, CloseReason, Delivery, ReplyToken, RequestHandle, SendError};
@@ -1815,6 +1815,51 @@ fn queued_requests_write_params_text_as_serialising_them_would() {
                     String::from_utf8(expected).unwrap()
                 );
             }
+        }
+    }
+}
+
+#[test]
+fn a_stamped_line_carries_what_stamping_the_params_gives() {
+    use crate::client::envelope::{Envelope, stamp, stamped_meta};
+    use crate::connection::Outbox;
+    use crate::jsonrpc::{Message, Params};
+
+    let caps = ClientCapabilities::default();
+    let info = Implementation::new("c", "1");
+    for log_level in [None, Some(crate::types::LoggingLevel::Debug)] {
+        let envelope = Envelope {
+            version: &ProtocolVersion::V2026_07_28,
+            capabilities: &caps,
+            info: Some(&info),
+            log_level,
+        };
+        let meta = stamped_meta(&envelope);
+        for base in [
+            None,
+            Some("{}"),
+            Some(" { } "),
+            Some(r#" { "name" : "x" , "arguments":{"a": [1, 2.50]} } "#),
+            Some(r#"{"cursor":"c"}"#),
+        ] {
+            let base = base.map(|text| Params::from_object(RawJson::from_text(text).unwrap()));
+            let id = RequestId::Number(3);
+            let mut outbox = Outbox::default();
+            queue_stamped_request(&mut outbox, &id, "tools/call", base.as_ref(), &meta).unwrap();
+            let mut direct = Vec::new();
+            let _ = outbox.poll_transmit(&mut direct).unwrap();
+            let stamped = stamp(base.as_ref(), &envelope).unwrap();
+            queue_request(&mut outbox, &id, "tools/call", Some(&stamped)).unwrap();
+            let mut built = Vec::new();
+            let _ = outbox.poll_transmit(&mut built).unwrap();
+            // The same message, member for member (whitespace inside `params` aside).
+            let direct_value: Value = serde_json::from_slice(&direct).unwrap();
+            let built_value: Value = serde_json::from_slice(&built).unwrap();
+            assert_eq!(direct_value, built_value, "{base:?}");
+            let Ok(Message::Request(request)) = crate::jsonrpc::decode(&direct) else {
+                panic!("{base:?}");
+            };
+            assert_eq!(request.params.as_ref().and_then(Params::meta), Some(&meta));
         }
     }
 }

@@ -190,17 +190,6 @@ impl Params {
         }
     }
 
-    /// Assembles params from an object's text and the [`Meta`] its `_meta` member holds.
-    pub(crate) fn with_meta(raw: RawJson, meta: Meta) -> Params {
-        Params {
-            raw,
-            meta: MetaSlot::Present(meta),
-            // Where `_meta` sits in `raw` is not known here; readers that would cut it
-            // out fall back to a full decode.
-            meta_cut: None,
-        }
-    }
-
     /// Serialises `value` (which must serialise to an object) as `params`.
     pub fn from_serialize<T: Serialize + ?Sized>(value: &T) -> Result<Params, serde_json::Error> {
         let raw = RawJson::from_serialize(value)?;

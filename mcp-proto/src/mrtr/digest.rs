@@ -18,6 +18,7 @@ use alloc::vec::Vec;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::json::RawJson;
 use crate::jsonrpc::Params;
 use crate::jsonrpc::scan::{is_key, object_entries};
 
@@ -63,11 +64,17 @@ fn salient_members(method: &str) -> &'static [&'static str] {
 /// Numbers are compared as serde_json parses them: `1` and `1.0` differ, and replicas
 /// that share sealing keys should run builds with the same serde_json number features.
 pub fn salient_params_digest(method: &str, params: Option<&Params>) -> [u8; 32] {
+    salient_text_digest(method, params.map(|params| params.raw()))
+}
+
+/// [`salient_params_digest`] of params known by their text alone (their `_meta` never
+/// takes part).
+pub(crate) fn salient_text_digest(method: &str, params: Option<&RawJson>) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(DOMAIN);
     put_bytes(&mut hasher, method.as_bytes());
     let members = salient_members(method);
-    let text = params.map_or("{}", |params| params.raw().get());
+    let text = params.map_or("{}", RawJson::get);
     match object_entries(text) {
         Some(entries) => {
             hasher.update([PARAMS_OBJECT]);

@@ -119,6 +119,7 @@ mod hmac_sealer;
 mod seal;
 
 pub use digest::salient_params_digest;
+pub(crate) use digest::salient_text_digest;
 pub use hmac_sealer::{
     DEFAULT_MAX_STATE_LEN, DEFAULT_TTL, HmacSealer, KeyError, MAX_KEY_ID_LEN, MAX_KEYS,
 };

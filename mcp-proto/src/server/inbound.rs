@@ -38,8 +38,9 @@ pub(crate) struct InboundEntry {
 pub(crate) enum BoundParams {
     /// The digest of the salient params.
     Digest([u8; 32]),
-    /// The params, to digest on demand.
-    Raw(Option<crate::jsonrpc::Params>),
+    /// The params' text (their `_meta` is not salient, so its decoded copy is not kept),
+    /// to digest on demand.
+    Raw(Option<crate::json::RawJson>),
 }
 
 impl BoundParams {
@@ -47,7 +48,7 @@ impl BoundParams {
     pub(crate) fn digest(&self, method: &str) -> [u8; 32] {
         match self {
             BoundParams::Digest(digest) => *digest,
-            BoundParams::Raw(params) => crate::mrtr::salient_params_digest(method, params.as_ref()),
+            BoundParams::Raw(params) => crate::mrtr::salient_text_digest(method, params.as_ref()),
         }
     }
 }

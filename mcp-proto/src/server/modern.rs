@@ -278,7 +278,7 @@ impl ServerConnection {
         }
         context.input_responses = input_responses;
         if matches!(bound, BoundParams::Raw(_)) {
-            bound = BoundParams::Raw(request.params.clone());
+            bound = BoundParams::Raw(request.params.as_ref().map(|params| params.raw().clone()));
         }
         self.admit(request, context, Some(bound), typed);
     }

@@ -345,7 +345,9 @@ pub(crate) fn plain_call_tool_result_value(body: &ResultBody) -> Option<CallTool
     let (mut is_error, mut result_type, mut meta) = (None, None, None);
     plain.members(|plain, key| match key {
         "content" if content.is_none() => {
-            let mut blocks = Vec::new();
+            // A block is large (over 300 bytes): room for one, the common case, rather
+            // than the four a first push reserves.
+            let mut blocks = Vec::with_capacity(1);
             text_blocks(plain, |text| {
                 blocks.push(ContentBlock::Text(TextContent::new(text)));
             })?;
