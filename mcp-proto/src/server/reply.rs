@@ -12,7 +12,6 @@
 //! still answered exactly once and nothing invalid reaches the wire.
 
 use alloc::borrow::Cow;
-use alloc::vec::Vec;
 
 use crate::connection::{Delivery, ReplaceCause};
 use crate::json::RawJson;
@@ -174,32 +173,30 @@ fn shape_result(
                     });
                 }
             }
-            // At most `resultType`, the two cache hints and `_meta`.
-            let mut add: Vec<(&str, Cow<'_, str>)> = Vec::with_capacity(4);
-            let result_type = match first("resultType") {
+            let existing_result_type = first("resultType");
+            let add_result_type = existing_result_type.is_none();
+            let result_type = match existing_result_type {
                 Some(existing) => ResultTypeSlot::read(Some(existing)),
-                None => {
-                    add.push(("resultType", Cow::Borrowed("\"complete\"")));
-                    ResultTypeSlot::Present(ResultType::Complete)
-                }
+                None => ResultTypeSlot::Present(ResultType::Complete),
             };
             let mut members = ResultMembers {
                 ttl_ms: first("ttlMs").is_some(),
                 cache_scope: first("cacheScope").is_some(),
                 task,
             };
+            let (mut ttl_ms, mut cache_scope) = (None, None);
             let method = Method::parse(&entry.method);
             if let Some(method) = method.filter(|method| method.is_cacheable()) {
                 let hints = conn.config.hints_for(method);
                 if !members.ttl_ms {
-                    add.push(("ttlMs", Cow::Owned(alloc::format!("{}", hints.ttl_ms))));
+                    ttl_ms = Some(alloc::format!("{}", hints.ttl_ms));
                     members.ttl_ms = true;
                 }
                 if !members.cache_scope {
                     // A unit variant always serialises; the text goes out unchecked.
                     let scope = serde_json::to_string(&hints.scope)
                         .map_err(|_| invalid("the cache scope could not be encoded"))?;
-                    add.push(("cacheScope", Cow::Owned(scope)));
+                    cache_scope = Some(scope);
                     members.cache_scope = true;
                 }
             }
@@ -212,18 +209,25 @@ fn shape_result(
             // Every other addition is of a member the text lacked.
             let appended_only = stamped.is_none() || existing_meta.is_none();
             let server_info_stamped = stamped.is_some();
-            if let Some(stamped) = &stamped {
-                add.push(("_meta", Cow::Borrowed(stamped.raw().get())));
+            // At most `resultType`, the two cache hints and `_meta`, in that order.
+            let additions = [
+                add_result_type.then_some(("resultType", "\"complete\"")),
+                ttl_ms.as_deref().map(|text| ("ttlMs", text)),
+                cache_scope.as_deref().map(|text| ("cacheScope", text)),
+                stamped.as_ref().map(|meta| ("_meta", meta.raw().get())),
+            ];
+            let mut add = [("", ""); 4];
+            let mut count = 0;
+            for (slot, addition) in add.iter_mut().zip(additions.into_iter().flatten()) {
+                *slot = addition;
+                count += 1;
             }
+            let add = add.get(..count).unwrap_or_default();
             let text = if add.is_empty() {
                 None
             } else {
-                let add: Vec<(&str, &str)> = add
-                    .iter()
-                    .map(|(key, value)| (*key, value.as_ref()))
-                    .collect();
                 // Valid member texts and valid added values: one valid object.
-                Some(write_object(&entries, &[], &add, text.len()))
+                Some(write_object(&entries, &[], add, text.len()))
             };
             let meta = match stamped {
                 Some(stamped) => MetaSlot::Present(stamped),
