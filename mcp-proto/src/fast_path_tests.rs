@@ -15,7 +15,10 @@ use crate::jsonrpc::Outcome;
 use crate::jsonrpc::{Message, decode};
 use crate::types::meta::plain_implementation;
 use crate::types::method::{plain_call_tool, required_with_meta};
-use crate::types::{CallToolRequestParams, CallToolResult, Implementation};
+use crate::types::{
+    CallToolRequestParams, CallToolResult, ContentBlock, ImageContent, Implementation, Meta,
+    ResultType, TextContent,
+};
 use crate::validate::{plain_call_tool_result, plain_call_tool_result_value};
 
 fn key() -> impl Strategy<Value = &'static str> {
@@ -200,8 +203,52 @@ fn implementation_candidate() -> impl Strategy<Value = String> {
     prop::collection::vec(member, 0..4).prop_map(object)
 }
 
+/// A tool result as a handler builds it: mostly text blocks, sometimes with what takes
+/// it off the plain path (annotations, block or result `_meta`, structured content, a
+/// result type, another kind of block).
+fn handler_result() -> impl Strategy<Value = CallToolResult> {
+    let block = prop_oneof![
+        6 => any::<String>().prop_map(|text| ContentBlock::Text(TextContent::new(text))),
+        2 => prop::sample::select(&["", "a \"quoted\" \\ line\nnext\u{1}\u{7f}", "é ü 🦀 \u{2028}", "</script>"][..])
+            .prop_map(|text| ContentBlock::Text(TextContent::new(text))),
+        1 => Just(ContentBlock::Text(TextContent { meta: Some(Meta::new()), ..TextContent::new("m") })),
+        1 => Just(ContentBlock::Image(ImageContent::new("AAAA", "image/png"))),
+    ];
+    (
+        prop::collection::vec(block, 0..4),
+        prop::option::of(any::<bool>()),
+        0..12u8,
+    )
+        .prop_map(|(content, is_error, extra)| {
+            let mut result = CallToolResult::new(content);
+            result.is_error = is_error;
+            match extra {
+                0 => result.meta = Some(Meta::new()),
+                1 => result.result_type = Some(ResultType::Complete),
+                2 => result.structured_content = Some(RawJson::from_text("{\"a\":1}").unwrap()),
+                _ => {}
+            }
+            result
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    #[test]
+    fn plain_tool_results_encode_as_serde_does(result in handler_result()) {
+        let plain = result.plain_json();
+        let plain_shaped = result.result_type.is_none()
+            && result.structured_content.is_none()
+            && result.meta.is_none()
+            && result.content.iter().all(|block| {
+                matches!(block, ContentBlock::Text(text) if text.meta.is_none() && text.annotations.is_none())
+            });
+        prop_assert_eq!(plain.is_some(), plain_shaped);
+        if let Some(plain) = plain {
+            prop_assert_eq!(plain.get(), serde_json::to_string(&result).unwrap());
+        }
+    }
 
     #[test]
     fn plain_tool_call_params_decode_as_the_full_decoder_does(

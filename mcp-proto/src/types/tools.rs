@@ -325,6 +325,45 @@ impl CallToolResult {
         }
     }
 
+    /// The JSON text serde writes for this result, written directly when the result is
+    /// plain (text blocks without annotations or `_meta`, optionally `isError`, nothing
+    /// else): the common tool answer, without serde's walk. `None` for any other result.
+    pub(crate) fn plain_json(&self) -> Option<RawJson> {
+        if self.result_type.is_some() || self.structured_content.is_some() || self.meta.is_some() {
+            return None;
+        }
+        let texts = self.content.iter().map(|block| match block {
+            ContentBlock::Text(text) if text.annotations.is_none() && text.meta.is_none() => {
+                Some(text.text.as_str())
+            }
+            _ => None,
+        });
+        let length: usize = texts
+            .clone()
+            .map(|text| text.map(str::len))
+            .sum::<Option<usize>>()?;
+        let mut out = Vec::with_capacity(48 + length + 32 * self.content.len());
+        out.extend_from_slice(b"{\"content\":[");
+        for (index, text) in texts.enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"type\":\"text\",\"text\":");
+            // A string always serialises, escaped as serde_json escapes it everywhere.
+            serde_json::to_writer(&mut out, text?).ok()?;
+            out.push(b'}');
+        }
+        out.push(b']');
+        match self.is_error {
+            Some(true) => out.extend_from_slice(b",\"isError\":true"),
+            Some(false) => out.extend_from_slice(b",\"isError\":false"),
+            None => {}
+        }
+        out.push(b'}');
+        let text = String::from_utf8(out).ok()?;
+        Some(RawJson::from_checked(text.into_boxed_str()))
+    }
+
     /// True when `isError` is set to true.
     pub fn is_error(&self) -> bool {
         self.is_error == Some(true)

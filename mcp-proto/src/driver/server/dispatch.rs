@@ -169,9 +169,18 @@ fn begin_tool(
 /// The reply for a tool handler's outcome.
 fn tool_reply(outcome: Result<CallToolResult, ToolError>, input: &Mutex<InputState>) -> Reply {
     match outcome {
+        Ok(result) => tool_result(&result),
         // A tool's own failure goes to the model as a result, not as a protocol error.
-        Err(ToolError::Failed(message)) => Reply::result(&CallToolResult::error(message)),
+        Err(ToolError::Failed(message)) => tool_result(&CallToolResult::error(message)),
         other => finish(other, input),
+    }
+}
+
+/// A tool's result as a reply: a plain one written directly, any other through serde.
+fn tool_result(result: &CallToolResult) -> Reply {
+    match result.plain_json() {
+        Some(raw) => Reply::Result(raw),
+        None => Reply::result(result),
     }
 }
 
