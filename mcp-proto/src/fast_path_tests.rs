@@ -236,6 +236,28 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(2048))]
 
     #[test]
+    fn plain_tool_calls_encode_as_serde_does(
+        name in prop_oneof![any::<String>(), Just(String::from("echo")), Just(String::from("a\"b\\c\u{1}"))],
+        arguments in prop::option::of(prop::sample::select(&["{}", r#"{"text":"hi"}"#, r#"{ "a" : [1, 2.50], "b":{"_meta":1} }"#][..])),
+        extra in 0..8u8,
+    ) {
+        let mut call = CallToolRequestParams::new(name, arguments.map(|text| RawJson::from_text(text).unwrap()));
+        match extra {
+            0 => call.meta = Some(Meta::new()),
+            1 => call.request_state = Some(String::from("s")),
+            _ => {}
+        }
+        let plain = call.plain_params();
+        prop_assert_eq!(plain.is_some(), extra > 1);
+        if let Some(plain) = plain {
+            let serde = crate::jsonrpc::Params::from_serialize(&call).unwrap();
+            prop_assert_eq!(plain.raw().get(), serde.raw().get());
+            prop_assert_eq!(&plain, &serde);
+            prop_assert!(plain.meta().is_none() && !plain.meta_is_malformed());
+        }
+    }
+
+    #[test]
     fn plain_tool_results_encode_as_serde_does(result in handler_result()) {
         let plain = result.plain_json();
         let plain_shaped = result.result_type.is_none()

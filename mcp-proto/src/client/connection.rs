@@ -595,7 +595,7 @@ impl ClientConnection {
                 return Err(SendError::WrongEra);
             }
         }
-        let params = request.to_params().map_err(|_| SendError::Encode)?;
+        let params = request.encode_params().map_err(|_| SendError::Encode)?;
         self.submit(String::from(method), known, params, options)
     }
 

@@ -725,6 +725,17 @@ pub enum ClientRequest {
 }
 
 impl ClientRequest {
+    /// [`Self::to_params`], with a plain `tools/call` written directly
+    /// ([`CallToolRequestParams::plain_params`]): the params a connection sends.
+    pub(crate) fn encode_params(&self) -> Result<Option<Params>, serde_json::Error> {
+        if let ClientRequest::CallTool(call) = self {
+            if let Some(params) = call.plain_params() {
+                return Ok(Some(params));
+            }
+        }
+        self.to_params()
+    }
+
     /// The wire method name.
     pub fn method(&self) -> &str {
         match self {

@@ -6,6 +6,8 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::json::RawJson;
+use crate::jsonrpc::Params;
+use crate::jsonrpc::message::MetaSlot;
 use crate::types::common::{Cursor, Icon};
 use crate::types::content::ContentBlock;
 use crate::types::meta::Meta;
@@ -248,6 +250,36 @@ pub struct CallToolRequestParams {
 }
 
 impl CallToolRequestParams {
+    /// The params serde writes for this call, written directly when the call is plain
+    /// (a name, arguments or none, nothing else): most calls, without serde's walk.
+    /// `None` for any other call.
+    pub(crate) fn plain_params(&self) -> Option<Params> {
+        if self.input_responses.is_some()
+            || self.request_state.is_some()
+            || self.task.is_some()
+            || self.meta.is_some()
+        {
+            return None;
+        }
+        let arguments = self.arguments.as_ref().map(RawJson::get);
+        let mut out = Vec::with_capacity(24 + self.name.len() + arguments.map_or(0, str::len));
+        out.extend_from_slice(b"{\"name\":");
+        // A string always serialises, escaped as serde_json escapes it everywhere.
+        serde_json::to_writer(&mut out, &self.name).ok()?;
+        if let Some(arguments) = arguments {
+            // Raw arguments are one checked JSON object, written verbatim.
+            out.extend_from_slice(b",\"arguments\":");
+            out.extend_from_slice(arguments.as_bytes());
+        }
+        out.push(b'}');
+        let text = String::from_utf8(out).ok()?;
+        // No `_meta`: the params' slot stays empty without a walk.
+        Some(Params::from_parts(
+            RawJson::from_checked(text.into_boxed_str()),
+            MetaSlot::Absent,
+        ))
+    }
+
     /// A call of `name` with `arguments`.
     pub fn new(name: impl Into<String>, arguments: Option<RawJson>) -> Self {
         CallToolRequestParams {
