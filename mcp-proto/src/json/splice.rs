@@ -5,6 +5,7 @@
 //! number a tree cannot hold, key order, escapes), so edits splice member texts.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::jsonrpc::scan::{is_key, object_entries};
 
@@ -67,9 +68,64 @@ pub(crate) fn push_quoted(out: &mut String, key: &str) {
     }
 }
 
+/// Appends `text` as a JSON string, escaped exactly as serde_json escapes it: `"` and
+/// `\\`, the control bytes (`\\b`, `\\f`, `\\n`, `\\r`, `\\t` in short, the others as
+/// `\\u00xx`), nothing else.
+pub(crate) fn push_json_string(out: &mut Vec<u8>, text: &str) {
+    let hex = |nibble: u8| match nibble {
+        0..10 => b'0' + nibble,
+        _ => b'a' + (nibble - 10),
+    };
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut plain_from = 0;
+    let mut unicode = [b'\\', b'u', b'0', b'0', 0, 0];
+    for (at, &byte) in bytes.iter().enumerate() {
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..0x20 => {
+                unicode[4] = hex(byte >> 4);
+                unicode[5] = hex(byte & 0xf);
+                &unicode
+            }
+            _ => continue,
+        };
+        out.extend_from_slice(bytes.get(plain_from..at).unwrap_or_default());
+        out.extend_from_slice(escape);
+        plain_from = at + 1;
+    }
+    out.extend_from_slice(bytes.get(plain_from..).unwrap_or_default());
+    out.push(b'"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let every_byte: String = (0u8..=0x7f).map(char::from).collect();
+        for text in [
+            every_byte.as_str(),
+            "",
+            "plain",
+            "é 🦀 \u{2028}\u{7f}",
+            "\"\\/",
+        ] {
+            let mut out = Vec::new();
+            push_json_string(&mut out, text);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(text).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn removes_replaces_and_appends_members_verbatim() {

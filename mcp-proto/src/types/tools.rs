@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::json::RawJson;
+use crate::json::splice::push_json_string;
 use crate::jsonrpc::Params;
 use crate::jsonrpc::message::MetaSlot;
 use crate::types::common::{Cursor, Icon};
@@ -264,8 +265,7 @@ impl CallToolRequestParams {
         let arguments = self.arguments.as_ref().map(RawJson::get);
         let mut out = Vec::with_capacity(24 + self.name.len() + arguments.map_or(0, str::len));
         out.extend_from_slice(b"{\"name\":");
-        // A string always serialises, escaped as serde_json escapes it everywhere.
-        serde_json::to_writer(&mut out, &self.name).ok()?;
+        push_json_string(&mut out, &self.name);
         if let Some(arguments) = arguments {
             // Raw arguments are one checked JSON object, written verbatim.
             out.extend_from_slice(b",\"arguments\":");
@@ -360,6 +360,7 @@ impl CallToolResult {
     /// The JSON text serde writes for this result, written directly when the result is
     /// plain (text blocks without annotations or `_meta`, optionally `isError`, nothing
     /// else): the common tool answer, without serde's walk. `None` for any other result.
+    #[cfg(any(test, feature = "driver"))]
     pub(crate) fn plain_json(&self) -> Option<RawJson> {
         if self.result_type.is_some() || self.structured_content.is_some() || self.meta.is_some() {
             return None;
@@ -381,8 +382,7 @@ impl CallToolResult {
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"type\":\"text\",\"text\":");
-            // A string always serialises, escaped as serde_json escapes it everywhere.
-            serde_json::to_writer(&mut out, text?).ok()?;
+            push_json_string(&mut out, text?);
             out.push(b'}');
         }
         out.push(b']');
