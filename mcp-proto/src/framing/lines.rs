@@ -12,6 +12,11 @@
 //!   The next newline queues one [`FrameError::LineTooLong`] in the line's place and
 //!   returns to collecting, so the messages after it are not lost.
 //!
+//! Complete lines and the partial one share one buffer, reused from line to line: a
+//! message costs no allocation of its own. The buffer is compacted each time the queue
+//! of complete lines runs empty, and gives back capacity beyond 64 KiB then, so one large
+//! message does not keep its size held.
+//!
 //! Memory is bounded by the line limit plus the unread lines of the chunks pushed since
 //! the queue was last drained: drain [`LineDecoder::next_line`] (or
 //! [`LineDecoder::next_message`]) until it returns `None` before pushing more.
@@ -24,6 +29,9 @@ use crate::jsonrpc::{DecodeError, ErrorCode, ErrorObject, Message, decode};
 
 /// The default maximum line length: 4 MiB, the reference SDK's default message limit.
 pub const DEFAULT_MAX_LINE_LENGTH: usize = 4 * 1024 * 1024;
+
+/// How much buffer capacity a decoder keeps once its queue is drained.
+const RETAINED_CAPACITY: usize = 64 * 1024;
 
 /// A line that could not become a message.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -59,13 +67,16 @@ impl FrameError {
 #[derive(Debug)]
 pub struct LineDecoder {
     max_line_length: usize,
-    partial: Vec<u8>,
+    /// The complete lines not yet taken, then the partial line (from `partial_start`).
+    buffer: Vec<u8>,
+    partial_start: usize,
     /// `Some(n)` while skipping an over-long line of which `n` bytes were seen.
     discarding: Option<usize>,
-    /// The last chunk ended in a `\r` that is not in `partial` yet: the first half of a
+    /// The last chunk ended in a `\r` that is not in the partial line yet: the first half of a
     /// `\r\n` (dropped) unless something other than `\n` follows (then it is content).
     held_cr: bool,
-    ready: VecDeque<Result<Vec<u8>, FrameError>>,
+    /// Where each complete line sits in `buffer`, or the error that replaced it.
+    ready: VecDeque<Result<(usize, usize), FrameError>>,
 }
 
 impl Default for LineDecoder {
@@ -79,7 +90,8 @@ impl LineDecoder {
     pub fn new(max_line_length: usize) -> Self {
         LineDecoder {
             max_line_length,
-            partial: Vec::new(),
+            buffer: Vec::new(),
+            partial_start: 0,
             discarding: None,
             held_cr: false,
             ready: VecDeque::new(),
@@ -127,9 +139,10 @@ impl LineDecoder {
         };
         // A `\r` held back from the previous chunk is content unless the line ends here.
         let keep_held = held_cr && !(complete && segment.is_empty());
-        if self.partial.len() + usize::from(keep_held) + body.len() > self.max_line_length {
-            let length = self.partial.len() + usize::from(held_cr) + segment.len();
-            self.partial = Vec::new();
+        let partial = self.buffered_len();
+        if partial + usize::from(keep_held) + body.len() > self.max_line_length {
+            let length = partial + usize::from(held_cr) + segment.len();
+            self.buffer.truncate(self.partial_start);
             if complete {
                 self.queue_too_long(length);
             } else {
@@ -138,9 +151,9 @@ impl LineDecoder {
             return;
         }
         if keep_held {
-            self.partial.push(b'\r');
+            self.buffer.push(b'\r');
         }
-        self.partial.extend_from_slice(body);
+        self.buffer.extend_from_slice(body);
         if complete {
             self.complete_line();
         } else {
@@ -157,11 +170,39 @@ impl LineDecoder {
 
     fn complete_line(&mut self) {
         // The line's final `\r`, if any, was never stored.
-        let line = core::mem::take(&mut self.partial);
-        if line.iter().all(u8::is_ascii_whitespace) {
+        let (start, end) = (self.partial_start, self.buffer.len());
+        let blank = self
+            .buffer
+            .get(start..)
+            .is_none_or(|line| line.iter().all(u8::is_ascii_whitespace));
+        if blank {
+            self.buffer.truncate(start);
             return;
         }
-        self.ready.push_back(Ok(line));
+        self.ready.push_back(Ok((start, end)));
+        self.partial_start = end;
+    }
+
+    /// The next queued entry, its line borrowed from the buffer, to `take`; the buffer is
+    /// compacted once the queue is empty.
+    fn take_next<T>(&mut self, take: impl FnOnce(&[u8]) -> T) -> Option<Result<T, FrameError>> {
+        let entry = self.ready.pop_front()?;
+        let taken = entry.map(|(start, end)| take(self.buffer.get(start..end).unwrap_or(&[])));
+        if self.ready.is_empty() {
+            self.compact();
+        }
+        Some(taken)
+    }
+
+    /// Moves the partial line to the front of the buffer (the lines before it are all
+    /// taken) and gives back capacity beyond `RETAINED_CAPACITY`.
+    fn compact(&mut self) {
+        self.buffer.drain(..self.partial_start);
+        self.partial_start = 0;
+        if self.buffer.capacity() > RETAINED_CAPACITY {
+            self.buffer
+                .shrink_to(RETAINED_CAPACITY.max(self.buffer.len()));
+        }
     }
 
     /// Ends the stream: a final line without a newline is taken as complete.
@@ -170,20 +211,20 @@ impl LineDecoder {
         self.held_cr = false;
         if let Some(length) = self.discarding.take() {
             self.queue_too_long(length);
-        } else if !self.partial.is_empty() {
+        } else if self.buffered_len() > 0 {
             self.complete_line();
         }
     }
 
     /// The next complete line (without its newline), or the error that replaced it.
     pub fn next_line(&mut self) -> Option<Result<Vec<u8>, FrameError>> {
-        self.ready.pop_front()
+        self.take_next(<[u8]>::to_vec)
     }
 
-    /// The next complete line decoded as a message.
+    /// The next complete line decoded as a message (straight from the buffer).
     pub fn next_message(&mut self) -> Option<Result<Message, FrameError>> {
-        self.next_line()
-            .map(|line| line.and_then(|line| decode(&line).map_err(FrameError::from)))
+        self.take_next(decode)
+            .map(|decoded| decoded.and_then(|message| message.map_err(FrameError::from)))
     }
 
     /// True when a complete line (or the error that replaced one) waits to be taken.
@@ -193,13 +234,13 @@ impl LineDecoder {
 
     /// Bytes held for a line not yet complete.
     pub fn buffered_len(&self) -> usize {
-        self.partial.len()
+        self.buffer.len().saturating_sub(self.partial_start)
     }
 
     /// True when nothing is queued and no partial line is held.
     pub fn is_empty(&self) -> bool {
         self.ready.is_empty()
-            && self.partial.is_empty()
+            && self.buffered_len() == 0
             && self.discarding.is_none()
             && !self.held_cr
     }
@@ -281,6 +322,23 @@ mod tests {
             ]
         );
         assert_eq!(decoder.buffered_len(), 0);
+    }
+
+    #[test]
+    fn one_buffer_serves_every_line_and_a_large_one_is_given_back() {
+        let mut decoder = LineDecoder::new(1 << 20);
+        let large = vec![b'x'; 200 * 1024];
+        decoder.push(&large);
+        decoder.push(b"\nsmall\npart");
+        assert_eq!(decoder.next_line(), Some(Ok(large)));
+        assert_eq!(decoder.next_line(), Some(Ok(b"small".to_vec())));
+        // The queue is drained: only the partial line is kept, in a trimmed buffer.
+        assert_eq!(decoder.next_line(), None);
+        assert_eq!(decoder.buffered_len(), 4);
+        assert!(decoder.buffer.capacity() <= RETAINED_CAPACITY);
+        decoder.push(b"ial\n");
+        assert_eq!(lines(&mut decoder), vec![Ok(b"partial".to_vec())]);
+        assert!(decoder.is_empty());
     }
 
     #[test]
