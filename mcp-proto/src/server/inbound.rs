@@ -8,7 +8,6 @@
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
-use alloc::string::String;
 
 use crate::connection::ReplyToken;
 use crate::jsonrpc::RequestId;
@@ -19,7 +18,8 @@ use crate::version::{Era, ProtocolVersion};
 #[derive(Debug)]
 pub(crate) struct InboundEntry {
     pub(crate) id: RequestId,
-    pub(crate) method: String,
+    /// The method: borrowed for a method of the protocol, owned for a vendor's.
+    pub(crate) method: alloc::borrow::Cow<'static, str>,
     pub(crate) version: ProtocolVersion,
     pub(crate) era: Era,
     pub(crate) capabilities: ClientCapabilities,

@@ -264,7 +264,10 @@ impl ServerConnection {
         }
         let token = self.inbound.admit(alloc::boxed::Box::new(InboundEntry {
             id: request.id.clone(),
-            method: request.method.clone(),
+            method: match Method::parse(&request.method) {
+                Some(known) => alloc::borrow::Cow::Borrowed(known.as_str()),
+                None => alloc::borrow::Cow::Owned(request.method.clone()),
+            },
             version: context.version.clone(),
             era: context.era,
             capabilities: context.client_capabilities.clone(),
