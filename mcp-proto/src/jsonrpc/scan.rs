@@ -143,13 +143,9 @@ impl<'a> Plain<'a> {
     pub(crate) fn string(&mut self) -> Option<&'a str> {
         self.expect(b'"')?;
         let start = self.at;
-        let bytes = self.text.as_bytes();
-        loop {
-            match *bytes.get(self.at)? {
-                b'"' => break,
-                b'\\' | 0..0x20 => return None,
-                _ => self.at += 1,
-            }
+        self.at = plain_run(self.text.as_bytes(), self.at);
+        if *self.text.as_bytes().get(self.at)? != b'"' {
+            return None;
         }
         let inner = self.text.get(start..self.at)?;
         self.at += 1;
@@ -237,6 +233,38 @@ impl<'a> Plain<'a> {
         let mut plain = Plain::new(text);
         plain.expect(b'{').is_some() && plain.close(b'}') && plain.at_end()
     }
+}
+
+/// The index of the first byte at or after `at` that is `"`, `\` or a control byte (or the
+/// end): eight bytes at a time while eight remain, then one at a time.
+///
+/// In each eight-byte word, a byte's high bit is marked where it is `"` or `\` (zero
+/// after the XOR) or below 0x20. A borrow can only mark a byte above one that really is
+/// marked, so the lowest mark is exact.
+pub(crate) fn plain_run(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = ONES * 0x80;
+    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(*chunk);
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        let marked = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(ONES * 0x20) & !word);
+        let marked = marked & HIGHS;
+        if marked != 0 {
+            // The lowest mark is a real one: the first byte to attend to.
+            return at + (marked.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while bytes
+        .get(at)
+        .is_some_and(|&byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
+    {
+        at += 1;
+    }
+    at
 }
 
 /// Compares a quoted JSON key with a plain string, unescaping only when needed.

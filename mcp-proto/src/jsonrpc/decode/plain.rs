@@ -22,7 +22,7 @@
 
 use super::{Envelope, MetaPayload, Payload, member_cut};
 use crate::jsonrpc::message::ResultMembers;
-use crate::jsonrpc::scan::is_whitespace;
+use crate::jsonrpc::scan::{is_whitespace, plain_run};
 use crate::types::meta::{INDEXED_KEY_COUNT, MetaIndex, indexed_slot};
 
 /// How deep values may nest before the text is left to serde_json (which skips nested
@@ -68,38 +68,6 @@ fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
     }
     *slot = Some(value);
     Some(())
-}
-
-/// The index of the first byte at or after `at` that is `"`, `\` or a control byte (or the
-/// end): eight bytes at a time while eight remain, then one at a time.
-///
-/// In each eight-byte word, a byte's high bit is marked where it is `"` or `\` (zero
-/// after the XOR) or below 0x20. A borrow can only mark a byte above one that really is
-/// marked, so the lowest mark is exact.
-fn plain_run(bytes: &[u8], mut at: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = ONES * 0x80;
-    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
-        let word = u64::from_le_bytes(*chunk);
-        let quote = word ^ (ONES * u64::from(b'"'));
-        let backslash = word ^ (ONES * u64::from(b'\\'));
-        let marked = (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (word.wrapping_sub(ONES * 0x20) & !word);
-        let marked = marked & HIGHS;
-        if marked != 0 {
-            // The lowest mark is a real one: the first byte to attend to.
-            return at + (marked.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    while bytes
-        .get(at)
-        .is_some_and(|&byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
-    {
-        at += 1;
-    }
-    at
 }
 
 /// A cursor over the message text.
@@ -400,7 +368,8 @@ mod tests {
     use proptest::strategy::ValueTree;
 
     use super::super::serde_envelope;
-    use super::{envelope, plain_run};
+    use super::envelope;
+    use crate::jsonrpc::scan::plain_run;
 
     fn whitespace() -> impl Strategy<Value = &'static str> {
         prop::sample::select(&["", "", " ", "\n\t ", "\r"][..])
