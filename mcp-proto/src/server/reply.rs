@@ -12,12 +12,13 @@
 //! still answered exactly once and nothing invalid reaches the wire.
 
 use alloc::borrow::Cow;
+use alloc::string::String;
 
 use crate::connection::{Delivery, ReplaceCause};
 use crate::json::RawJson;
-use crate::json::splice::write_object;
+use crate::json::splice::{push_quoted, write_object};
 use crate::jsonrpc::message::{MetaSlot, ResultMembers, ResultTypeSlot};
-use crate::jsonrpc::scan::{is_key, object_entries};
+use crate::jsonrpc::scan::{is_key, object_entries, walk};
 use crate::jsonrpc::{ErrorCode, ErrorObject, Message, Outcome, Response, ResultBody};
 use crate::mrtr::StateBinding;
 use crate::server::connection::ServerConnection;
@@ -125,34 +126,25 @@ fn shape_result(
     raw: RawJson,
 ) -> Result<ShapedResult, ErrorObject> {
     let text = raw.get();
-    let entries = object_entries(text).ok_or_else(|| invalid("a result must be a JSON object"))?;
-    // The first member of a key, which is what a walk of the shaped text finds for a key
-    // the shaping leaves alone.
-    let first = |key: &str| {
-        entries
-            .iter()
-            .find(|(quoted, _)| is_key(quoted, key))
-            .map(|(_, raw)| *raw)
-    };
-    let task = first("task").is_some();
+    let found = TopLevel::of(text).ok_or_else(|| invalid("a result must be a JSON object"))?;
+    let not_object = || invalid("a result must be a JSON object");
+    let task = found.task;
     match entry.era {
         Era::Legacy => {
             const MODERN_ONLY: [&str; 3] = ["resultType", "ttlMs", "cacheScope"];
-            let meta = MetaSlot::read(first("_meta"));
+            let meta = MetaSlot::read(found.meta);
             let members = ResultMembers {
                 ttl_ms: false,
                 cache_scope: false,
                 task,
             };
-            let stale = entries
-                .iter()
-                .any(|(quoted, _)| MODERN_ONLY.iter().any(|key| is_key(quoted, key)));
+            let stale = found.result_type.is_some() || found.ttl_ms || found.cache_scope;
             let raw = if stale {
+                let entries = object_entries(text).ok_or_else(not_object)?;
                 // Built from the members of a valid object: valid.
                 let text = write_object(&entries, &MODERN_ONLY, &[], text.len());
                 RawJson::from_checked(text.into())
             } else {
-                drop(entries);
                 raw
             };
             Ok(ShapedResult::unchanged(ResultBody::from_parts(
@@ -173,15 +165,15 @@ fn shape_result(
                     });
                 }
             }
-            let existing_result_type = first("resultType");
+            let existing_result_type = found.result_type;
             let add_result_type = existing_result_type.is_none();
             let result_type = match existing_result_type {
                 Some(existing) => ResultTypeSlot::read(Some(existing)),
                 None => ResultTypeSlot::Present(ResultType::Complete),
             };
             let mut members = ResultMembers {
-                ttl_ms: first("ttlMs").is_some(),
-                cache_scope: first("cacheScope").is_some(),
+                ttl_ms: found.ttl_ms,
+                cache_scope: found.cache_scope,
                 task,
             };
             let (mut ttl_ms, mut cache_scope) = (None, None);
@@ -200,7 +192,7 @@ fn shape_result(
                     members.cache_scope = true;
                 }
             }
-            let existing_meta = first("_meta");
+            let existing_meta = found.meta;
             let stamped = if conn.config.stamp_server_info {
                 stamped_meta(conn, existing_meta)
             } else {
@@ -225,7 +217,12 @@ fn shape_result(
             let add = add.get(..count).unwrap_or_default();
             let text = if add.is_empty() {
                 None
+            } else if appended_only {
+                // Only members the text lacked: appended to it as it is.
+                Some(append_members(text, add).ok_or_else(not_object)?)
             } else {
+                // A `_meta` replaced: the object is written again without the old one.
+                let entries = object_entries(text).ok_or_else(not_object)?;
                 // Valid member texts and valid added values: one valid object.
                 Some(write_object(&entries, &[], add, text.len()))
             };
@@ -233,7 +230,6 @@ fn shape_result(
                 Some(stamped) => MetaSlot::Present(stamped),
                 None => MetaSlot::read(existing_meta),
             };
-            drop(entries);
             let Some(text) = text else {
                 return Ok(ShapedResult::unchanged(ResultBody::from_parts(
                     raw,
@@ -254,6 +250,59 @@ fn shape_result(
             })
         }
     }
+}
+
+/// The first members of a result's top level that shaping reads, found in one walk
+/// (the first is what a walk of the shaped text finds for a key shaping leaves alone).
+#[derive(Default)]
+struct TopLevel<'a> {
+    result_type: Option<&'a str>,
+    meta: Option<&'a str>,
+    ttl_ms: bool,
+    cache_scope: bool,
+    task: bool,
+}
+
+impl<'a> TopLevel<'a> {
+    /// The members of the object `text`; `None` when it is not an object.
+    fn of(text: &'a str) -> Option<Self> {
+        let mut found = TopLevel::default();
+        walk(text, |quoted, value| {
+            if is_key(quoted, "resultType") {
+                found.result_type.get_or_insert(value);
+            } else if is_key(quoted, "_meta") {
+                found.meta.get_or_insert(value);
+            } else if is_key(quoted, "ttlMs") {
+                found.ttl_ms = true;
+            } else if is_key(quoted, "cacheScope") {
+                found.cache_scope = true;
+            } else if is_key(quoted, "task") {
+                found.task = true;
+            }
+        })?;
+        Some(found)
+    }
+}
+
+/// The object `text` with the `(key, raw value)` members of `add` appended, its own
+/// text kept as it is; for members it lacks. `None` when `text` is not an object's text.
+fn append_members(text: &str, add: &[(&str, &str)]) -> Option<String> {
+    let open = text.trim_end().strip_suffix('}')?;
+    let mut empty = open.trim() == "{";
+    let added: usize = add.iter().map(|(key, raw)| key.len() + raw.len() + 4).sum();
+    let mut out = String::with_capacity(open.len() + added + 1);
+    out.push_str(open);
+    for (key, raw) in add {
+        if !empty {
+            out.push(',');
+        }
+        empty = false;
+        push_quoted(&mut out, key);
+        out.push(':');
+        out.push_str(raw);
+    }
+    out.push('}');
+    Some(out)
 }
 
 /// A `tools/list` result without the 2025-only `Tool.execution` members, or `None` when
