@@ -8,6 +8,7 @@ use core::time::Duration;
 
 use crate::client::cache::{CacheKey, ResponseCache};
 use crate::client::config::{ClientConfig, ClientMode, RequestOptions};
+use crate::client::encoded::EncodedRequest;
 use crate::client::envelope::{self, Envelope};
 use crate::client::event::{ClientEvent, RequestError};
 use crate::client::mrtr::{self, Rounds};
@@ -575,10 +576,32 @@ impl ClientConnection {
         options: RequestOptions,
     ) -> Result<RequestHandle, SendError> {
         self.advance(now);
+        let method = request.method();
+        let known = self.sendable(method)?;
+        let params = request.encode_params().map_err(|_| SendError::Encode)?;
+        self.submit(String::from(method), known, params, options)
+    }
+
+    /// [`Self::send_request`] of a request encoded beforehand ([`EncodedRequest::new`],
+    /// which a driver can run on the caller's thread).
+    pub fn send_encoded(
+        &mut self,
+        now: Timestamp,
+        request: EncodedRequest,
+        options: RequestOptions,
+    ) -> Result<RequestHandle, SendError> {
+        self.advance(now);
+        let known = self.sendable(&request.method)?;
+        self.submit(request.method, known, request.params, options)
+    }
+
+    /// Whether a request to `method` may be sent now: the connection is open, and a
+    /// method MCP defines is a request of the revision in use (or of either while it is
+    /// not settled), never `initialize`. The method, when MCP defines it.
+    fn sendable(&self, method: &str) -> Result<Option<Method>, SendError> {
         if self.is_closed() {
             return Err(SendError::Closed);
         }
-        let method = request.method();
         let known = Method::parse(method);
         if let Some(known) = known {
             if known == Method::Initialize {
@@ -595,8 +618,7 @@ impl ClientConnection {
                 return Err(SendError::WrongEra);
             }
         }
-        let params = request.encode_params().map_err(|_| SendError::Encode)?;
-        self.submit(String::from(method), known, params, options)
+        Ok(known)
     }
 
     /// Opens a `subscriptions/listen` stream (2026 only; [`SendError::WrongEra`] on a

@@ -120,6 +120,7 @@
 pub mod cache;
 mod config;
 mod connection;
+mod encoded;
 mod envelope;
 mod event;
 mod mrtr;
@@ -127,6 +128,7 @@ mod negotiation;
 
 pub use config::{ClientConfig, ClientMode, RequestOptions};
 pub use connection::ClientConnection;
+pub use encoded::EncodedRequest;
 pub use event::{ClientEvent, RequestError};
 
 #[cfg(test)]

@@ -1820,6 +1820,29 @@ fn queued_requests_write_params_text_as_serialising_them_would() {
 }
 
 #[test]
+fn an_encoded_request_goes_out_and_is_refused_as_the_request_would_be() {
+    use crate::client::EncodedRequest;
+
+    for (mut direct, mut encoded) in [
+        (client(pinned()), client(pinned())),
+        (
+            legacy_ready(ClientCapabilities::default()),
+            legacy_ready(ClientCapabilities::default()),
+        ),
+    ] {
+        for request in [call_tool("echo"), list_tools(), ClientRequest::Ping(None)] {
+            let by_value = direct.send_request(ms(0), request.clone(), RequestOptions::new());
+            let ahead = EncodedRequest::new(&request).unwrap();
+            assert_eq!(ahead.method(), request.method());
+            let by_encoding = encoded.send_encoded(ms(0), ahead, RequestOptions::new());
+            assert_eq!(by_value.is_ok(), by_encoding.is_ok(), "{request:?}");
+            assert_eq!(by_value.err(), by_encoding.err());
+            assert_eq!(raw_lines(&mut direct), raw_lines(&mut encoded));
+        }
+    }
+}
+
+#[test]
 fn a_stamped_line_carries_what_stamping_the_params_gives() {
     use crate::client::envelope::{Envelope, stamp, stamped_meta};
     use crate::connection::Outbox;
@@ -1868,24 +1891,28 @@ fn a_stamped_line_carries_what_stamping_the_params_gives() {
 
 #[test]
 fn a_tool_result_arrives_decoded_once_and_equal_to_a_fresh_decoding() {
-    let mut client = legacy_ready(ClientCapabilities::default());
-    let handle = send(&mut client, call_tool("cleanup"));
-    let id = sent(&mut client)[0]["id"].clone();
-    let text = r#"{"content":[{"type":"text","text":"done"}],"isError":false}"#;
-    feed(
-        &mut client,
-        ms(2),
-        &format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{text}}}"#),
-    );
-    let body = match events(&mut client).pop() {
-        Some(ClientEvent::Response {
-            handle: h,
-            outcome: Ok(body),
-            ..
-        }) if h == handle => body,
-        other => panic!("no result: {other:?}"),
+    let received = |text: &str| {
+        let mut client = legacy_ready(ClientCapabilities::default());
+        let handle = send(&mut client, call_tool("cleanup"));
+        let id = sent(&mut client)[0]["id"].clone();
+        feed(
+            &mut client,
+            ms(2),
+            &format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{text}}}"#),
+        );
+        match events(&mut client).pop() {
+            Some(ClientEvent::Response {
+                handle: h,
+                outcome: Ok(body),
+                ..
+            }) if h == handle => body,
+            other => panic!("no result: {other:?}"),
+        }
     };
-    // Validation decoded the result into its type and kept it; a clone does not carry it.
+    // A result beyond the plain shape: validation decoded it into its type and kept it;
+    // a clone does not carry it.
+    let text = r#"{"content":[{"type":"text","text":"done","annotations":{"priority":1}}],"structuredContent":{"n":1}}"#;
+    let body = received(text);
     assert!(format!("{body:?}").contains("decoded: Decoded"), "{body:?}");
     assert!(format!("{:?}", body.clone()).contains("decoded: NotDecoded"));
     let fresh: CallToolResult = body.decode().unwrap();
@@ -1897,6 +1924,20 @@ fn a_tool_result_arrives_decoded_once_and_equal_to_a_fresh_decoding() {
     let as_value: Value = body.clone().into_decoded().unwrap();
     assert_eq!(as_value, serde_json::from_str::<Value>(text).unwrap());
     assert_eq!(body.into_decoded::<CallToolResult>().unwrap(), fresh);
+
+    // A plain result is only checked; the receiver reads it when it asks, to the same value.
+    for text in [
+        r#"{"content":[{"type":"text","text":"done"}],"isError":false}"#,
+        r#"{"content":[],"_meta":{"k":1}}"#,
+    ] {
+        let body = received(text);
+        assert!(
+            format!("{body:?}").contains("decoded: NotDecoded"),
+            "{body:?}"
+        );
+        let fresh: CallToolResult = body.decode().unwrap();
+        assert_eq!(body.into_decoded::<CallToolResult>().unwrap(), fresh);
+    }
 }
 
 #[test]

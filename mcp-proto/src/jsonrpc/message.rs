@@ -2,7 +2,7 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
-use core::any::Any;
+use core::any::{Any, TypeId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -10,6 +10,7 @@ use crate::json::RawJson;
 use crate::jsonrpc::error::ErrorObject;
 use crate::jsonrpc::id::RequestId;
 use crate::jsonrpc::scan::object_members;
+use crate::types::CallToolResult;
 use crate::types::meta::Meta;
 use crate::types::result::ResultType;
 
@@ -456,11 +457,25 @@ impl ResultBody {
     /// the value the receiving connection's validation already decoded when it is a `T`
     /// (a `tools/call` result as [`CallToolResult`](crate::types::CallToolResult), say),
     /// so the text is read once.
-    pub fn into_decoded<T: DeserializeOwned + Any>(self) -> Result<T, serde_json::Error> {
-        match self.decoded.0.map(|kept| kept.downcast::<T>()) {
-            Some(Ok(value)) => Ok(*value),
-            _ => self.raw.decode(),
+    ///
+    /// A `tools/call` result of the plain shape (text blocks, and at most `isError`,
+    /// `resultType` and `_meta`) is not kept by validation, which only checks it: it is
+    /// read here, in one pass, on the thread that asks for it.
+    pub fn into_decoded<T: DeserializeOwned + Any>(mut self) -> Result<T, serde_json::Error> {
+        if let Some(kept) = self.decoded.0.take() {
+            if let Ok(value) = kept.downcast::<T>() {
+                return Ok(*value);
+            }
         }
+        if TypeId::of::<T>() == TypeId::of::<CallToolResult>() {
+            let plain = crate::validate::plain_call_tool_result_value(&self)
+                .map(|result| Box::new(result) as Box<dyn Any>)
+                .and_then(|result| result.downcast::<T>().ok());
+            if let Some(value) = plain {
+                return Ok(*value);
+            }
+        }
+        self.raw.decode()
     }
 
     /// Keeps `value`, the decoding of this very text, for [`into_decoded`](Self::into_decoded).

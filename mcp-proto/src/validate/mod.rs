@@ -38,7 +38,8 @@ pub use violation::{Rule, Violation};
 pub(crate) use request::CheckedRequest;
 pub(crate) use response::Shaped;
 #[cfg(test)]
-pub(crate) use response::{plain_call_tool_result, plain_call_tool_result_value};
+pub(crate) use response::plain_call_tool_result;
+pub(crate) use response::plain_call_tool_result_value;
 
 use response::Keep;
 

@@ -285,10 +285,11 @@ fn legacy_result(
             if keep.is_none() && plain_call_tool_result(body.raw().get()) {
                 return Ok(());
             }
-            let result: CallToolResult = match plain_call_tool_result_value(body) {
-                Some(result) => result,
-                None => body.decode().map_err(shape)?,
-            };
+            // The receiver decodes a plain result itself, as at 2026-07-28.
+            if keep.is_some() && plain_received_tool_result(body) {
+                return Ok(());
+            }
+            let result: CallToolResult = body.decode().map_err(shape)?;
             if result
                 .structured_content
                 .as_ref()
@@ -339,46 +340,70 @@ pub(crate) fn plain_call_tool_result(text: &str) -> bool {
 /// decodes to the same value through serde; `None` for any other text, which the serde
 /// decode reads.
 pub(crate) fn plain_call_tool_result_value(body: &ResultBody) -> Option<CallToolResult> {
+    // A block is large (over 300 bytes): room for one, the common case, rather than the
+    // four a first push reserves.
+    let mut content = Vec::with_capacity(1);
+    let members = received_tool_result(body, |text| {
+        content.push(ContentBlock::Text(TextContent::new(text)));
+    })?;
+    Some(CallToolResult {
+        result_type: members.complete.then_some(ResultType::Complete),
+        content,
+        structured_content: None,
+        is_error: members.is_error,
+        meta: members.meta.then(|| body.meta().cloned()).flatten(),
+    })
+}
+
+/// True when `body` holds a tool result [`plain_call_tool_result_value`] reads: it
+/// decodes (so it is valid), and it is checked without building the value.
+fn plain_received_tool_result(body: &ResultBody) -> bool {
+    received_tool_result(body, |_| {}).is_some()
+}
+
+/// What [`received_tool_result`] found besides the blocks.
+struct ReceivedMembers {
+    is_error: Option<bool>,
+    /// `"resultType": "complete"` is there.
+    complete: bool,
+    /// `_meta` is there, the body's own (object) `_meta`.
+    meta: bool,
+}
+
+/// Reads a received tool result of the plain shape, each block's text to `block`.
+fn received_tool_result<'a>(
+    body: &'a ResultBody,
+    mut block: impl FnMut(&'a str),
+) -> Option<ReceivedMembers> {
     let mut plain = Plain::new(body.raw().get());
     plain.expect(b'{')?;
-    let mut content = None;
-    let (mut is_error, mut result_type, mut meta) = (None, None, None);
+    let mut content = false;
+    let mut members = ReceivedMembers {
+        is_error: None,
+        complete: false,
+        meta: false,
+    };
     plain.members(|plain, key| match key {
-        "content" if content.is_none() => {
-            // A block is large (over 300 bytes): room for one, the common case, rather
-            // than the four a first push reserves.
-            let mut blocks = Vec::with_capacity(1);
-            text_blocks(plain, |text| {
-                blocks.push(ContentBlock::Text(TextContent::new(text)));
-            })?;
-            content = Some(blocks);
+        "content" if !content => {
+            content = true;
+            text_blocks(plain, &mut block)
+        }
+        "isError" if members.is_error.is_none() => {
+            members.is_error = Some(plain.boolean()?);
             Some(())
         }
-        "isError" if is_error.is_none() => {
-            is_error = Some(plain.boolean()?);
-            Some(())
+        "resultType" if !members.complete => {
+            members.complete = plain.string()? == "complete";
+            members.complete.then_some(())
         }
-        "resultType" if result_type.is_none() => {
-            (plain.string()? == "complete").then(|| result_type = Some(ResultType::Complete))
-        }
-        "_meta" if meta.is_none() => {
+        "_meta" if !members.meta => {
             let text = plain.value()?;
-            let own = body.meta().filter(|own| own.raw().get() == text)?;
-            meta = Some(own.clone());
-            Some(())
+            members.meta = body.meta().is_some_and(|own| own.raw().get() == text);
+            members.meta.then_some(())
         }
         _ => None,
     })?;
-    if !plain.at_end() {
-        return None;
-    }
-    Some(CallToolResult {
-        result_type,
-        content: content?,
-        structured_content: None,
-        is_error,
-        meta,
-    })
+    (content && plain.at_end()).then_some(members)
 }
 
 fn tool_result(plain: &mut Plain<'_>) -> Option<()> {
@@ -449,11 +474,12 @@ fn modern_result(
         // the text lacked cannot change whether they decode.
         Method::ToolsCall => match keep {
             // The receiver wants the value: decode it once, here.
+            // A plain result is only checked: the receiver decodes it when it asks
+            // (`ResultBody::into_decoded`), on its own thread, off the task that reads
+            // every response of the connection.
+            Some(_) if plain_received_tool_result(body) => return Ok(()),
             Some(slot) => {
-                let result: CallToolResult = match plain_call_tool_result_value(body) {
-                    Some(result) => result,
-                    None => body.decode().map_err(shape)?,
-                };
+                let result: CallToolResult = body.decode().map_err(shape)?;
                 *slot = Some(Box::new(result));
                 return Ok(());
             }

@@ -33,6 +33,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use futures_channel::{mpsc, oneshot};
 use serde::de::DeserializeOwned;
 
+use crate::client::EncodedRequest;
 use crate::jsonrpc::{ErrorObject, Params, ResultBody};
 use crate::types::{
     CallToolRequestParams, CallToolResult, ClientRequest, CreateMessageRequestParams,
@@ -175,7 +176,8 @@ pub(crate) struct ServerFacts {
 #[derive(Debug)]
 pub(crate) enum Call {
     Request {
-        request: ClientRequest,
+        /// Encoded by the caller, on its own thread.
+        request: EncodedRequest,
         options: CallOptions,
         answer: oneshot::Sender<Result<ResultBody, ClientError>>,
     },
@@ -246,6 +248,10 @@ impl Client {
         request: ClientRequest,
         options: impl Into<CallOptions>,
     ) -> Result<ResultBody, ClientError> {
+        // Serialised here, by the caller, rather than by the task that drives the
+        // connection for every caller.
+        let request = EncodedRequest::new(&request)
+            .map_err(|error| ClientError::Failed(error.to_string()))?;
         let (answer, response) = oneshot::channel();
         let call = Call::Request {
             request,

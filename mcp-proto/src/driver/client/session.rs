@@ -119,7 +119,7 @@ impl ClientSide {
                 request,
                 options,
                 answer,
-            } => match self.connection.send_request(now, request, options.request) {
+            } => match self.connection.send_encoded(now, request, options.request) {
                 Ok(handle) => {
                     self.waiting.insert(handle, answer);
                     if let Some(callback) = options.on_progress {
