@@ -78,7 +78,8 @@ fn whitespace() -> impl Strategy<Value = &'static str> {
     prop::sample::select(&["", " ", "\n\t"][..])
 }
 
-fn object(members: Vec<(&'static str, String, &'static str)>) -> String {
+/// An object of `(key, raw value, whitespace)` members, the whitespace around each part.
+pub(crate) fn object(members: Vec<(&'static str, String, &'static str)>) -> String {
     let members: Vec<String> = members
         .into_iter()
         .map(|(key, value, space)| format!(r#"{space}"{key}"{space}:{space}{value}{space}"#))

@@ -211,46 +211,42 @@ impl<'a> Reader<'a> {
             .then(|| self.at += word.len())
     }
 
+    /// Steps over an object or an array at nesting level `depth`, the reader at its
+    /// opening byte: `entry` reads each member or element, up to `closing`.
+    fn container(
+        &mut self,
+        depth: u32,
+        closing: u8,
+        mut entry: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.at += 1;
+        if self.close(closing) {
+            return Some(());
+        }
+        loop {
+            self.skip_whitespace();
+            entry(self)?;
+            if !self.next_member(closing)? {
+                return Some(());
+            }
+        }
+    }
+
     /// Steps over one value at nesting level `depth`, checking it.
     fn skip_value(&mut self, depth: u32) -> Option<()> {
         match self.peek()? {
             b'"' => self.string(),
-            b'{' => {
-                if depth >= MAX_DEPTH {
-                    return None;
-                }
-                self.at += 1;
-                if self.close(b'}') {
-                    return Some(());
-                }
-                loop {
-                    self.skip_whitespace();
-                    self.string()?;
-                    self.skip_whitespace();
-                    self.expect(b':')?;
-                    self.skip_whitespace();
-                    self.skip_value(depth + 1)?;
-                    if !self.next_member(b'}')? {
-                        return Some(());
-                    }
-                }
-            }
-            b'[' => {
-                if depth >= MAX_DEPTH {
-                    return None;
-                }
-                self.at += 1;
-                if self.close(b']') {
-                    return Some(());
-                }
-                loop {
-                    self.skip_whitespace();
-                    self.skip_value(depth + 1)?;
-                    if !self.next_member(b']')? {
-                        return Some(());
-                    }
-                }
-            }
+            b'{' => self.container(depth, b'}', |reader| {
+                reader.string()?;
+                reader.skip_whitespace();
+                reader.expect(b':')?;
+                reader.skip_whitespace();
+                reader.skip_value(depth + 1)
+            }),
+            b'[' => self.container(depth, b']', |reader| reader.skip_value(depth + 1)),
             b't' => self.literal("true"),
             b'f' => self.literal("false"),
             b'n' => self.literal("null"),
@@ -369,6 +365,7 @@ mod tests {
 
     use super::super::serde_envelope;
     use super::envelope;
+    use crate::fast_path_tests::object;
     use crate::jsonrpc::scan::plain_run;
 
     fn whitespace() -> impl Strategy<Value = &'static str> {
@@ -461,12 +458,17 @@ mod tests {
             .collect()
     }
 
-    fn object(members: Vec<(&'static str, String, &'static str)>) -> String {
-        let members: Vec<String> = members
-            .into_iter()
-            .map(|(key, value, space)| format!(r#"{space}"{key}"{space}:{space}{value}{space}"#))
-            .collect();
-        format!("{{{}}}", members.join(","))
+    /// Mostly an object of up to `most - 1` members (usually with distinct keys),
+    /// sometimes any other value.
+    fn object_or_value(
+        member: impl Strategy<Value = (&'static str, String, &'static str)> + 'static,
+        most: usize,
+    ) -> impl Strategy<Value = String> {
+        prop_oneof![
+            8 => (prop::collection::vec(member, 0..most), any::<u8>())
+                .prop_map(|(members, keep)| object(distinct(members, keep))),
+            1 => value(),
+        ]
     }
 
     fn meta() -> impl Strategy<Value = String> {
@@ -486,11 +488,7 @@ mod tests {
             value(),
             whitespace(),
         );
-        prop_oneof![
-            8 => (prop::collection::vec(member, 0..5), any::<u8>())
-                .prop_map(|(members, keep)| object(distinct(members, keep))),
-            1 => value(),
-        ]
+        object_or_value(member, 5)
     }
 
     fn payload() -> impl Strategy<Value = String> {
@@ -505,11 +503,7 @@ mod tests {
                 whitespace(),
             ),
         ];
-        prop_oneof![
-            8 => (prop::collection::vec(member, 0..4), any::<u8>())
-                .prop_map(|(members, keep)| object(distinct(members, keep))),
-            1 => value(),
-        ]
+        object_or_value(member, 4)
     }
 
     /// A text near a JSON-RPC message, sometimes cut short or with a stray byte.
