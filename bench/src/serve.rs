@@ -10,6 +10,8 @@ use std::io::{self, Write as _};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -29,6 +31,9 @@ pub enum Sdk {
     Ours,
     /// rmcp 3.11.0.
     Reference,
+    /// No MCP at all: the same accept loop answering every request with one fixed JSON
+    /// body (an echo result), read to its end. The floor under the HTTP rows (HTTP only).
+    Floor,
 }
 
 impl Sdk {
@@ -37,6 +42,7 @@ impl Sdk {
         match self {
             Sdk::Ours => "ours",
             Sdk::Reference => "rmcp",
+            Sdk::Floor => "floor",
         }
     }
 
@@ -45,6 +51,7 @@ impl Sdk {
         match text {
             "ours" => Some(Sdk::Ours),
             "rmcp" => Some(Sdk::Reference),
+            "floor" => Some(Sdk::Floor),
             _ => None,
         }
     }
@@ -104,6 +111,12 @@ pub async fn serve(sdk: Sdk, transport: Transport, port: u16) -> io::Result<()> 
             announce(listener.local_addr()?)?;
             until_terminated(serve_reference_http(listener)).await
         }
+        (Sdk::Floor, Transport::Http) => {
+            let listener = TcpListener::bind(addr).await?;
+            announce(listener.local_addr()?)?;
+            until_terminated(serve_floor(listener)).await
+        }
+        (Sdk::Floor, Transport::Stdio) => Err(io::Error::other("the floor serves HTTP only")),
     }
 }
 
@@ -140,6 +153,32 @@ async fn serve_reference_http(listener: TcpListener) -> io::Result<()> {
                 let service = service.clone();
                 async move { Ok::<_, Infallible>(service.handle(request).await) }
             });
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), handler)
+                .await;
+        });
+    }
+}
+
+/// The answer of [`Sdk::Floor`]: what an echo call's result looks like.
+const FLOOR_ANSWER: &str =
+    r#"{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"hello"}]}}"#;
+
+/// [`Sdk::Floor`]: the accept loop of the two SDKs, reading each request's body and
+/// answering it with [`FLOOR_ANSWER`].
+async fn serve_floor(listener: TcpListener) -> io::Result<()> {
+    loop {
+        let (stream, _) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        tokio::spawn(async move {
+            let handler = service_fn(
+                |request: hyper::Request<hyper::body::Incoming>| async move {
+                    let _ = request.into_body().collect().await;
+                    hyper::Response::builder()
+                        .header(hyper::header::CONTENT_TYPE, "application/json")
+                        .body(Full::new(Bytes::from_static(FLOOR_ANSWER.as_bytes())))
+                },
+            );
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), handler)
                 .await;

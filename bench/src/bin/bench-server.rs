@@ -1,4 +1,4 @@
-//! `bench-server --impl ours|rmcp --transport stdio|http [--port P]`: serves the echo
+//! `bench-server --impl ours|rmcp|floor --transport stdio|http [--port P]`: serves the echo
 //! tool with either SDK. Over HTTP it binds 127.0.0.1:P (0, the default, picks a free
 //! port), prints `listening on <address>` and runs until SIGTERM.
 
@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use mcp_bench::serve::{Sdk, Transport, serve};
 
-const USAGE: &str = "usage: bench-server --impl ours|rmcp --transport stdio|http [--port P]";
+const USAGE: &str = "usage: bench-server --impl ours|rmcp|floor --transport stdio|http [--port P]";
 
 fn main() -> ExitCode {
     let Some((sdk, transport, port)) = parse(std::env::args().skip(1)) else {

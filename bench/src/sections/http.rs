@@ -26,6 +26,7 @@ type Reports = Vec<Result<LoadReport, String>>;
 pub fn run(settings: &Settings, table: &mut Table, server: &Path, pinned: bool) {
     let ours = measure(settings, table, server, Sdk::Ours, pinned);
     let reference = measure(settings, table, server, Sdk::Reference, pinned);
+    floor(settings, table, server, pinned, reference.first());
     let mut index = 0;
     for (_, path_label) in PATHS {
         for connections in CONNECTIONS {
@@ -132,6 +133,53 @@ fn measure(
         ));
     }
     reports
+}
+
+/// Notes what a server with no MCP at all ([`Sdk::Floor`]) makes on the 2026-07-28 path
+/// at one connection, against `reference` (rmcp's report there): the most any server on
+/// this accept loop can make at that row.
+fn floor(
+    settings: &Settings,
+    table: &mut Table,
+    server: &Path,
+    pinned: bool,
+    reference: Option<&Result<LoadReport, String>>,
+) {
+    let launch = Launch {
+        binary: server.to_path_buf(),
+        sdk: Sdk::Floor,
+        transport: Transport::Http,
+        pinned,
+        callgrind_output: None,
+    };
+    let process = match HttpProcess::start(&launch) {
+        Ok(process) => process,
+        Err(error) => return table.note(format!("the HTTP floor did not start: {error}")),
+    };
+    let addr = process.addr;
+    let shape = LoadShape {
+        connections: 1,
+        warmup: settings.warmup(),
+        window: settings.duration(),
+    };
+    let report = on_generator_core(pinned, move || load::run(addr, HttpPath::Modern, shape));
+    let _ = process.stop();
+    match (report, reference) {
+        (Ok(Ok(floor)), Some(Ok(reference))) => table.note(format!(
+            "HTTP floor (the same accept loop answering a fixed JSON body, no MCP), 1 conn: \
+             {:.0}/s, p50 {:.0} µs: {:.2}× rmcp's 2026-07-28 row",
+            floor.rate(),
+            floor.micros_at(0.5),
+            floor.rate() / reference.rate()
+        )),
+        (Ok(Ok(floor)), _) => table.note(format!(
+            "HTTP floor (no MCP), 1 conn: {:.0}/s, p50 {:.0} µs",
+            floor.rate(),
+            floor.micros_at(0.5)
+        )),
+        (Ok(Err(error)), _) => table.note(format!("the HTTP floor failed: {error}")),
+        (Err(error), _) => table.note(format!("the HTTP floor failed: {error}")),
+    }
 }
 
 /// Opens one legacy session: `Refused` when the server answers `initialize` with an
