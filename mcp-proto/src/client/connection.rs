@@ -19,6 +19,7 @@ use crate::connection::{
 };
 use crate::framing::{FrameError, LineDecoder};
 use crate::json::RawJson;
+use crate::json::splice::open_object;
 use crate::jsonrpc::scan::object_members;
 use crate::jsonrpc::{
     DecodeError, ErrorCode, ErrorObject, Message, MessageKind, Notification, Outcome, Params,
@@ -287,6 +288,17 @@ fn with_members(object: &str, members: &[&str]) -> String {
     text
 }
 
+/// The line of a request to `method` without its closing brace, with room for
+/// `capacity` more bytes: params go on after it.
+fn open_request_line(id: &RequestId, method: &str, capacity: usize) -> Result<Vec<u8>, SendError> {
+    let mut line = Vec::with_capacity(64 + method.len() + capacity);
+    encode_request::<RawJson>(&mut line, id, method, None).map_err(|_| SendError::Encode)?;
+    if line.pop() != Some(b'}') {
+        return Err(SendError::Encode);
+    }
+    Ok(line)
+}
+
 /// Appends one request to `outbox`; nothing is queued when it cannot be encoded.
 pub(super) fn queue_request(
     outbox: &mut Outbox,
@@ -295,20 +307,18 @@ pub(super) fn queue_request(
     params: Option<&Params>,
 ) -> Result<(), SendError> {
     // Room for the envelope, the method and the params, so the line grows once.
-    let params_len = params.map_or(0, |params| params.raw().get().len());
-    let mut line = Vec::with_capacity(64 + method.len() + params_len);
-    encode_request::<RawJson>(&mut line, id, method, None).map_err(|_| SendError::Encode)?;
-    if let Some(params) = params {
+    let text = params.map(|params| params.raw().get());
+    let mut line = open_request_line(id, method, text.map_or(0, str::len) + 12)?;
+    if let Some(text) = text {
         // Params hold one JSON object's text, checked when they were made: it is written
         // as it is (serialising it would parse text kept unparsed once more).
-        let text = params.raw().get();
-        if !text.starts_with('{') || line.pop() != Some(b'}') {
+        if !text.starts_with('{') {
             return Err(SendError::Encode);
         }
         line.extend_from_slice(b",\"params\":");
         line.extend_from_slice(text.as_bytes());
-        line.push(b'}');
     }
+    line.push(b'}');
     outbox.push_with(|out| *out = line);
     Ok(())
 }
@@ -347,20 +357,10 @@ pub(super) fn queue_stamped_request(
     base: Option<&Params>,
     meta: &Meta,
 ) -> Result<(), SendError> {
-    let text = base.map_or("{}", |params| params.raw().get()).trim_end();
-    // An object's text without its closing brace, and whether it has members.
-    let open = text.strip_suffix('}').ok_or(SendError::Encode)?;
-    let empty = open
-        .strip_prefix('{')
-        .ok_or(SendError::Encode)?
-        .trim_start()
-        .is_empty();
+    let text = base.map_or("{}", |params| params.raw().get());
+    let (open, empty) = open_object(text).ok_or(SendError::Encode)?;
     let meta = meta.raw().get();
-    let mut line = Vec::with_capacity(80 + method.len() + open.len() + meta.len());
-    encode_request::<RawJson>(&mut line, id, method, None).map_err(|_| SendError::Encode)?;
-    if line.pop() != Some(b'}') {
-        return Err(SendError::Encode);
-    }
+    let mut line = open_request_line(id, method, open.len() + meta.len() + 16)?;
     line.extend_from_slice(b",\"params\":");
     line.extend_from_slice(open.as_bytes());
     if !empty {

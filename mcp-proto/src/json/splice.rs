@@ -68,6 +68,15 @@ pub(crate) fn push_quoted(out: &mut String, key: &str) {
     }
 }
 
+/// The text of the object `text` up to its closing brace (left out), and whether the
+/// object has no members: where members are appended without rewriting it. `None` when
+/// the text does not open and close as an object.
+pub(crate) fn open_object(text: &str) -> Option<(&str, bool)> {
+    let open = text.trim_end().strip_suffix('}')?;
+    let inner = open.trim_start().strip_prefix('{')?;
+    Some((open, inner.trim().is_empty()))
+}
+
 /// Appends `text` as a JSON string, escaped exactly as serde_json escapes it: `"` and
 /// `\\`, the control bytes (`\\b`, `\\f`, `\\n`, `\\r`, `\\t` in short, the others as
 /// `\\u00xx`), nothing else.
@@ -107,6 +116,15 @@ pub(crate) fn push_json_string(out: &mut Vec<u8>, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_objects_lose_only_their_closing_brace() {
+        assert_eq!(open_object(r#"{"a":1}"#), Some((r#"{"a":1"#, false)));
+        assert_eq!(open_object(" { } \n"), Some((" { ", true)));
+        assert_eq!(open_object("{}"), Some(("{", true)));
+        assert_eq!(open_object("[]"), None);
+        assert_eq!(open_object("{"), None);
+    }
 
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {

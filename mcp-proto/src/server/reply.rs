@@ -16,7 +16,7 @@ use alloc::string::String;
 
 use crate::connection::{Delivery, ReplaceCause};
 use crate::json::RawJson;
-use crate::json::splice::{push_quoted, write_object};
+use crate::json::splice::{open_object, push_quoted, write_object};
 use crate::jsonrpc::message::{MetaSlot, ResultMembers, ResultTypeSlot};
 use crate::jsonrpc::scan::{is_key, object_entries, walk};
 use crate::jsonrpc::{ErrorCode, ErrorObject, Message, Outcome, Response, ResultBody};
@@ -287,8 +287,7 @@ impl<'a> TopLevel<'a> {
 /// The object `text` with the `(key, raw value)` members of `add` appended, its own
 /// text kept as it is; for members it lacks. `None` when `text` is not an object's text.
 fn append_members(text: &str, add: &[(&str, &str)]) -> Option<String> {
-    let open = text.trim_end().strip_suffix('}')?;
-    let mut empty = open.trim() == "{";
+    let (open, mut empty) = open_object(text)?;
     let added: usize = add.iter().map(|(key, raw)| key.len() + raw.len() + 4).sum();
     let mut out = String::with_capacity(open.len() + added + 1);
     out.push_str(open);
