@@ -363,7 +363,7 @@ mod tests {
     use proptest::prelude::*;
     use proptest::strategy::ValueTree;
 
-    use super::super::serde_envelope;
+    use super::super::{MetaPayload, Payload, serde_envelope};
     use super::envelope;
     use crate::fast_path_tests::object;
     use crate::jsonrpc::scan::plain_run;
@@ -586,7 +586,16 @@ mod tests {
             match envelope(&text) {
                 Some(found) => {
                     accepted += 1;
-                    with_meta += usize::from(alloc::format!("{found:?}").contains("index"));
+                    let indexed = |payload: &Option<Payload<'_>>| {
+                        matches!(
+                            payload,
+                            Some(Payload::Object {
+                                meta: Some(MetaPayload::Object { .. }),
+                                ..
+                            })
+                        )
+                    };
+                    with_meta += usize::from(indexed(&found.params) || indexed(&found.result));
                 }
                 None => left += 1,
             }
