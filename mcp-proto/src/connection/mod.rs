@@ -25,11 +25,49 @@ use crate::jsonrpc::{ErrorObject, RequestId, ResultBody};
 
 /// Bytes `poll_transmit` appended to the caller's buffer: write them to the peer.
 #[must_use = "the appended bytes must be written to the peer"]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Transmit {
     /// How many bytes were appended (one framed message, newline included).
     pub len: usize,
+    /// The inbound request the message belongs to, if any. A stream transport writes
+    /// every message to its one stream and can ignore it; Streamable HTTP answers each
+    /// POSTed request on that POST's own response, and routes by it.
+    pub related: Related,
+}
+
+/// What an outgoing message belongs to: one inbound request, or the connection as a
+/// whole.
+///
+/// A server knows it for every message it sends: a response answers the request of its
+/// id; progress, log messages and server-to-client requests made while serving a request
+/// belong to that request; published changes and the cancellation of a timed-out
+/// request of our own belong to no request. A client's messages belong to no request.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Related {
+    /// The connection as a whole (Streamable HTTP: the standalone `GET` stream).
+    #[default]
+    Connection,
+    /// Sent while serving the inbound request of this id, before its response.
+    Request(RequestId),
+    /// The response that ends the inbound request of this id.
+    Response(RequestId),
+}
+
+impl Related {
+    /// The id of the inbound request the message belongs to, if any.
+    pub fn request_id(&self) -> Option<&RequestId> {
+        match self {
+            Related::Connection => None,
+            Related::Request(id) | Related::Response(id) => Some(id),
+        }
+    }
+
+    /// True when the message is the response that ends its request.
+    pub fn is_response(&self) -> bool {
+        matches!(self, Related::Response(_))
+    }
 }
 
 /// A request we sent, as the application names it. Stays the same across retries that

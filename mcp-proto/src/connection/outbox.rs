@@ -3,34 +3,42 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-use crate::connection::Transmit;
+use crate::connection::{Related, Transmit};
 use crate::framing::frame_line;
 
-/// Encoded, newline-framed messages in send order, with their total size.
+/// Encoded, newline-framed messages in send order, each with what it belongs to, and
+/// their total size.
 #[derive(Debug, Default)]
 pub(crate) struct Outbox {
-    lines: VecDeque<Vec<u8>>,
+    lines: VecDeque<(Vec<u8>, Related)>,
     bytes: usize,
 }
 
 impl Outbox {
-    /// Encodes a message with `encode` (which appends one JSON text) and queues it.
+    /// Encodes a message with `encode` (which appends one JSON text) and queues it as
+    /// belonging to the connection as a whole.
     pub(crate) fn push_with(&mut self, encode: impl FnOnce(&mut Vec<u8>)) {
-        self.push_sized(0, encode);
+        self.push_related(Related::Connection, 0, encode);
     }
 
-    /// [`Self::push_with`] for a message of about `capacity` bytes.
-    pub(crate) fn push_sized(&mut self, capacity: usize, encode: impl FnOnce(&mut Vec<u8>)) {
+    /// [`Self::push_with`] for a message of about `capacity` bytes that belongs to
+    /// `related`.
+    pub(crate) fn push_related(
+        &mut self,
+        related: Related,
+        capacity: usize,
+        encode: impl FnOnce(&mut Vec<u8>),
+    ) {
         let mut line = Vec::with_capacity(capacity);
         encode(&mut line);
         frame_line(&mut line, 0);
         self.bytes = self.bytes.saturating_add(line.len());
-        self.lines.push_back(line);
+        self.lines.push_back((line, related));
     }
 
     /// Appends the oldest queued message to `out`.
     pub(crate) fn poll_transmit(&mut self, out: &mut Vec<u8>) -> Option<Transmit> {
-        let line = self.lines.pop_front()?;
+        let (line, related) = self.lines.pop_front()?;
         let len = line.len();
         self.bytes = self.bytes.saturating_sub(len);
         if out.is_empty() && out.capacity() < len {
@@ -39,7 +47,7 @@ impl Outbox {
         } else {
             out.extend_from_slice(&line);
         }
-        Some(Transmit { len })
+        Some(Transmit { len, related })
     }
 
     /// Bytes waiting.

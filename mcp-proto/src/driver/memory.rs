@@ -224,7 +224,10 @@ mod tests {
             }
             self.to_write -= 1;
             out.resize(out.len() + self.size, b'x');
-            Some(Transmit { len: self.size })
+            Some(Transmit {
+                len: self.size,
+                related: Default::default(),
+            })
         }
         fn is_closed(&self) -> bool {
             self.closed

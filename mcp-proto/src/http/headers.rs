@@ -120,9 +120,9 @@ pub fn name_member(method: &str) -> Option<&'static str> {
     }
 }
 
-/// The string value of the top-level member `member` of `params`; `None` when absent or
-/// not a string.
-pub(crate) fn params_string<'a>(params: Option<&'a Params>, member: &str) -> Option<Cow<'a, str>> {
+/// The string value of the top-level member `member` of `params` (a tool call's `name`,
+/// say), read without decoding the rest; `None` when absent or not a string.
+pub fn params_string<'a>(params: Option<&'a Params>, member: &str) -> Option<Cow<'a, str>> {
     let [raw] = object_members(params?.raw().get(), [member]);
     let raw = raw?;
     match crate::jsonrpc::scan::plain_string(raw) {

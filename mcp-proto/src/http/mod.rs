@@ -129,12 +129,12 @@
 mod client;
 mod head;
 mod headers;
-#[cfg(feature = "driver")]
-pub(crate) use headers::params_string;
+pub use headers::params_string;
 mod media;
 mod origin;
 mod params;
 mod route;
+pub mod server;
 mod session;
 mod sse;
 mod status;

@@ -9,8 +9,8 @@ use core::time::Duration;
 use serde::Serialize;
 
 use crate::connection::{
-    ApiMisuse, CloseReason, Delivery, Outbox, Pending, PendingTable, ReplyToken, RequestHandle,
-    SendError, Transmit,
+    ApiMisuse, CloseReason, Delivery, Outbox, Pending, PendingTable, Related, ReplyToken,
+    RequestHandle, SendError, Transmit,
 };
 use crate::framing::{FrameError, LineDecoder};
 use crate::json::RawJson;
@@ -175,8 +175,7 @@ impl ServerConnection {
     }
 
     /// True once the legacy session's client sent `notifications/initialized`.
-    #[cfg(feature = "driver")]
-    pub(crate) fn session_initialized(&self) -> bool {
+    pub fn session_initialized(&self) -> bool {
         matches!(&self.phase, Phase::Legacy(session) if session.initialized)
     }
 
@@ -573,7 +572,11 @@ impl ServerConnection {
         entry.last_progress = Some(progress);
         let mut params = ProgressNotificationParams::new(progress_token, progress, total);
         params.message = message;
-        self.queue_notification(Method::NotificationsProgress.as_str(), Some(&params));
+        self.queue_notification_related(
+            Related::Request(token.id().clone()),
+            Method::NotificationsProgress.as_str(),
+            Some(&params),
+        );
         Ok(Delivery::Sent)
     }
 
@@ -621,7 +624,14 @@ impl ServerConnection {
         let mut params = LoggingMessageNotificationParams::text(level, "");
         params.data = data;
         params.logger = logger;
-        self.queue_notification(Method::NotificationsMessage.as_str(), Some(&params));
+        let related = token.map_or(Related::Connection, |token| {
+            Related::Request(token.id().clone())
+        });
+        self.queue_notification_related(
+            related,
+            Method::NotificationsMessage.as_str(),
+            Some(&params),
+        );
         Ok(Delivery::Sent)
     }
 
@@ -631,6 +641,33 @@ impl ServerConnection {
     pub fn send_request(
         &mut self,
         now: Timestamp,
+        request: ServerRequest,
+        options: RequestOptions,
+    ) -> Result<RequestHandle, SendError> {
+        self.send_request_related(now, Related::Connection, request, options)
+    }
+
+    /// [`Self::send_request`] made while serving the inbound request of `token`: the
+    /// request belongs to it ([`Transmit::related`]), so Streamable HTTP sends it on
+    /// that request's stream, where its client is listening.
+    pub fn send_request_for(
+        &mut self,
+        now: Timestamp,
+        token: &ReplyToken,
+        request: ServerRequest,
+        options: RequestOptions,
+    ) -> Result<RequestHandle, SendError> {
+        if !self.inbound.contains_id(token.id()) {
+            return Err(SendError::UnknownRequest);
+        }
+        let related = Related::Request(token.id().clone());
+        self.send_request_related(now, related, request, options)
+    }
+
+    fn send_request_related(
+        &mut self,
+        now: Timestamp,
+        related: Related,
         request: ServerRequest,
         options: RequestOptions,
     ) -> Result<RequestHandle, SendError> {
@@ -669,7 +706,8 @@ impl ServerConnection {
         let mut line = Vec::new();
         encode_request(&mut line, &id, &method, params.as_ref().map(|p| p.raw()))
             .map_err(|_| SendError::Encode)?;
-        self.outbox.push_with(|out| out.extend_from_slice(&line));
+        self.outbox
+            .push_related(related, line.len(), |out| out.append(&mut line));
         let timeout = options
             .timeout
             .unwrap_or(self.config.limits.default_request_timeout);
@@ -770,8 +808,11 @@ impl ServerConnection {
         self.outbox.bytes() < self.config.limits.max_queued_bytes
     }
 
+    /// Sends an error response: to the request of `id`, or with a `null` id.
     pub(crate) fn send_error(&mut self, id: Option<&RequestId>, error: ErrorObject) {
-        self.outbox.push_with(|out| encode_error(out, id, &error));
+        let related = id.map_or(Related::Connection, |id| Related::Response(id.clone()));
+        self.outbox
+            .push_related(related, 0, |out| encode_error(out, id, &error));
     }
 
     /// Answers request `id` with an error of `code`.
@@ -782,7 +823,11 @@ impl ServerConnection {
     pub(crate) fn send_result<T: Serialize + ?Sized>(&mut self, id: &RequestId, result: &T) {
         let mut line = Vec::new();
         match encode_result(&mut line, id, result) {
-            Ok(()) => self.outbox.push_with(|out| out.extend_from_slice(&line)),
+            Ok(()) => self
+                .outbox
+                .push_related(Related::Response(id.clone()), line.len(), |out| {
+                    out.append(&mut line)
+                }),
             Err(_) => self.send_error(
                 Some(id),
                 ErrorObject::with_message(ErrorCode::INTERNAL_ERROR, "result could not be encoded"),
@@ -795,9 +840,19 @@ impl ServerConnection {
         method: &str,
         params: Option<&T>,
     ) {
+        self.queue_notification_related(Related::Connection, method, params);
+    }
+
+    pub(crate) fn queue_notification_related<T: Serialize + ?Sized>(
+        &mut self,
+        related: Related,
+        method: &str,
+        params: Option<&T>,
+    ) {
         let mut line = Vec::new();
         if encode_notification(&mut line, method, params).is_ok() {
-            self.outbox.push_with(|out| out.extend_from_slice(&line));
+            self.outbox
+                .push_related(related, line.len(), |out| out.append(&mut line));
         }
     }
 

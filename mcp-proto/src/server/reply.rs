@@ -14,7 +14,7 @@
 use alloc::borrow::Cow;
 use alloc::string::String;
 
-use crate::connection::{Delivery, ReplaceCause};
+use crate::connection::{Delivery, Related, ReplaceCause};
 use crate::json::RawJson;
 use crate::json::splice::{open_object, push_quoted, write_object};
 use crate::jsonrpc::message::{MetaSlot, ResultMembers, ResultTypeSlot};
@@ -75,7 +75,9 @@ pub(crate) fn deliver(conn: &mut ServerConnection, entry: &InboundEntry, reply: 
                 Outcome::Error(_) => 0,
             };
             let message = Message::Response(response);
-            conn.outbox.push_sized(capacity, |out| message.encode(out));
+            let related = Related::Response(entry.id.clone());
+            conn.outbox
+                .push_related(related, capacity, |out| message.encode(out));
             Delivery::Sent
         }
         Err(violation) => replace(

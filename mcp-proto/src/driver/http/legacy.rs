@@ -1,24 +1,17 @@
-//! 2025-11-25 sessions over HTTP: the endpoint's session step, and the task that drives
-//! one session's connection and routes its output to the right stream.
+//! 2025-11-25 sessions over HTTP: the endpoint's session steps, and the task that drives
+//! one session: its [`HttpSession`] (which decides where every message goes) and the
+//! handlers of its requests.
 //!
-//! Every output of the connection is drained right after the call that produced it, so
-//! its destination is known without reading it:
-//!
-//! - the immediate answer to a POSTed request (`initialize`, `ping`, an error) and the
-//!   reply, progress, log messages and server-to-client requests of that request's
-//!   handler go to the request's own POST: the first of them decides JSON (it is the
-//!   response) or SSE (anything else comes first);
-//! - everything else (published changes, the cancellation of a timed-out server
-//!   request) goes to the standalone `GET` stream, or nowhere when none was ever opened.
-//!
-//! Stream 0 is the `GET` stream; each SSE-answered POST gets the next number. Every
-//! event carries an [`EventId`] and is kept in its stream's [`ReplayBuffer`], so a
-//! client whose connection dropped resumes with `GET` and `Last-Event-ID`. The newest
-//! few finished streams are kept for that too.
+//! The task only moves bytes: each HTTP request handed to the session gets a
+//! [`ResponseId`](crate::http::server::ResponseId); the session's transmits name the
+//! response they belong to, and the task answers the waiting POST or GET with the head,
+//! or forwards body chunks to the response's stream. A stream whose client reads too
+//! slowly (its queue is full) or went away is let go: the session keeps its events for a
+//! resumption.
 
 use std::prelude::rust_2024::*;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -27,25 +20,14 @@ use std::task::{Context, Poll};
 use futures_channel::{mpsc, oneshot};
 use futures_util::{SinkExt, StreamExt};
 
-use crate::driver::http::modern::final_outcome;
 use crate::driver::http::{HttpEndpoint, HttpReply, STREAM_QUEUE, SessionSettings};
 use crate::driver::runtime::{Clock, Runtime, Timer};
 use crate::driver::server::Server;
 use crate::driver::server::session::{Command, ServerSide};
-use crate::http::{
-    EventId, HttpResponse, LegacyPost, MCP_SESSION_ID, ReplayBuffer, SessionResolution, SseEncoder,
-    duplicate_request_id, event_stream_headers, session_not_found, standalone_stream_conflict,
-    status_for_error, takes_priming_event, unresumable_event_id,
-};
-use crate::jsonrpc::{ErrorCode, ErrorObject, Message, RequestId};
+use crate::http::server::{HttpSession, HttpTransmit, ResponseId};
+use crate::http::{EventId, HttpResponse, session_not_found};
+use crate::jsonrpc::{ErrorCode, ErrorObject, Message};
 use crate::time::Timestamp;
-use crate::version::{Era, ProtocolVersion};
-
-/// The standalone `GET` stream's number.
-const STANDALONE: u64 = 0;
-
-/// How many finished POST streams a session keeps for resumption.
-const KEPT_FINISHED_STREAMS: usize = 4;
 
 /// How many inputs may wait for a session's task.
 const INPUT_QUEUE: usize = 16;
@@ -56,105 +38,35 @@ const INPUT_QUEUE: usize = 16;
 /// request instead of allocating them again.
 const QUIET: core::time::Duration = core::time::Duration::from_secs(1);
 
-/// What the endpoint asks of a session's task.
+/// What the endpoint asks of a session's task: serve one HTTP request (a POSTed message,
+/// or a `GET` for the standalone stream or a resumption).
 #[derive(Debug)]
-pub(crate) enum SessionInput {
-    /// A POSTed message.
-    Post {
-        message: Message,
-        reply: oneshot::Sender<PostReply>,
-    },
-    /// A `GET`: the standalone stream, or a resumption after an event id.
-    Get {
-        last_event_id: Option<EventId>,
-        reply: oneshot::Sender<Result<mpsc::Receiver<Vec<u8>>, HttpResponse>>,
-    },
+pub(crate) struct SessionInput {
+    request: SessionRequest,
+    reply: oneshot::Sender<Answer>,
 }
 
-/// How a POST is answered.
 #[derive(Debug)]
-pub(crate) enum PostReply {
-    /// `202 Accepted`: a notification or a response.
-    Accepted,
-    /// One JSON-RPC response.
-    Json {
-        status: u16,
-        body: Vec<u8>,
-        error: Option<ErrorCode>,
-    },
-    /// An SSE stream.
-    Stream(mpsc::Receiver<Vec<u8>>),
+enum SessionRequest {
+    Post(Message),
+    Get(Option<EventId>),
+}
+
+/// A session's answer to one HTTP request.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    reply: HttpReply,
+    /// The session ended with it (a refused `initialize`): forget it.
+    ended: bool,
 }
 
 impl HttpEndpoint {
-    pub(super) fn now(&self) -> Timestamp {
-        self.clock.timestamp(self.runtime.now())
-    }
-
-    /// Ends the sessions idle past the timeout: their tasks see the input channel close.
-    fn expire_sessions(&self, now: Timestamp) {
-        let expired = self.table().expire(now, self.settings.idle_timeout);
-        for (_, mut sender) in expired {
-            sender.close_channel();
-        }
-    }
-
-    pub(super) async fn legacy_post(&self, post: LegacyPost<'_>) -> HttpReply {
-        let now = self.now();
-        self.expire_sessions(now);
-        if let Err(response) = post.check_protocol_version(&ProtocolVersion::LEGACY) {
-            return HttpReply::Complete(response);
-        }
-        let resolution = self.table().resolve_post(now, &post);
-        let request_id = match &post.message {
+    /// A legacy `initialize` without a session: a new session with an unguessable id.
+    pub(super) async fn initialize(&self, now: Timestamp, message: Message) -> HttpReply {
+        let request_id = match &message {
             Message::Request(request) => Some(request.id.clone()),
             _ => None,
         };
-        match resolution {
-            Err(response) => HttpReply::Complete(response),
-            Ok(SessionResolution::Initialize) => {
-                self.initialize(now, post.message, request_id).await
-            }
-            Ok(SessionResolution::Existing(session_id)) => {
-                let (reply, answer) = oneshot::channel();
-                let input = SessionInput::Post {
-                    message: post.message,
-                    reply,
-                };
-                // The session's queue has room (the usual case): hand the message over
-                // under the table's lock, through the session's own sender; when it is
-                // full, wait for room with a sender of this POST's own.
-                let queued = match self.table().get_mut(session_id) {
-                    Some(sender) => sender.try_send(input).map_err(|refused| {
-                        refused
-                            .is_full()
-                            .then(|| (sender.clone(), refused.into_inner()))
-                    }),
-                    None => Err(None),
-                };
-                let delivered = match queued {
-                    Ok(()) => true,
-                    Err(Some((mut sender, input))) => sender.send(input).await.is_ok(),
-                    Err(None) => false,
-                };
-                let reply = match delivered {
-                    true => Some(answered(answer).await),
-                    false => None,
-                };
-                match reply {
-                    Some(reply) => post_reply(reply, None),
-                    None => HttpReply::Complete(session_not_found(request_id.as_ref())),
-                }
-            }
-        }
-    }
-
-    async fn initialize(
-        &self,
-        now: Timestamp,
-        message: Message,
-        request_id: Option<RequestId>,
-    ) -> HttpReply {
         let Some(session_id) = mint_session_id() else {
             return HttpReply::Complete(HttpResponse::json_rpc_error(
                 500,
@@ -165,127 +77,91 @@ impl HttpEndpoint {
                 ),
             ));
         };
-        let sender = self.spawn_session();
-        if let Err(error) = self.table().insert(now, session_id.clone(), sender.clone()) {
-            let mut sender = sender;
-            sender.close_channel();
-            return HttpReply::Complete(error.response(request_id.as_ref()));
+        let settings = self.core().config().sessions;
+        let sender = spawn_session(
+            &self.server,
+            &self.runtime,
+            self.clock,
+            now,
+            session_id.clone(),
+            settings,
+        );
+        if let Err(response) =
+            self.core()
+                .accept_session(now, session_id.clone(), sender.clone(), request_id.as_ref())
+        {
+            return HttpReply::Complete(response);
         }
-        match submit(Some(sender), message).await {
-            Some(PostReply::Json {
-                error: Some(_),
-                status,
-                body,
-            }) => {
-                // A refused initialize leaves no session behind.
-                if let Some(mut sender) = self.table().remove(&session_id) {
-                    sender.close_channel();
+        match submit(sender, SessionRequest::Post(message)).await {
+            Some(answer) => {
+                if answer.ended {
+                    if let Some(mut sender) = self.core().remove_session(&session_id) {
+                        sender.close_channel();
+                    }
                 }
-                HttpReply::Complete(HttpResponse::json(status, body))
+                answer.reply
             }
-            Some(reply) => post_reply(reply, Some(session_id)),
             None => HttpReply::Complete(session_not_found(request_id.as_ref())),
         }
     }
 
+    /// A POST for a live session.
+    pub(super) async fn legacy_post(&self, session_id: &str, message: Message) -> HttpReply {
+        let request_id = match &message {
+            Message::Request(request) => Some(request.id.clone()),
+            _ => None,
+        };
+        let (reply, answer) = oneshot::channel();
+        let input = SessionInput {
+            request: SessionRequest::Post(message),
+            reply,
+        };
+        // The session's queue has room (the usual case): hand the message over under the
+        // lock, through the session's own sender; when it is full, wait for room with a
+        // sender of this POST's own.
+        let queued = match self.core().session_mut(session_id) {
+            Some(sender) => sender.try_send(input).map_err(|refused| {
+                refused
+                    .is_full()
+                    .then(|| (sender.clone(), refused.into_inner()))
+            }),
+            None => Err(None),
+        };
+        let delivered = match queued {
+            Ok(()) => true,
+            Err(Some((mut sender, input))) => sender.send(input).await.is_ok(),
+            Err(None) => false,
+        };
+        match delivered {
+            true => match answer.await {
+                Ok(answer) => answer.reply,
+                Err(_) => HttpReply::Complete(session_not_found(request_id.as_ref())),
+            },
+            false => HttpReply::Complete(session_not_found(request_id.as_ref())),
+        }
+    }
+
+    /// A `GET` for a live session: the standalone stream or a resumption.
     pub(super) async fn legacy_get(
         &self,
         session_id: &str,
-        last_event_id: Option<&str>,
+        last_event_id: Option<EventId>,
     ) -> HttpReply {
-        let now = self.now();
-        self.expire_sessions(now);
-        if let Err(response) = self.table().resolve_stream(now, session_id) {
-            return HttpReply::Complete(response);
-        }
-        let last_event_id = match last_event_id.map(EventId::parse) {
-            None => None,
-            Some(Some(id)) => Some(id),
-            Some(None) => return HttpReply::Complete(unresumable_event_id()),
-        };
-        let Some(mut sender) = self.table().get(session_id).cloned() else {
+        let Some(sender) = self.core().session(session_id).cloned() else {
             return HttpReply::Complete(session_not_found(None));
         };
-        let (reply, answer) = oneshot::channel();
-        let input = SessionInput::Get {
-            last_event_id,
-            reply,
-        };
-        if sender.send(input).await.is_err() {
-            return HttpReply::Complete(session_not_found(None));
+        match submit(sender, SessionRequest::Get(last_event_id)).await {
+            Some(answer) => answer.reply,
+            None => HttpReply::Complete(session_not_found(None)),
         }
-        match answer.await {
-            Ok(Ok(body)) => HttpReply::Stream {
-                headers: event_stream_headers(),
-                body,
-            },
-            Ok(Err(response)) => HttpReply::Complete(response),
-            Err(_) => HttpReply::Complete(session_not_found(None)),
-        }
-    }
-
-    pub(super) fn legacy_delete(&self, session_id: &str) -> HttpResponse {
-        let now = self.now();
-        self.expire_sessions(now);
-        match self.table().remove(session_id) {
-            Some(mut sender) => {
-                sender.close_channel();
-                HttpResponse::empty(200)
-            }
-            None => session_not_found(None),
-        }
-    }
-
-    fn spawn_session(&self) -> mpsc::Sender<SessionInput> {
-        let (session, sender) = LegacySession::new(
-            &self.server,
-            Arc::clone(&self.runtime),
-            self.clock,
-            self.settings,
-        );
-        self.runtime.spawn(Box::pin(session));
-        sender
     }
 }
 
-/// Hands `message` to a session's task; `None` when the session has ended.
-async fn submit(sender: Option<mpsc::Sender<SessionInput>>, message: Message) -> Option<PostReply> {
-    let mut sender = sender?;
+/// Hands `request` to a session's task; `None` when the session has ended.
+async fn submit(mut sender: mpsc::Sender<SessionInput>, request: SessionRequest) -> Option<Answer> {
     let (reply, answer) = oneshot::channel();
-    sender
-        .send(SessionInput::Post { message, reply })
-        .await
-        .ok()?;
-    Some(answered(answer).await)
-}
-
-/// The session's answer to a POST it was handed.
-async fn answered(answer: oneshot::Receiver<PostReply>) -> PostReply {
-    match answer.await {
-        Ok(reply) => reply,
-        // The request was cancelled before anything was sent: an empty stream.
-        Err(_) => PostReply::Stream(mpsc::channel(0).1),
-    }
-}
-
-fn post_reply(reply: PostReply, new_session: Option<String>) -> HttpReply {
-    match reply {
-        PostReply::Accepted => HttpReply::Complete(HttpResponse::accepted()),
-        PostReply::Json { status, body, .. } => {
-            let mut response = HttpResponse::json(status, body);
-            if let Some(session_id) = new_session {
-                response = response.with_header(MCP_SESSION_ID, session_id);
-            }
-            HttpReply::Complete(response)
-        }
-        PostReply::Stream(body) => {
-            let mut headers = event_stream_headers();
-            if let Some(session_id) = new_session {
-                headers.push((MCP_SESSION_ID, session_id));
-            }
-            HttpReply::Stream { headers, body }
-        }
-    }
+    sender.send(SessionInput { request, reply }).await.ok()?;
+    answer.await.ok()
 }
 
 /// 128 bits from the operating system's random source, in hex.
@@ -295,47 +171,46 @@ fn mint_session_id() -> Option<String> {
     Some(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
 }
 
-/// Where a drained message goes.
-#[derive(Clone, Debug)]
-enum Target {
-    /// The POST of this request.
-    Request(RequestId),
-    /// The standalone stream.
-    Session,
+/// Starts the task of a new session and returns the sender of its inputs.
+fn spawn_session(
+    server: &Server,
+    runtime: &Arc<dyn Runtime>,
+    clock: Clock,
+    now: Timestamp,
+    session_id: String,
+    settings: SessionSettings,
+) -> mpsc::Sender<SessionInput> {
+    let (task, sender) = SessionTask::new(
+        server,
+        Arc::clone(runtime),
+        clock,
+        now,
+        session_id,
+        settings,
+    );
+    runtime.spawn(Box::pin(task));
+    sender
 }
 
-/// One POSTed request still being served.
+/// Where one of the session's HTTP responses stands, for the task.
 #[derive(Debug)]
-struct Exchange {
-    /// Until the first message: how to answer the POST.
-    reply: Option<oneshot::Sender<PostReply>>,
-    /// Once answered with SSE: the stream's number.
-    stream: Option<u64>,
+enum Carrier {
+    /// Waiting for its head.
+    Waiting(oneshot::Sender<Answer>),
+    /// Streaming its body.
+    Streaming(mpsc::Sender<Vec<u8>>),
 }
 
-/// One SSE stream of the session.
-#[derive(Debug)]
-struct SseStream {
-    replay: ReplayBuffer,
-    /// The connection currently carrying it, if any.
-    live: Option<mpsc::Sender<Vec<u8>>>,
-    finished: bool,
-}
-
-/// The task of one legacy session: its connection, the requests it serves, its streams.
-struct LegacySession {
-    side: ServerSide,
+/// The task of one legacy session: its state machine, its handlers, the HTTP responses
+/// it is writing.
+struct SessionTask {
+    side: ServerSide<HttpSession>,
     inputs: mpsc::Receiver<SessionInput>,
     runtime: Arc<dyn Runtime>,
     clock: Clock,
     timer: Option<Pin<Box<dyn Timer>>>,
-    settings: SessionSettings,
-    exchanges: BTreeMap<RequestId, Exchange>,
-    streams: BTreeMap<u64, SseStream>,
-    finished: VecDeque<u64>,
-    next_stream: u64,
-    next_keep_alive: Option<Timestamp>,
-    encoder: SseEncoder,
+    carriers: BTreeMap<ResponseId, Carrier>,
+    buffer: Vec<u8>,
     /// Since when no POST has been waiting; `None` while one is (or before the first).
     idle_since: Option<Timestamp>,
     /// Whether the requests served since the session last went idle found it quiet (a
@@ -345,7 +220,7 @@ struct LegacySession {
     settled: bool,
 }
 
-impl Future for LegacySession {
+impl Future for SessionTask {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
@@ -365,20 +240,21 @@ impl Future for LegacySession {
                     Poll::Ready(None) => {
                         // DELETE, expiry, or the endpoint is gone.
                         this.side.connection.close(now);
+                        this.flush(now);
                         return Poll::Ready(());
                     }
                     Poll::Pending => break,
                 }
             }
             while let Poll::Ready(Some(command)) = this.side.poll_command(cx) {
-                if let Command::CloseStream { slot, retry } = command {
-                    this.close_stream(slot, retry);
-                    progressed = true;
-                    continue;
+                match command {
+                    Command::CloseStream { slot, retry } => {
+                        if let Some(id) = this.side.request_id_of(slot).cloned() {
+                            this.side.connection.close_stream(now, &id, retry);
+                        }
+                    }
+                    command => this.side.apply(now, command),
                 }
-                let (target, is_reply) = this.target_of(&command);
-                this.side.apply(now, command);
-                this.drain(&target, is_reply);
                 progressed = true;
             }
             if this
@@ -388,24 +264,15 @@ impl Future for LegacySession {
                 .is_some_and(|deadline| deadline <= now)
             {
                 this.side.connection.handle_timeout(now);
-                this.drain(&Target::Session, false);
                 progressed = true;
             }
             progressed |= this.side.pump(now);
-            for id in this.side.take_cancelled() {
-                this.end_exchange(&id);
-            }
-            this.drain(&Target::Session, false);
+            progressed |= this.flush(now);
             if this.side.connection.is_closed() {
                 return Poll::Ready(());
             }
-            this.keep_alive(now);
             if !progressed {
-                let next = [this.side.connection.poll_timeout(), this.next_keep_alive]
-                    .into_iter()
-                    .flatten()
-                    .min();
-                if let Some(deadline) = next {
+                if let Some(deadline) = this.side.connection.poll_timeout() {
                     let at = this.clock.instant(deadline);
                     let timer = this.timer.get_or_insert_with(|| this.runtime.timer(at));
                     timer.as_mut().reset(at);
@@ -413,7 +280,7 @@ impl Future for LegacySession {
                         continue;
                     }
                 }
-                if this.exchanges.is_empty() {
+                if this.side.connection.is_quiet() {
                     this.on_idle(now);
                 }
                 return Poll::Pending;
@@ -422,50 +289,115 @@ impl Future for LegacySession {
     }
 }
 
-impl LegacySession {
+impl SessionTask {
     /// A fresh session of `server`, and the sender the endpoint hands its inputs to.
     fn new(
         server: &Server,
         runtime: Arc<dyn Runtime>,
         clock: Clock,
+        now: Timestamp,
+        session_id: String,
         settings: SessionSettings,
     ) -> (Self, mpsc::Sender<SessionInput>) {
         let (sender, inputs) = mpsc::channel(INPUT_QUEUE);
-        let mut side = ServerSide::with_options(server, Arc::clone(&runtime), false, true);
-        side.track_cancelled = true;
-        let session = LegacySession {
+        let connection = ServerSide::connection_for(server, false);
+        let session = HttpSession::new(now, session_id, connection, settings);
+        let side = ServerSide::around(server, Arc::clone(&runtime), session, true);
+        let task = SessionTask {
             side,
             inputs,
             runtime,
             clock,
             timer: None,
-            settings,
-            exchanges: BTreeMap::new(),
-            streams: BTreeMap::new(),
-            finished: VecDeque::new(),
-            next_stream: STANDALONE + 1,
-            next_keep_alive: None,
-            encoder: SseEncoder::new(),
+            carriers: BTreeMap::new(),
+            buffer: Vec::new(),
             idle_since: None,
             quiet: true,
             settled: false,
         };
-        (session, sender)
+        (task, sender)
     }
 
-    /// Where the output of `command` goes, and whether it is a request's final answer.
-    fn target_of(&self, command: &Command) -> (Target, bool) {
-        let request = |slot: u64| {
-            self.side
-                .request_id_of(slot)
-                .map_or(Target::Session, |id| Target::Request(id.clone()))
+    fn on_input(&mut self, now: Timestamp, input: SessionInput) {
+        let response = match input.request {
+            SessionRequest::Post(message) => self.side.connection.handle_post(now, message),
+            SessionRequest::Get(last_event_id) => {
+                self.side.connection.handle_get(now, last_event_id)
+            }
         };
-        match command {
-            Command::Reply { slot, .. } => (request(*slot), true),
-            Command::Progress { slot, .. }
-            | Command::Log { slot, .. }
-            | Command::Request { slot, .. } => (request(*slot), false),
-            Command::Publish(_) | Command::CloseStream { .. } => (Target::Session, false),
+        self.carriers
+            .insert(response, Carrier::Waiting(input.reply));
+    }
+
+    /// Writes everything the session has for its responses; true when there was any.
+    fn flush(&mut self, now: Timestamp) -> bool {
+        let mut any = false;
+        loop {
+            let mut buffer = std::mem::take(&mut self.buffer);
+            buffer.clear();
+            let Some(transmit) = self.side.connection.poll_transmit(&mut buffer) else {
+                self.buffer = buffer;
+                return any;
+            };
+            any = true;
+            self.deliver(now, transmit, buffer);
+        }
+    }
+
+    /// Hands one transmit to the response it names.
+    fn deliver(&mut self, now: Timestamp, transmit: HttpTransmit, body: Vec<u8>) {
+        let response = transmit.response;
+        let carrier = match (self.carriers.remove(&response), transmit.head) {
+            (Some(Carrier::Waiting(waiting)), Some(head)) => {
+                let ended = self.side.connection.is_closed();
+                let (answer, carrier) = if transmit.end {
+                    let complete = HttpResponse {
+                        status: head.status,
+                        headers: head.headers,
+                        body,
+                    };
+                    (HttpReply::Complete(complete), None)
+                } else {
+                    let (mut sender, receiver) = mpsc::channel(STREAM_QUEUE);
+                    if !body.is_empty() {
+                        let _ = sender.try_send(body);
+                    }
+                    let stream = HttpReply::Stream {
+                        headers: head.headers,
+                        body: receiver,
+                    };
+                    (stream, Some(Carrier::Streaming(sender)))
+                };
+                let answer = Answer {
+                    reply: answer,
+                    ended,
+                };
+                if waiting.send(answer).is_err() {
+                    // The client went away before the answer.
+                    if !transmit.end {
+                        self.side.connection.handle_disconnect(now, response);
+                    }
+                    return;
+                }
+                carrier
+            }
+            (Some(Carrier::Streaming(mut sender)), None) => {
+                if !body.is_empty() && sender.try_send(body).is_err() {
+                    // Full (a slow reader) or closed: let the connection go; the session
+                    // keeps the events for a resumption.
+                    if !transmit.end {
+                        self.side.connection.handle_disconnect(now, response);
+                    }
+                    return;
+                }
+                Some(Carrier::Streaming(sender))
+            }
+            (other, _) => other,
+        };
+        if let Some(carrier) = carrier
+            && !transmit.end
+        {
+            self.carriers.insert(response, carrier);
         }
     }
 
@@ -476,291 +408,16 @@ impl LegacySession {
     /// allocations, per call).
     fn on_idle(&mut self, now: Timestamp) {
         self.idle_since.get_or_insert(now);
-        let handshake_done = !self.settled && self.side.connection.session_initialized();
+        let handshake_done =
+            !self.settled && self.side.connection.connection().session_initialized();
         if self.quiet || handshake_done {
             self.settled |= handshake_done;
-            self.shrink_to_fit();
-        }
-    }
-
-    /// Frees what the session's queues and tables keep once emptied; the streams and
-    /// their replay buffers stay.
-    fn shrink_to_fit(&mut self) {
-        self.side.shrink_to_fit();
-        if self.exchanges.is_empty() {
-            self.exchanges = BTreeMap::new();
-        }
-        self.finished.shrink_to_fit();
-    }
-
-    fn on_input(&mut self, now: Timestamp, input: SessionInput) {
-        match input {
-            SessionInput::Post { message, reply } => match message {
-                Message::Request(request) => {
-                    let id = request.id.clone();
-                    if self.exchanges.contains_key(&id) {
-                        let refusal = duplicate_request_id(&id);
-                        let _ = reply.send(PostReply::Json {
-                            status: refusal.status,
-                            body: refusal.body,
-                            error: Some(ErrorCode::INVALID_REQUEST),
-                        });
-                        return;
-                    }
-                    self.exchanges.insert(
-                        id.clone(),
-                        Exchange {
-                            reply: Some(reply),
-                            stream: None,
-                        },
-                    );
-                    self.side
-                        .connection
-                        .handle_message(now, Message::Request(request));
-                    // The core answered at once (initialize, ping, an error): the last
-                    // line is the response.
-                    self.drain(&Target::Request(id), true);
-                }
-                other => {
-                    self.side.connection.handle_message(now, other);
-                    let _ = reply.send(PostReply::Accepted);
-                    self.drain(&Target::Session, false);
-                }
-            },
-            SessionInput::Get {
-                last_event_id,
-                reply,
-            } => {
-                let _ = reply.send(self.open_get(last_event_id));
+            self.side.shrink_to_fit();
+            self.side.connection.shrink_to_fit();
+            if self.carriers.is_empty() {
+                self.carriers = BTreeMap::new();
             }
-        }
-    }
-
-    /// Sends everything the connection has queued to `target`; when `ends` is set, the
-    /// last message is the target request's response.
-    fn drain(&mut self, target: &Target, ends: bool) {
-        let mut lines = Vec::new();
-        loop {
-            let mut line = Vec::new();
-            if self.side.connection.poll_transmit(&mut line).is_none() {
-                break;
-            }
-            if line.last() == Some(&b'\n') {
-                line.pop();
-            }
-            lines.push(line);
-        }
-        let count = lines.len();
-        for (index, line) in lines.into_iter().enumerate() {
-            self.emit(target, line, ends && index + 1 == count);
-        }
-    }
-
-    fn emit(&mut self, target: &Target, data: Vec<u8>, is_final: bool) {
-        let Target::Request(id) = target else {
-            if self.streams.contains_key(&STANDALONE) {
-                self.stream_event(STANDALONE, &data);
-            }
-            return;
-        };
-        let Some(exchange) = self.exchanges.get_mut(id) else {
-            // The request ended (cancelled): nothing more goes to its POST.
-            return;
-        };
-        if is_final && let Some(reply) = exchange.reply.take() {
-            // The response comes first: the POST is answered with plain JSON.
-            let error = final_outcome(&data, id).flatten();
-            let status = error.map_or(200, |code| status_for_error(code, Era::Legacy));
-            let _ = reply.send(PostReply::Json {
-                status,
-                body: data,
-                error,
-            });
-            self.exchanges.remove(id);
-            return;
-        }
-        let Some(number) = self.stream_of(id) else {
-            return;
-        };
-        self.stream_event(number, &data);
-        if is_final {
-            self.finish_stream(number);
-            self.exchanges.remove(id);
-        }
-    }
-
-    /// The SSE stream answering request `id`, opened (with its priming event) when the
-    /// POST has not been answered yet; `None` once the request has ended.
-    fn stream_of(&mut self, id: &RequestId) -> Option<u64> {
-        let exchange = self.exchanges.get_mut(id)?;
-        if let Some(reply) = exchange.reply.take() {
-            let number = self.next_stream;
-            self.next_stream += 1;
-            exchange.stream = Some(number);
-            let (sender, receiver) = mpsc::channel(STREAM_QUEUE);
-            let live = reply
-                .send(PostReply::Stream(receiver))
-                .is_ok()
-                .then_some(sender);
-            self.open_stream(number, live);
-        }
-        exchange_stream(&self.exchanges, id)
-    }
-
-    /// Ends the connection carrying request `slot`'s stream after a `retry` event; the
-    /// stream itself goes on in the replay buffer until the client resumes it.
-    fn close_stream(&mut self, slot: u64, retry: core::time::Duration) {
-        if !self.primes() {
-            // Without event ids the client could not resume: keep the connection.
-            return;
-        }
-        let Some(id) = self.side.request_id_of(slot).cloned() else {
-            return;
-        };
-        let Some(number) = self.stream_of(&id) else {
-            return;
-        };
-        if let Some(stream) = self.streams.get_mut(&number) {
-            let mut chunk = Vec::new();
-            let millis = u64::try_from(retry.as_millis()).unwrap_or(u64::MAX);
-            self.encoder.retry(&mut chunk, millis);
-            send_live(&mut stream.live, chunk);
-            stream.live = None;
-        }
-    }
-
-    /// True when the client negotiated a version that understands priming events.
-    fn primes(&self) -> bool {
-        self.side
-            .connection
-            .session_version()
-            .is_some_and(takes_priming_event)
-    }
-
-    /// Starts stream `number` on `live`, with a priming event when the client takes one.
-    fn open_stream(&mut self, number: u64, live: Option<mpsc::Sender<Vec<u8>>>) {
-        let primes = self.primes();
-        let stream = self.streams.entry(number).or_insert_with(|| SseStream {
-            replay: ReplayBuffer::new(number, self.settings.replay_bytes),
-            live: None,
-            finished: false,
-        });
-        stream.live = live;
-        if primes {
-            let mut chunk = Vec::new();
-            let id = stream.replay.next_id().to_string();
-            if self.encoder.priming(&mut chunk, &id).is_ok() {
-                send_live(&mut stream.live, chunk);
-            }
-        }
-    }
-
-    fn stream_event(&mut self, number: u64, data: &[u8]) {
-        let Some(stream) = self.streams.get_mut(&number) else {
-            return;
-        };
-        let id = stream.replay.push(data).to_string();
-        let mut chunk = Vec::new();
-        if self.encoder.message(&mut chunk, Some(&id), data).is_ok() {
-            send_live(&mut stream.live, chunk);
-        }
-    }
-
-    fn finish_stream(&mut self, number: u64) {
-        if let Some(stream) = self.streams.get_mut(&number) {
-            stream.finished = true;
-            stream.live = None;
-        }
-        self.finished.push_back(number);
-        while self.finished.len() > KEPT_FINISHED_STREAMS {
-            if let Some(oldest) = self.finished.pop_front() {
-                self.streams.remove(&oldest);
-            }
-        }
-    }
-
-    /// The client cancelled request `id`: its POST ends without a response.
-    fn end_exchange(&mut self, id: &RequestId) {
-        if let Some(exchange) = self.exchanges.remove(id) {
-            if let Some(number) = exchange.stream {
-                self.finish_stream(number);
-            }
-        }
-    }
-
-    fn open_get(
-        &mut self,
-        last_event_id: Option<EventId>,
-    ) -> Result<mpsc::Receiver<Vec<u8>>, HttpResponse> {
-        let (sender, receiver) = mpsc::channel(STREAM_QUEUE);
-        let Some(last) = last_event_id else {
-            let busy = self
-                .streams
-                .get(&STANDALONE)
-                .and_then(|stream| stream.live.as_ref())
-                .is_some_and(|live| !live.is_closed());
-            if busy {
-                return Err(standalone_stream_conflict());
-            }
-            self.open_stream(STANDALONE, Some(sender));
-            return Ok(receiver);
-        };
-        let Some(stream) = self.streams.get_mut(&last.stream) else {
-            return Err(unresumable_event_id());
-        };
-        let mut chunk = Vec::new();
-        match stream.replay.replay_after(last) {
-            Ok(events) => {
-                for (id, data) in events {
-                    let _ = self
-                        .encoder
-                        .message(&mut chunk, Some(&id.to_string()), data);
-                }
-            }
-            Err(_) => return Err(unresumable_event_id()),
-        }
-        let mut live = Some(sender);
-        if !chunk.is_empty() {
-            send_live(&mut live, chunk);
-        }
-        if !stream.finished {
-            stream.live = live;
-        }
-        Ok(receiver)
-    }
-
-    /// Sends a keep-alive comment on every live stream when one is due.
-    fn keep_alive(&mut self, now: Timestamp) {
-        let any_live = self.streams.values().any(|stream| stream.live.is_some());
-        if !any_live {
-            self.next_keep_alive = None;
-            return;
-        }
-        match self.next_keep_alive {
-            None => {}
-            Some(at) if at <= now => {
-                for stream in self.streams.values_mut() {
-                    let mut chunk = Vec::new();
-                    self.encoder.keep_alive(&mut chunk);
-                    send_live(&mut stream.live, chunk);
-                }
-            }
-            Some(_) => return,
-        }
-        self.next_keep_alive = Some(now.saturating_add(self.settings.keep_alive));
-    }
-}
-
-fn exchange_stream(exchanges: &BTreeMap<RequestId, Exchange>, id: &RequestId) -> Option<u64> {
-    exchanges.get(id).and_then(|exchange| exchange.stream)
-}
-
-/// Writes `chunk` to a stream's connection; a full or closed connection is let go (the
-/// client resumes from the replay buffer).
-fn send_live(live: &mut Option<mpsc::Sender<Vec<u8>>>, chunk: Vec<u8>) {
-    if let Some(sender) = live {
-        if sender.try_send(chunk).is_err() {
-            *live = None;
+            self.buffer = Vec::new();
         }
     }
 }
@@ -813,7 +470,7 @@ mod tests {
         }
     }
 
-    fn session(runtime: &Arc<Inert>) -> (LegacySession, mpsc::Sender<SessionInput>) {
+    fn session(runtime: &Arc<Inert>) -> (SessionTask, mpsc::Sender<SessionInput>) {
         let server = Server::builder(Implementation::new("idle", "1.0.0"))
             .tool(Tool::new(
                 "echo",
@@ -826,19 +483,30 @@ mod tests {
             .build();
         let runtime: Arc<dyn Runtime> = Arc::clone(runtime) as Arc<dyn Runtime>;
         let clock = Clock::new(runtime.now());
-        LegacySession::new(&server, runtime, clock, SessionSettings::default())
+        let now = clock.timestamp(runtime.now());
+        SessionTask::new(
+            &server,
+            runtime,
+            clock,
+            now,
+            String::from("session-1"),
+            SessionSettings::default(),
+        )
     }
 
     /// Posts `message` and polls the session until it has answered and waits again.
     fn post(
-        session: &mut LegacySession,
+        session: &mut SessionTask,
         inputs: &mut mpsc::Sender<SessionInput>,
         message: &str,
-    ) -> PostReply {
+    ) -> HttpReply {
         let (reply, mut answer) = oneshot::channel();
         let message = decode(message.as_bytes()).expect("a valid message");
         inputs
-            .try_send(SessionInput::Post { message, reply })
+            .try_send(SessionInput {
+                request: SessionRequest::Post(message),
+                reply,
+            })
             .expect("room for the input");
         let mut cx = Context::from_waker(Waker::noop());
         assert!(Pin::new(&mut *session).poll(&mut cx).is_pending());
@@ -846,21 +514,27 @@ mod tests {
             .try_recv()
             .expect("the sender is kept")
             .expect("answered")
+            .reply
     }
 
-    fn call(session: &mut LegacySession, inputs: &mut mpsc::Sender<SessionInput>, id: u32) {
+    fn queue_capacity(session: &SessionTask) -> usize {
+        let connection = session.side.connection.connection();
+        session.side.queue_capacity() + connection.events.capacity() + connection.outbox.capacity()
+    }
+
+    fn call(session: &mut SessionTask, inputs: &mut mpsc::Sender<SessionInput>, id: u32) {
         let call = format!(
             r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"echo","arguments":{{}}}}}}"#
         );
         match post(session, inputs, &call) {
-            PostReply::Json { status, body, .. } => {
-                assert_eq!(status, 200);
-                assert!(String::from_utf8_lossy(&body).contains("echoed"));
+            HttpReply::Complete(response) => {
+                assert_eq!(response.status, 200);
+                assert!(String::from_utf8_lossy(&response.body).contains("echoed"));
             }
             other => std::panic!("a JSON answer, not {other:?}"),
         }
-        assert!(session.exchanges.is_empty());
-        assert_eq!(session.side.connection.pending_events(), 0);
+        assert!(session.side.connection.is_quiet());
+        assert_eq!(session.side.connection.connection().pending_events(), 0);
     }
 
     /// An idle session is most of what a server with thousands of them holds: after its
@@ -877,25 +551,25 @@ mod tests {
         let initialize = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"test","version":"1.0.0"}}}"#;
         assert!(matches!(
             post(&mut session, &mut inputs, initialize),
-            PostReply::Json { status: 200, .. }
+            HttpReply::Complete(HttpResponse { status: 200, .. })
         ));
         let initialized = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
         assert!(matches!(
             post(&mut session, &mut inputs, initialized),
-            PostReply::Accepted
+            HttpReply::Complete(HttpResponse { status: 202, .. })
         ));
-        assert_eq!(session.side.queue_capacity(), 0, "after the handshake");
+        assert_eq!(queue_capacity(&session), 0, "after the handshake");
 
         // A request right after another: the emptied queues keep their capacity.
         runtime.advance(QUIET / 2);
         call(&mut session, &mut inputs, 1);
-        assert!(session.side.queue_capacity() > 0, "busy");
+        assert!(queue_capacity(&session) > 0, "busy");
         call(&mut session, &mut inputs, 2);
-        assert!(session.side.queue_capacity() > 0, "still busy");
+        assert!(queue_capacity(&session) > 0, "still busy");
 
         // A request after a quiet spell: the session gives them back when it idles.
         runtime.advance(QUIET);
         call(&mut session, &mut inputs, 3);
-        assert_eq!(session.side.queue_capacity(), 0, "after a quiet request");
+        assert_eq!(queue_capacity(&session), 0, "after a quiet request");
     }
 }

@@ -25,18 +25,16 @@
 
 use std::prelude::rust_2024::*;
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
 use futures_channel::mpsc;
 
 use crate::driver::runtime::{Clock, Runtime};
 use crate::driver::server::Server;
-use crate::http::{
-    HeaderParam, HttpResponse, RequestHead, Route, RouteConfig, SessionTable, check_head, route,
-    route_checked, x_mcp_header_params,
-};
+pub use crate::http::server::SessionSettings;
+use crate::http::server::{Dispatch, HttpServer, HttpServerConfig};
+use crate::http::{HttpResponse, RequestHead, RouteConfig};
+use crate::time::Timestamp;
 
 mod legacy;
 mod modern;
@@ -64,51 +62,20 @@ pub enum HttpReply {
     },
 }
 
-/// The legacy session settings of an endpoint.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct SessionSettings {
-    /// The most live legacy sessions; an `initialize` beyond it gets `503`.
-    pub max_sessions: usize,
-    /// A session with no request for this long is ended (its id then gets `404`).
-    pub idle_timeout: Duration,
-    /// The bytes of events each SSE stream keeps for `Last-Event-ID` resumption.
-    pub replay_bytes: usize,
-    /// How often an idle SSE stream gets a keep-alive comment.
-    pub keep_alive: Duration,
-}
-
-impl Default for SessionSettings {
-    /// 10,000 sessions, 30 minutes idle, 64 KiB of replay per stream, a keep-alive every
-    /// 15 seconds.
-    fn default() -> Self {
-        SessionSettings {
-            max_sessions: 10_000,
-            idle_timeout: Duration::from_secs(30 * 60),
-            replay_bytes: 64 * 1024,
-            keep_alive: Duration::from_secs(15),
-        }
-    }
-}
-
-/// One MCP endpoint: a server, the routing rules, the runtime its exchanges use, and the
-/// table of legacy sessions.
+/// One MCP endpoint: a server, the runtime its exchanges and sessions run on, and the
+/// core's [`HttpServer`], which routes every request and keeps the legacy sessions'
+/// table (each session's task is reached through its input channel).
 pub struct HttpEndpoint {
     server: Server,
     runtime: Arc<dyn Runtime>,
-    config: RouteConfig,
     clock: Clock,
-    /// `x-mcp-header` annotations of each tool, read once.
-    header_params: BTreeMap<String, Vec<HeaderParam>>,
-    settings: SessionSettings,
-    sessions: Mutex<SessionTable<mpsc::Sender<SessionInput>>>,
+    core: Mutex<HttpServer<mpsc::Sender<SessionInput>>>,
 }
 
 impl std::fmt::Debug for HttpEndpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpEndpoint")
-            .field("config", &self.config)
-            .field("settings", &self.settings)
+            .field("config", self.core().config())
             .finish_non_exhaustive()
     }
 }
@@ -117,98 +84,114 @@ impl HttpEndpoint {
     /// An endpoint for `server` serving both eras with the default rules: loopback
     /// Host/Origin allow-lists, a 4 MiB body limit, [`SessionSettings::default`].
     pub fn new(server: &Server, runtime: Arc<dyn Runtime>) -> Self {
-        let header_params = server
-            .shared
-            .tools
-            .values()
-            .filter_map(|tool| {
-                let params = x_mcp_header_params(&tool.definition.input_schema).ok()?;
-                (!params.is_empty()).then(|| (tool.definition.name.clone(), params))
-            })
-            .collect();
-        let settings = SessionSettings::default();
+        let config = HttpServerConfig::default()
+            .with_tools(server.shared.tools.values().map(|tool| &tool.definition));
         HttpEndpoint {
             server: server.clone(),
             clock: Clock::new(runtime.now()),
             runtime,
-            config: RouteConfig::default(),
-            header_params,
-            sessions: Mutex::new(SessionTable::new(settings.max_sessions)),
-            settings,
+            core: Mutex::new(HttpServer::new(config)),
         }
     }
 
     /// Replaces the routing rules (allow-lists, body limit, path, the eras served).
-    pub fn with_route_config(mut self, config: RouteConfig) -> Self {
-        self.config = config;
-        self
+    pub fn with_route_config(self, route: RouteConfig) -> Self {
+        self.reconfigure(|config| config.route = route)
     }
 
     /// Replaces the legacy session settings (call before serving: the session table is
     /// made anew).
-    pub fn with_session_settings(mut self, settings: SessionSettings) -> Self {
-        self.settings = settings;
-        self.sessions = Mutex::new(SessionTable::new(settings.max_sessions));
+    pub fn with_session_settings(self, settings: SessionSettings) -> Self {
+        self.reconfigure(|config| config.sessions = settings)
+    }
+
+    fn reconfigure(self, change: impl FnOnce(&mut HttpServerConfig)) -> Self {
+        let mut config = self.core().config().clone();
+        change(&mut config);
+        *self.core() = HttpServer::new(config);
         self
     }
 
     /// The routing rules in force.
-    pub fn route_config(&self) -> &RouteConfig {
-        &self.config
+    pub fn route_config(&self) -> RouteConfig {
+        self.core().config().route.clone()
     }
 
     /// The number of live legacy sessions.
     pub fn session_count(&self) -> usize {
-        self.table().len()
+        self.core().session_count()
     }
 
     /// The largest body this endpoint reads.
     pub fn max_body_bytes(&self) -> usize {
-        self.config.max_body_bytes
+        self.core().config().route.max_body_bytes
     }
 
     /// The answer to a body that turned out longer than [`Self::max_body_bytes`] while
     /// it was read (a declared `Content-Length` is refused by [`Self::check_head`]).
     pub fn body_too_large(&self) -> HttpResponse {
-        HttpResponse::refusal(413, "Payload Too Large")
+        self.core().body_too_large()
     }
 
     /// Checks that need only the head (Host/Origin, method, media types, a declared
     /// length over the limit): call before reading the body.
     pub fn check_head(&self, head: &RequestHead<'_>) -> Result<(), HttpResponse> {
-        check_head(head, &self.config)
+        self.core().check_head(head)
     }
 
     /// Serves one request.
     pub async fn handle(&self, head: &RequestHead<'_>, body: &[u8]) -> HttpReply {
-        self.serve_route(head, route(head, body, &self.config))
-            .await
+        let now = self.now();
+        let dispatch = self.expiring(now).handle_request(now, head, body);
+        self.serve(now, dispatch).await
     }
 
     /// Serves one request whose head has already passed [`Self::check_head`] (the body was
     /// read after it): [`Self::handle`] without checking the head a second time.
     pub async fn handle_checked(&self, head: &RequestHead<'_>, body: &[u8]) -> HttpReply {
-        self.serve_route(head, route_checked(head, body, &self.config))
-            .await
+        let now = self.now();
+        let dispatch = self.expiring(now).handle_checked_request(now, head, body);
+        self.serve(now, dispatch).await
     }
 
-    async fn serve_route(&self, head: &RequestHead<'_>, route: Route<'_>) -> HttpReply {
-        match route {
-            Route::Modern(post) => modern::serve(self, head, post.request).await,
-            Route::Legacy(post) => self.legacy_post(post).await,
-            Route::LegacyGet {
+    async fn serve(&self, now: Timestamp, dispatch: Dispatch<'_>) -> HttpReply {
+        match dispatch {
+            Dispatch::Respond(response) => HttpReply::Complete(response),
+            Dispatch::Exchange(request) => modern::serve(self, now, request).await,
+            Dispatch::Initialize(message) => self.initialize(now, message).await,
+            Dispatch::Post {
+                session_id,
+                message,
+            } => self.legacy_post(session_id, message).await,
+            Dispatch::Get {
                 session_id,
                 last_event_id,
             } => self.legacy_get(session_id, last_event_id).await,
-            Route::LegacyDelete { session_id } => {
-                HttpReply::Complete(self.legacy_delete(session_id))
-            }
-            Route::Accepted => HttpReply::Complete(HttpResponse::accepted()),
-            Route::Reject(response) => HttpReply::Complete(response),
+            // The session's sender went with its table entry: its task closes it.
+            Dispatch::Deleted(_) => HttpReply::Complete(HttpResponse::empty(200)),
         }
     }
 
-    fn table(&self) -> std::sync::MutexGuard<'_, SessionTable<mpsc::Sender<SessionInput>>> {
-        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
+    fn now(&self) -> Timestamp {
+        self.clock.timestamp(self.runtime.now())
+    }
+
+    /// The core, after ending the sessions idle past the timeout (their tasks see their
+    /// input channel close).
+    fn expiring(
+        &self,
+        now: Timestamp,
+    ) -> std::sync::MutexGuard<'_, HttpServer<mpsc::Sender<SessionInput>>> {
+        let mut core = self.core();
+        if core.poll_timeout().is_some_and(|deadline| deadline <= now) {
+            for (_, mut sender) in core.handle_timeout(now) {
+                sender.close_channel();
+            }
+        }
+        core
+    }
+
+    fn core(&self) -> std::sync::MutexGuard<'_, HttpServer<mpsc::Sender<SessionInput>>> {
+        self.core.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -1,9 +1,13 @@
-//! One 2026-07-28 exchange: the rest of the header ladder, then a fresh connection that
-//! serves the one request, answered as JSON or as an SSE stream chosen lazily.
+//! One 2026-07-28 exchange: an [`HttpExchange`] (which decides JSON or SSE, and when a
+//! keep-alive comment is due) driven together with its request's handler, in the task of
+//! the HTTP request itself until the response's head is known, then (for a stream) in a
+//! task of its own that forwards the body. Dropping the stream (the client went away)
+//! drops the exchange and with it the handler.
 
 use std::prelude::rust_2024::*;
 
 use std::future::poll_fn;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -11,235 +15,126 @@ use futures_channel::mpsc;
 use futures_util::SinkExt;
 
 use crate::driver::http::{HttpEndpoint, HttpReply, STREAM_QUEUE};
-use crate::driver::runtime::{Clock, Runtime};
+use crate::driver::runtime::{Clock, Runtime, Timer};
 use crate::driver::server::session::ServerSide;
-use crate::driver::stream::Side;
-use crate::http::{
-    HttpResponse, RequestHead, SseEncoder, check_modern_headers, check_param_headers,
-    event_stream_headers, status_for_error,
-};
-use crate::jsonrpc::{ErrorCode, Message, Outcome, Request, RequestId, decode};
+use crate::http::HttpResponse;
+use crate::http::server::{HttpExchange, HttpTransmit};
+use crate::jsonrpc::Request;
+use crate::time::Timestamp;
 use crate::types::Method;
-use crate::version::Era;
 
-/// Serves one modern request (ladder steps 6 and 7 onwards).
-pub(super) async fn serve(
-    endpoint: &HttpEndpoint,
-    head: &RequestHead<'_>,
-    request: Request,
-) -> HttpReply {
-    if let Err(response) = check_modern_headers(head, &request) {
-        return HttpReply::Complete(response);
-    }
-    // Only tools with `x-mcp-header` arguments need their name read from the body.
-    if !endpoint.header_params.is_empty() && request.method == Method::ToolsCall.as_str() {
-        if let Some(params) = crate::http::params_string(request.params.as_ref(), "name")
-            .and_then(|name| endpoint.header_params.get(name.as_ref()))
-        {
-            if let Err(response) = check_param_headers(head, &request, params) {
-                return HttpReply::Complete(response);
-            }
-        }
-    }
-    let id = request.id.clone();
+/// Serves one modern request that passed the endpoint's ladder.
+pub(super) async fn serve(endpoint: &HttpEndpoint, now: Timestamp, request: Request) -> HttpReply {
+    // Only a listen stream hears published changes.
     let listens = request.method == Method::SubscriptionsListen.as_str();
-    let mut side = ServerSide::with_options(
+    let keep_alive = endpoint.core().config().sessions.keep_alive;
+    let connection = ServerSide::connection_for(&endpoint.server, true);
+    let exchange = HttpExchange::new(now, connection, request, keep_alive);
+    let mut side = ServerSide::around(
         &endpoint.server,
         Arc::clone(&endpoint.runtime),
-        true,
+        exchange,
         listens,
     );
     // The exchange's task only waits for this one request's answer: its handler runs in
     // it rather than as a task of its own.
     side.run_handlers_inline();
-    let now = endpoint.clock.timestamp(endpoint.runtime.now());
-    side.connection.handle_exchange_request(now, request);
-    let clock = endpoint.clock;
-    let runtime = Arc::clone(&endpoint.runtime);
-    let Some(first) = poll_fn(|cx| next_line(&mut side, &clock, &runtime, cx)).await else {
+    let mut driver = ExchangeDriver {
+        side,
+        clock: endpoint.clock,
+        runtime: Arc::clone(&endpoint.runtime),
+        timer: None,
+    };
+    let mut body = Vec::new();
+    let Some(first) = poll_fn(|cx| driver.poll_transmit(cx, &mut body)).await else {
         return HttpReply::Complete(HttpResponse::empty(500));
     };
-    if let Some(outcome) = final_outcome(&first, &id) {
-        let status = match outcome {
-            Some(code) => status_for_error(code, Era::Modern),
-            None => 200,
-        };
-        let mut body = first;
-        if body.last() == Some(&b'\n') {
-            body.pop();
-        }
-        return HttpReply::Complete(HttpResponse::json(status, body));
+    let Some(head) = first.head else {
+        return HttpReply::Complete(HttpResponse::empty(500));
+    };
+    if first.end {
+        return HttpReply::Complete(HttpResponse {
+            status: head.status,
+            headers: head.headers,
+            body,
+        });
     }
-    // A notification came first: stream, and end with the response. A quiet stream (a
-    // listen subscription, a slow handler) gets a keep-alive comment now and then.
-    let (mut sender, body) = mpsc::channel(STREAM_QUEUE);
-    let encoder = SseEncoder::new();
-    let keep_alive = endpoint.settings.keep_alive;
+    // A stream: its body goes on from a task of its own.
+    let (mut sender, receiver) = mpsc::channel(STREAM_QUEUE);
     endpoint.runtime.spawn(Box::pin(async move {
-        let mut timer = runtime.timer(runtime.now() + keep_alive);
-        let mut line = first;
+        let mut chunk = body;
         loop {
-            let mut event = Vec::new();
-            let data = line.strip_suffix(b"\n").unwrap_or(&line);
-            if encoder.message(&mut event, None, data).is_err() {
-                break;
-            }
-            if sender.send(event).await.is_err() {
+            if !chunk.is_empty() && sender.send(chunk).await.is_err() {
                 // The client went away: dropping the exchange cancels the request.
-                break;
+                let now = driver.now();
+                driver.side.connection.handle_disconnect(now);
+                return;
             }
-            if final_outcome(&line, &id).is_some() {
-                break;
-            }
-            timer.as_mut().reset(runtime.now() + keep_alive);
-            let next = loop {
-                let polled = poll_fn(|cx| match next_line(&mut side, &clock, &runtime, cx) {
-                    Poll::Ready(next) => Poll::Ready(Some(next)),
-                    Poll::Pending => timer.as_mut().poll_elapsed(cx).map(|()| None),
-                })
-                .await;
-                match polled {
-                    Some(next) => break next,
-                    None => {
-                        let mut comment = Vec::new();
-                        encoder.keep_alive(&mut comment);
-                        if sender.send(comment).await.is_err() {
-                            return;
+            let mut next = Vec::new();
+            match poll_fn(|cx| driver.poll_transmit(cx, &mut next)).await {
+                Some(transmit) => {
+                    chunk = next;
+                    if transmit.end {
+                        if !chunk.is_empty() {
+                            let _ = sender.send(chunk).await;
                         }
-                        timer.as_mut().reset(runtime.now() + keep_alive);
+                        return;
                     }
                 }
-            };
-            match next {
-                Some(next) => line = next,
-                None => break,
+                None => return,
             }
         }
     }));
     HttpReply::Stream {
-        headers: event_stream_headers(),
-        body,
+        headers: head.headers,
+        body: receiver,
     }
 }
 
-/// `Some(None)` when `line` is the successful response to `id`, `Some(Some(code))` when
-/// it is an error response, `None` otherwise.
-pub(super) fn final_outcome(line: &[u8], id: &RequestId) -> Option<Option<ErrorCode>> {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    // The connection's encoder writes `jsonrpc` first, then `id` for a response and
-    // `method` for anything else: most lines are classified without a parse.
-    if line.starts_with(br#"{"jsonrpc":"2.0","method":"#) {
-        return None;
+/// An exchange and its handler, driven until each next transmit.
+struct ExchangeDriver {
+    side: ServerSide<HttpExchange>,
+    clock: Clock,
+    runtime: Arc<dyn Runtime>,
+    timer: Option<Pin<Box<dyn Timer>>>,
+}
+
+impl ExchangeDriver {
+    fn now(&self) -> Timestamp {
+        self.clock.timestamp(self.runtime.now())
     }
-    if let Some(rest) = line.strip_prefix(&br#"{"jsonrpc":"2.0","id":"#[..]) {
-        if starts_with_id(rest, id).is_some_and(|rest| rest.starts_with(br#","result":"#)) {
-            return Some(None);
-        }
-    }
-    match decode(line) {
-        Ok(Message::Response(response)) if response.id.as_ref() == Some(id) => {
-            match response.outcome {
-                Outcome::Result(_) => Some(None),
-                Outcome::Error(error) => Some(Some(error.code)),
+
+    /// Drives the exchange until it has its next transmit (`None` once it is finished).
+    fn poll_transmit(
+        &mut self,
+        cx: &mut Context<'_>,
+        out: &mut Vec<u8>,
+    ) -> Poll<Option<HttpTransmit>> {
+        loop {
+            let now = self.now();
+            let mut progressed = self.side.drive_commands(now, cx);
+            progressed |= self.side.pump(now);
+            if let Some(transmit) = self.side.connection.poll_transmit(out) {
+                return Poll::Ready(Some(transmit));
             }
-        }
-        _ => None,
-    }
-}
-
-/// `text` without its leading `id` when it starts with the JSON encoding of `id` as the
-/// connection's encoder writes it (`None` otherwise).
-fn starts_with_id<'a>(text: &'a [u8], id: &RequestId) -> Option<&'a [u8]> {
-    match id {
-        RequestId::Number(number) => {
-            let mut digits = [0u8; 20];
-            let mut at = digits.len();
-            let mut rest = number.unsigned_abs();
-            loop {
-                at -= 1;
-                // A digit: `rest % 10` is below 10.
-                *digits.get_mut(at)? = b'0' + (rest % 10) as u8;
-                rest /= 10;
-                if rest == 0 {
-                    break;
+            if self.side.connection.is_finished() {
+                return Poll::Ready(None);
+            }
+            if let Some(deadline) = self.side.connection.poll_timeout() {
+                if deadline <= now {
+                    self.side.connection.handle_timeout(now);
+                    continue;
+                }
+                let at = self.clock.instant(deadline);
+                let timer = self.timer.get_or_insert_with(|| self.runtime.timer(at));
+                timer.as_mut().reset(at);
+                if timer.as_mut().poll_elapsed(cx).is_ready() {
+                    continue;
                 }
             }
-            let text = if *number < 0 {
-                text.strip_prefix(b"-")?
-            } else {
-                text
-            };
-            text.strip_prefix(digits.get(at..)?)
+            if !progressed {
+                return Poll::Pending;
+            }
         }
-        RequestId::String(string) => {
-            let mut encoded = Vec::with_capacity(string.len() + 2);
-            serde_json::to_writer(&mut encoded, string).ok()?;
-            text.strip_prefix(encoded.as_slice())
-        }
-    }
-}
-
-/// Drives the exchange until it writes its next message (`None` once it is closed).
-fn next_line(
-    side: &mut ServerSide,
-    clock: &Clock,
-    runtime: &Arc<dyn Runtime>,
-    cx: &mut Context<'_>,
-) -> Poll<Option<Vec<u8>>> {
-    loop {
-        let now = clock.timestamp(runtime.now());
-        let mut progressed = Side::poll_commands(side, now, cx);
-        progressed |= side.pump(now);
-        let mut line = Vec::new();
-        if side.connection.poll_transmit(&mut line).is_some() {
-            return Poll::Ready(Some(line));
-        }
-        if side.connection.is_closed() {
-            return Poll::Ready(None);
-        }
-        if !progressed {
-            return Poll::Pending;
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_recognised_as_the_encoder_writes_them() {
-        for id in [
-            RequestId::Number(0),
-            RequestId::Number(7),
-            RequestId::Number(-7),
-            RequestId::Number(i64::MAX),
-            RequestId::Number(i64::MIN),
-            RequestId::from("req-1"),
-            RequestId::from("quo\"te\u{1}é"),
-        ] {
-            let encoded = serde_json::to_vec(&id).unwrap();
-            let mut line = encoded.clone();
-            line.extend_from_slice(b",rest");
-            assert_eq!(starts_with_id(&line, &id), Some(&b",rest"[..]), "{id}");
-            let other = RequestId::Number(12);
-            assert_eq!(starts_with_id(&line, &other).is_some(), id == other);
-            let mut success = Vec::from(&br#"{"jsonrpc":"2.0","id":"#[..]);
-            success.extend_from_slice(&encoded);
-            success.extend_from_slice(br#","result":{}}"#);
-            assert_eq!(final_outcome(&success, &id), Some(None), "{id}");
-        }
-        // A longer number sharing the digits is another id.
-        assert_eq!(
-            starts_with_id(b"71,", &RequestId::Number(7)),
-            Some(&b"1,"[..])
-        );
-        assert_eq!(
-            final_outcome(
-                br#"{"jsonrpc":"2.0","id":71,"result":{}}"#,
-                &RequestId::Number(7)
-            ),
-            None
-        );
     }
 }

@@ -20,6 +20,7 @@ pub(crate) use crate::driver::server::context::Command;
 use crate::driver::server::context::{Context, InputState, RequestFacts};
 use crate::driver::server::dispatch::{ReplyFuture, Started, gathered_answers, start};
 use crate::driver::server::{Server, Shared};
+use crate::http::server::{HttpExchange, HttpSession};
 use crate::jsonrpc::{ErrorCode, ErrorObject, RequestId};
 use crate::server::{InboundRequest, Reply, RequestOptions, ServerConnection, ServerEvent};
 use crate::time::Timestamp;
@@ -27,9 +28,48 @@ use crate::time::Timestamp;
 /// How many handler commands may wait for the drive loop before handlers wait.
 const COMMAND_QUEUE: usize = 256;
 
-/// A server connection plus the bookkeeping that ties its events to running handlers.
-pub(crate) struct ServerSide {
-    pub(crate) connection: ServerConnection,
+/// What a [`ServerSide`] drives: a connection, or one of the Streamable HTTP state
+/// machines that hold one and route its output.
+pub(crate) trait Served {
+    fn connection_mut(&mut self) -> &mut ServerConnection;
+    /// The next event (the HTTP machines see it first).
+    fn poll_event(&mut self) -> Option<ServerEvent>;
+}
+
+impl Served for ServerConnection {
+    fn connection_mut(&mut self) -> &mut ServerConnection {
+        self
+    }
+
+    fn poll_event(&mut self) -> Option<ServerEvent> {
+        ServerConnection::poll_event(self)
+    }
+}
+
+impl Served for HttpSession {
+    fn connection_mut(&mut self) -> &mut ServerConnection {
+        HttpSession::connection_mut(self)
+    }
+
+    fn poll_event(&mut self) -> Option<ServerEvent> {
+        HttpSession::poll_event(self)
+    }
+}
+
+impl Served for HttpExchange {
+    fn connection_mut(&mut self) -> &mut ServerConnection {
+        HttpExchange::connection_mut(self)
+    }
+
+    fn poll_event(&mut self) -> Option<ServerEvent> {
+        HttpExchange::poll_event(self)
+    }
+}
+
+/// A server connection (or an HTTP machine around one) plus the bookkeeping that ties
+/// its events to running handlers.
+pub(crate) struct ServerSide<M: Served = ServerConnection> {
+    pub(crate) connection: M,
     shared: Arc<Shared>,
     runtime: Arc<dyn Runtime>,
     /// Tokens of requests whose handlers run, with the handle that aborts them.
@@ -43,11 +83,6 @@ pub(crate) struct ServerSide {
     /// Replies of handlers that finished on their first step, applied after the
     /// commands already in the channel.
     finished: VecDeque<Command>,
-    /// Ids of inbound requests the client cancelled, for a driver that routes per
-    /// request (HTTP sessions end their streams); drained with [`Self::take_cancelled`].
-    cancelled: Vec<RequestId>,
-    /// Whether to record cancelled ids at all (stream drivers never drain them).
-    pub(crate) track_cancelled: bool,
     /// `Some` when handlers run inside the task that drives this connection (see
     /// [`Self::run_handlers_inline`]): the handlers in progress, by slot.
     inline: Option<Vec<(u64, ReplyFuture)>>,
@@ -57,29 +92,38 @@ impl ServerSide {
     /// A connection for a byte stream: either era, so it may seal, and it hears
     /// published changes.
     pub(crate) fn new(server: &Server, runtime: Arc<dyn Runtime>) -> Self {
-        ServerSide::with_options(server, runtime, true, true)
+        let connection = ServerSide::connection_for(server, true);
+        ServerSide::around(server, runtime, connection, true)
     }
 
-    /// A connection that seals only when `seals` (2026 exchanges; a legacy session never
-    /// does) and hears published changes only when `listens` (a legacy session, a 2026
+    /// A fresh connection of `server` that seals only when `seals` (2026 exchanges; a
+    /// legacy session never does).
+    pub(crate) fn connection_for(server: &Server, seals: bool) -> ServerConnection {
+        let sealer = if seals {
+            server.shared.shared_sealer()
+        } else {
+            None
+        };
+        ServerConnection::with_shared_config(server.shared.shared_config(), sealer)
+    }
+}
+
+impl<M: Served> ServerSide<M> {
+    /// Drives `connection` (a connection, or an HTTP machine holding one), which hears
+    /// published changes only when `listens` (a stream, a legacy session, a 2026
     /// `subscriptions/listen`).
-    pub(crate) fn with_options(
+    pub(crate) fn around(
         server: &Server,
         runtime: Arc<dyn Runtime>,
-        seals: bool,
+        connection: M,
         listens: bool,
     ) -> Self {
         let (sender, commands) = mpsc::channel(COMMAND_QUEUE);
         if listens {
             server.shared.listen(sender.clone());
         }
-        let sealer = if seals {
-            server.shared.shared_sealer()
-        } else {
-            None
-        };
         ServerSide {
-            connection: ServerConnection::with_shared_config(server.shared.shared_config(), sealer),
+            connection,
             shared: Arc::clone(&server.shared),
             runtime,
             running: BTreeMap::new(),
@@ -88,8 +132,6 @@ impl ServerSide {
             sender: Arc::new(sender),
             commands,
             finished: VecDeque::new(),
-            cancelled: Vec::new(),
-            track_cancelled: false,
             inline: None,
         }
     }
@@ -125,7 +167,6 @@ impl ServerSide {
     /// requests: one of thousands of legacy HTTP sessions. Running handlers and queued
     /// commands stay.
     pub(crate) fn shrink_to_fit(&mut self) {
-        self.connection.shrink_to_fit();
         if self.running.is_empty() {
             self.running = BTreeMap::new();
         }
@@ -136,7 +177,6 @@ impl ServerSide {
             self.waiting = BTreeMap::new();
         }
         self.finished.shrink_to_fit();
-        self.cancelled.shrink_to_fit();
         if let Some(inline) = &mut self.inline {
             inline.shrink_to_fit();
         }
@@ -145,20 +185,12 @@ impl ServerSide {
     /// The capacity, in elements, of the queues [`Self::shrink_to_fit`] gives back.
     #[cfg(test)]
     pub(crate) fn queue_capacity(&self) -> usize {
-        self.connection.events.capacity()
-            + self.connection.outbox.capacity()
-            + self.finished.capacity()
-            + self.cancelled.capacity()
+        self.finished.capacity()
     }
 
     /// The JSON-RPC id of the running request in `slot`.
     pub(crate) fn request_id_of(&self, slot: u64) -> Option<&RequestId> {
         self.running.get(&slot).map(|(token, _)| token.id())
-    }
-
-    /// The ids of requests cancelled since the last call.
-    pub(crate) fn take_cancelled(&mut self) -> Vec<RequestId> {
-        std::mem::take(&mut self.cancelled)
     }
 
     /// The next handler command: from the channel first, then the replies of handlers
@@ -180,7 +212,7 @@ impl ServerSide {
             Command::Reply { slot, reply } => {
                 if let Some((token, _)) = self.running.remove(&slot) {
                     self.slot_of.remove(token.id());
-                    let _ = self.connection.respond(now, token, reply);
+                    let _ = self.connection.connection_mut().respond(now, token, reply);
                 }
             }
             Command::Progress {
@@ -192,6 +224,7 @@ impl ServerSide {
                 if let Some((token, _)) = self.running.get(&slot) {
                     let _ = self
                         .connection
+                        .connection_mut()
                         .progress(now, token, progress, total, message);
                 }
             }
@@ -202,16 +235,29 @@ impl ServerSide {
                 data,
             } => {
                 if let Some((token, _)) = self.running.get(&slot) {
-                    let _ = self.connection.log(now, Some(token), level, logger, data);
+                    let _ =
+                        self.connection
+                            .connection_mut()
+                            .log(now, Some(token), level, logger, data);
                 }
             }
             Command::Request {
-                request, answer, ..
+                slot,
+                request,
+                answer,
             } => {
-                match self
-                    .connection
-                    .send_request(now, request, RequestOptions::default())
-                {
+                let options = RequestOptions::default();
+                let sent = match self.running.get(&slot) {
+                    Some((token, _)) => self
+                        .connection
+                        .connection_mut()
+                        .send_request_for(now, token, request, options),
+                    None => self
+                        .connection
+                        .connection_mut()
+                        .send_request(now, request, options),
+                };
+                match sent {
                     Ok(handle) => {
                         self.waiting.insert(handle, answer);
                     }
@@ -224,7 +270,7 @@ impl ServerSide {
                 }
             }
             Command::Publish(change) => {
-                self.connection.publish(now, change);
+                self.connection.connection_mut().publish(now, change);
             }
             // Only a legacy HTTP session has connections to close; it handles this itself.
             Command::CloseStream { .. } => {}
@@ -321,9 +367,6 @@ impl ServerSide {
                 // The handler's future is dropped; the token is spent (the reply is
                 // swallowed by the connection either way).
                 if let Some(slot) = self.slot_of.remove(&id) {
-                    if self.track_cancelled {
-                        self.cancelled.push(id);
-                    }
                     if let Some((token, abort)) = self.running.remove(&slot) {
                         match abort {
                             Some(abort) => abort.abort(),
@@ -333,7 +376,7 @@ impl ServerSide {
                                 }
                             }
                         }
-                        let _ = self.connection.respond(
+                        let _ = self.connection.connection_mut().respond(
                             now,
                             token,
                             Reply::error(ErrorCode::INTERNAL_ERROR, "cancelled"),
@@ -371,7 +414,7 @@ impl ServerSide {
     }
 }
 
-impl Drop for ServerSide {
+impl<M: Served> Drop for ServerSide<M> {
     /// A dropped connection (a closed stream, an abandoned HTTP exchange) stops its
     /// handlers: each running handler's future is dropped.
     fn drop(&mut self) {
@@ -384,8 +427,10 @@ impl Drop for ServerSide {
     }
 }
 
-impl crate::driver::stream::Side for ServerSide {
-    fn poll_commands(&mut self, now: Timestamp, cx: &mut TaskContext<'_>) -> bool {
+impl<M: Served> ServerSide<M> {
+    /// Polls the handlers run inline and applies every command waiting; true when
+    /// anything happened.
+    pub(crate) fn drive_commands(&mut self, now: Timestamp, cx: &mut TaskContext<'_>) -> bool {
         let finished = self.poll_inline(cx);
         let mut any = !finished.is_empty();
         // What a finished handler sent before it returned (progress, log messages) is in
@@ -398,6 +443,12 @@ impl crate::driver::stream::Side for ServerSide {
             self.apply(now, Command::Reply { slot, reply });
         }
         any
+    }
+}
+
+impl crate::driver::stream::Side for ServerSide {
+    fn poll_commands(&mut self, now: Timestamp, cx: &mut TaskContext<'_>) -> bool {
+        self.drive_commands(now, cx)
     }
 
     fn pump(&mut self, now: Timestamp) -> bool {
