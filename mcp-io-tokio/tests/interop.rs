@@ -1,7 +1,8 @@
 //! Interoperability with the reference Python SDK (`mcp==2.3.0` from PyPI): over stdio,
 //! its `Client` in `auto`, `legacy` and `"2026-07-28"` modes against our bookshop, and our
 //! client against its `MCPServer` in both eras; over Streamable HTTP, its `Client` in
-//! `auto` and `"2026-07-28"` modes against our bookshop, and our client in legacy,
+//! `auto` and `"2026-07-28"` modes against our bookshop (and against `mcp-proto`'s
+//! `blocking_http` example, which serves it without a runtime), and our client in legacy,
 //! `2026-07-28` and auto modes against its `MCPServer` (with a legacy session ended by
 //! the server and recovered). Each includes an elicitation round trip.
 //!
@@ -143,18 +144,39 @@ impl Drop for Running {
 
 #[test]
 fn reference_client_against_our_bookshop_over_http() {
+    check_reference_client_over_http(&bookshop(), &["--http", "127.0.0.1:0"]);
+}
+
+/// The same three modes against `mcp-proto`'s `blocking_http` example: the bookshop
+/// served with `std::net`, threads and the core's HTTP state machines, no async runtime
+/// and no driver.
+#[test]
+fn reference_client_against_the_blocking_example_over_http() {
+    let path = profile_dir().join("examples").join("blocking_http");
+    assert!(
+        path.exists(),
+        "mcp-proto's blocking_http example is not built at {}; `cargo test` at the workspace \
+         root builds it (or run `cargo build -p mcp-proto --example blocking_http`)",
+        path.display()
+    );
+    check_reference_client_over_http(&path, &["--addr", "127.0.0.1:0"]);
+}
+
+/// Starts `server` with `args` (it announces `bookshop on <url>` on stderr) and runs the
+/// reference client against it in `auto`, `legacy` and `2026-07-28` modes.
+fn check_reference_client_over_http(server: &Path, args: &[&str]) {
     use std::io::{BufRead, BufReader};
-    let mut child = Command::new(bookshop())
-        .args(["--http", "127.0.0.1:0"])
+    let mut child = Command::new(server)
+        .args(args)
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .expect("the bookshop starts");
+        .expect("the server starts");
     let stderr = child.stderr.take().expect("piped stderr");
     let _running = Running(child);
     let mut line = String::new();
     BufReader::new(stderr)
         .read_line(&mut line)
-        .expect("the bookshop announces its address");
+        .expect("the server announces its address");
     let url = line
         .trim()
         .strip_prefix("bookshop on ")

@@ -206,6 +206,13 @@ impl<T> SessionTable<T> {
             .map(|(id, entry)| (id.as_str(), &entry.value))
     }
 
+    /// Every live session, ordered by id, mutably (without marking any active).
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut T)> {
+        self.sessions
+            .iter_mut()
+            .map(|(id, entry)| (id.as_str(), &mut entry.value))
+    }
+
     /// The session step of a legacy POST (5.6.2, 3.3.3), marking a live session active:
     ///
     /// - `initialize` without `Mcp-Session-Id` → [`SessionResolution::Initialize`];

@@ -120,6 +120,17 @@ impl ServerConfig {
         self.stamp.as_ref().filter(|cache| cache.info == self.info)
     }
 
+    /// The configuration frozen for many connections of one server (Streamable HTTP
+    /// sessions and exchanges, each a [`ServerConnection`](crate::server::ServerConnection)
+    /// made with `with_shared_config`): one copy for all of them, with what can be
+    /// encoded once (the `serverInfo` stamp) encoded now. Its `sealer` is dropped: take
+    /// it out first and give each connection its own handle on it.
+    pub fn into_shared(mut self) -> alloc::sync::Arc<ServerConfig> {
+        self.sealer = None;
+        self.prepare();
+        alloc::sync::Arc::new(self)
+    }
+
     /// Sets the capabilities.
     pub fn with_capabilities(mut self, capabilities: ServerCapabilities) -> Self {
         self.capabilities = capabilities;

@@ -154,7 +154,11 @@ impl HttpEndpoint {
         self.serve(now, dispatch).await
     }
 
-    async fn serve(&self, now: Timestamp, dispatch: Dispatch<'_>) -> HttpReply {
+    async fn serve(
+        &self,
+        now: Timestamp,
+        dispatch: Dispatch<'_, mpsc::Sender<SessionInput>>,
+    ) -> HttpReply {
         match dispatch {
             Dispatch::Respond(response) => HttpReply::Complete(response),
             Dispatch::Exchange(request) => modern::serve(self, now, request).await,
@@ -167,8 +171,11 @@ impl HttpEndpoint {
                 session_id,
                 last_event_id,
             } => self.legacy_get(session_id, last_event_id).await,
-            // The session's sender went with its table entry: its task closes it.
-            Dispatch::Deleted(_) => HttpReply::Complete(HttpResponse::empty(200)),
+            // Its task sees the input channel close, and closes the session.
+            Dispatch::Deleted { mut session, .. } => {
+                session.close_channel();
+                HttpReply::Complete(HttpResponse::empty(200))
+            }
         }
     }
 

@@ -157,12 +157,10 @@ impl Shared {
     /// The configuration every connection shares (its `sealer` is empty; see
     /// [`Self::shared_sealer`]).
     pub(crate) fn shared_config(&self) -> Arc<ServerConfig> {
-        Arc::clone(self.shared_config.get_or_init(|| {
-            let mut config = self.connection_config();
-            config.sealer = None;
-            config.prepare();
-            Arc::new(config)
-        }))
+        Arc::clone(
+            self.shared_config
+                .get_or_init(|| self.connection_config().into_shared()),
+        )
     }
 
     /// A handle on the server's one sealer, for a connection that may seal.

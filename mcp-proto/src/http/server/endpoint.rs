@@ -76,7 +76,7 @@ impl HttpServerConfig {
 /// What to do with one HTTP request, as [`HttpServer::handle_request`] decides.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum Dispatch<'h> {
+pub enum Dispatch<'h, S> {
     /// Answer with this complete response.
     Respond(HttpResponse),
     /// A 2026-07-28 request that passed the header ladder: serve it on an
@@ -103,9 +103,14 @@ pub enum Dispatch<'h> {
         /// The `Last-Event-ID` header, parsed.
         last_event_id: Option<EventId>,
     },
-    /// A `DELETE` ended this session: close it
+    /// A `DELETE` ended this session, now out of the table: close it
     /// ([`HttpSession::close`](super::HttpSession::close)) and answer `200`.
-    Deleted(String),
+    Deleted {
+        /// The session's id.
+        session_id: String,
+        /// What the caller kept for it.
+        session: S,
+    },
 }
 
 /// One Streamable HTTP endpoint serving both eras: the transport rules, the era of each
@@ -146,6 +151,11 @@ impl<S> HttpServer<S> {
         self.sessions.get_mut(session_id)
     }
 
+    /// Every live session's value, ordered by id (to run their timers, say).
+    pub fn sessions_mut(&mut self) -> impl Iterator<Item = (&str, &mut S)> {
+        self.sessions.iter_mut()
+    }
+
     /// Checks that need only the head (Host/Origin, method, media types, a declared
     /// length over the limit): call before reading the body, and answer the refusal.
     pub fn check_head(&self, head: &RequestHead<'_>) -> Result<(), HttpResponse> {
@@ -165,7 +175,7 @@ impl<S> HttpServer<S> {
         now: Timestamp,
         head: &RequestHead<'h>,
         body: &[u8],
-    ) -> Dispatch<'h> {
+    ) -> Dispatch<'h, S> {
         let routed = route(head, body, &self.config.route);
         self.dispatch(now, head, routed)
     }
@@ -177,7 +187,7 @@ impl<S> HttpServer<S> {
         now: Timestamp,
         head: &RequestHead<'h>,
         body: &[u8],
-    ) -> Dispatch<'h> {
+    ) -> Dispatch<'h, S> {
         let routed = route_checked(head, body, &self.config.route);
         self.dispatch(now, head, routed)
     }
@@ -187,7 +197,7 @@ impl<S> HttpServer<S> {
         now: Timestamp,
         head: &RequestHead<'h>,
         routed: Route<'h>,
-    ) -> Dispatch<'h> {
+    ) -> Dispatch<'h, S> {
         match routed {
             Route::Modern(post) => self.modern(head, post.request),
             Route::Legacy(post) => {
@@ -221,7 +231,10 @@ impl<S> HttpServer<S> {
                 }
             }
             Route::LegacyDelete { session_id } => match self.sessions.remove(session_id) {
-                Some(_) => Dispatch::Deleted(String::from(session_id)),
+                Some(session) => Dispatch::Deleted {
+                    session_id: String::from(session_id),
+                    session,
+                },
                 None => Dispatch::Respond(session_not_found(None)),
             },
             Route::Accepted => Dispatch::Respond(HttpResponse::accepted()),
@@ -231,7 +244,7 @@ impl<S> HttpServer<S> {
 
     /// Steps 6, 7 and 10 of the modern ladder: the `_meta` envelope and the headers
     /// against the body, and a tool's `Mcp-Param-*` headers against its arguments.
-    fn modern(&self, head: &RequestHead<'_>, request: Request) -> Dispatch<'static> {
+    fn modern(&self, head: &RequestHead<'_>, request: Request) -> Dispatch<'static, S> {
         if let Err(response) = check_modern_headers(head, &request) {
             return Dispatch::Respond(response);
         }

@@ -680,7 +680,10 @@ fn the_endpoint_routes_each_era_and_keeps_the_session_table() {
         .unwrap();
     let delete_headers: &[(&str, &[u8])] = &[("Host", b"localhost"), ("Mcp-Session-Id", b"abc")];
     match server.handle_request(t(70_001), &head(HttpMethod::Delete, delete_headers), b"") {
-        Dispatch::Deleted(id) => assert_eq!(id, "abc"),
+        Dispatch::Deleted {
+            session_id,
+            session,
+        } => assert_eq!((session_id.as_str(), session), ("abc", 9)),
         other => panic!("{other:?}"),
     }
     assert_eq!(server.session_count(), 0);
