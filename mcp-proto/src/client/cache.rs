@@ -111,7 +111,7 @@ use serde::de::IgnoredAny;
 
 use crate::jsonrpc::{Params, ResultBody};
 use crate::time::Timestamp;
-use crate::types::{CacheScope, Method, ResultType};
+use crate::types::{CacheScope, Method, ResultType, covers_uri};
 
 /// What a cached result is filed under: the method and the one parameter that selects it.
 ///
@@ -544,19 +544,8 @@ impl ResponseCache {
                 key.method == Method::ResourcesRead
                     && key.uri().is_some_and(|cached| cached.starts_with(uri))
             },
-            |key| key.uri().is_some_and(|cached| covers(uri, cached)),
+            |key| key.uri().is_some_and(|cached| covers_uri(uri, cached)),
         )
-    }
-}
-
-/// True when a change to `notified` makes the cached read of `cached` obsolete: the same
-/// uri, or one under it (`notified` then `/`, `?` or `#`).
-fn covers(notified: &str, cached: &str) -> bool {
-    const SEPARATORS: [char; 3] = ['/', '?', '#'];
-    match cached.strip_prefix(notified) {
-        Some("") => true,
-        Some(rest) => rest.starts_with(SEPARATORS) || notified.ends_with(SEPARATORS),
-        None => false,
     }
 }
 

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use crate::jsonrpc::RequestId;
 use crate::server::event::Change;
-use crate::types::{ServerCapabilities, SubscriptionFilter};
+use crate::types::{ServerCapabilities, SubscriptionFilter, covers_uri};
 
 /// Open listen streams by the listen request's id, and legacy resource subscriptions.
 #[derive(Debug, Default)]
@@ -63,7 +63,7 @@ impl Subscriptions {
     pub(crate) fn resource_subscribed(&self, uri: &str) -> bool {
         self.resources
             .iter()
-            .any(|subscribed| covers(subscribed, uri))
+            .any(|subscribed| covers_uri(subscribed, uri))
     }
 
     /// Frees the node an emptied map keeps (a `BTreeMap` keeps its root leaf after its
@@ -141,30 +141,6 @@ fn filter_wants(filter: &SubscriptionFilter, change: &Change) -> bool {
         Change::ResourceUpdated(uri) => filter
             .resource_subscriptions
             .as_ref()
-            .is_some_and(|uris| uris.iter().any(|subscribed| covers(subscribed, uri))),
-    }
-}
-
-/// True when `uri` is `subscribed` or a sub-resource of it (the subscribed URI followed
-/// by `/`, `?` or `#`).
-pub(crate) fn covers(subscribed: &str, uri: &str) -> bool {
-    match uri.strip_prefix(subscribed) {
-        Some("") => true,
-        Some(rest) => subscribed.ends_with('/') || rest.starts_with(['/', '?', '#']),
-        None => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sub_resources_are_covered_and_siblings_are_not() {
-        assert!(covers("file:///a", "file:///a"));
-        assert!(covers("file:///a", "file:///a/b"));
-        assert!(covers("file:///a/", "file:///a/b"));
-        assert!(!covers("file:///a", "file:///ab"));
-        assert!(!covers("file:///a/b", "file:///a"));
+            .is_some_and(|uris| uris.iter().any(|subscribed| covers_uri(subscribed, uri))),
     }
 }

@@ -11,6 +11,23 @@ use crate::types::meta::Meta;
 use crate::types::mrtr::InputResponses;
 use crate::types::result::{CacheScope, ResultType};
 
+/// True when a change to the resource at `base` concerns the resource at `uri`: the same
+/// URI, or a sub-resource of it (`base` followed by `/`, `?` or `#`, or anything at all
+/// after a `base` that itself ends in one of them).
+///
+/// The one rule for `notifications/resources/updated`, whose notified `uri` "might be a
+/// sub-resource of the one that the client actually subscribed to": the server uses it to
+/// decide who hears an update, a listening client to decide which updates it wanted, and
+/// the response cache which reads an update makes stale.
+pub fn covers_uri(base: &str, uri: &str) -> bool {
+    const SEPARATORS: [char; 3] = ['/', '?', '#'];
+    match uri.strip_prefix(base) {
+        Some("") => true,
+        Some(rest) => base.ends_with(SEPARATORS) || rest.starts_with(SEPARATORS),
+        None => false,
+    }
+}
+
 /// A resource the server can read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -357,4 +374,22 @@ pub struct ResourceUpdatedNotificationParams {
         deserialize_with = "crate::types::wire::present"
     )]
     pub meta: Option<Meta>,
+}
+
+#[cfg(test)]
+mod covers_uri_tests {
+    use super::covers_uri;
+
+    #[test]
+    fn sub_resources_are_covered_and_siblings_are_not() {
+        assert!(covers_uri("file:///a", "file:///a"));
+        assert!(covers_uri("file:///a", "file:///a/b"));
+        assert!(covers_uri("file:///a", "file:///a?v=2"));
+        assert!(covers_uri("file:///a", "file:///a#part"));
+        assert!(covers_uri("file:///a/", "file:///a/b"));
+        assert!(covers_uri("db://t?", "db://t?row=1"));
+        assert!(!covers_uri("file:///a", "file:///ab"));
+        assert!(!covers_uri("file:///a/b", "file:///a"));
+        assert!(!covers_uri("file:///a/b", "file:///a/c"));
+    }
 }

@@ -25,7 +25,7 @@ use crate::driver::client::{Call, ClientError};
 use crate::time::Timestamp;
 use crate::types::{
     ClientRequest, ServerCapabilities, ServerNotification, SubscribeRequestParams,
-    SubscriptionFilter, UnsubscribeRequestParams,
+    SubscriptionFilter, UnsubscribeRequestParams, covers_uri,
 };
 use crate::version::Era;
 
@@ -486,18 +486,8 @@ fn wants(filter: &SubscriptionFilter, notification: &ServerNotification) -> bool
             .resource_subscriptions
             .iter()
             .flatten()
-            .any(|subscribed| covers(subscribed, &params.uri)),
+            .any(|subscribed| covers_uri(subscribed, &params.uri)),
         _ => false,
-    }
-}
-
-/// True when `uri` is `subscribed` or one of its sub-resources (the subscribed URI
-/// followed by `/`, `?` or `#`), the specification's rule for resource updates.
-fn covers(subscribed: &str, uri: &str) -> bool {
-    match uri.strip_prefix(subscribed) {
-        Some("") => true,
-        Some(rest) => subscribed.ends_with('/') || rest.starts_with(['/', '?', '#']),
-        None => false,
     }
 }
 
