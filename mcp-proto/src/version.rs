@@ -15,6 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Which lifecycle a protocol version uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Era {
     /// Handshake era (2024-11-05 … 2025-11-25): `initialize`, sessions, server requests.
     Legacy,
@@ -29,6 +30,7 @@ impl Era {
 
 /// A protocol version string.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ProtocolVersion {
     /// `2024-11-05`: the original revision (HTTP+SSE transport).
     V2024_11_05,

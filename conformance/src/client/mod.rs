@@ -145,7 +145,7 @@ impl Invocation {
     pub fn mode(&self) -> ClientMode {
         match self.era() {
             Era::Legacy => ClientMode::Legacy,
-            Era::Modern => ClientMode::Pinned {
+            _ => ClientMode::Pinned {
                 version: self.version.clone(),
                 discover: None,
             },

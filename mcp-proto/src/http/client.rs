@@ -31,6 +31,7 @@ pub const POST_ACCEPT: &str = "application/json, text/event-stream";
 
 /// What the headers of a message depend on besides the message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum HeaderContext<'a> {
     /// A 2026-07-28 message: the version comes from its own `_meta`.
     Modern {
@@ -164,6 +165,7 @@ pub fn is_modern_error(status: u16, error: &ErrorObject) -> bool {
 
 /// How the body of an answer to a POST is to be read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ResponseBody {
     /// 202: nothing to read.
     Accepted,
@@ -247,6 +249,7 @@ pub fn is_session_expired(status: u16, carried_session: bool, error: Option<&Err
 
 /// What a client makes of a complete (not streamed) answer to a POSTed request.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RequestAnswer {
     /// Feed this line to the connection: the server's response to the request, or an
     /// error response standing in for it.

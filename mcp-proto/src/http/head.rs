@@ -6,6 +6,7 @@
 /// `DELETE`; every other method is answered `405 Method Not Allowed`. CORS preflight
 /// (`OPTIONS`) for browser clients is the driver's business, before routing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HttpMethod {
     /// `GET`: a legacy standalone SSE stream or a `Last-Event-ID` resume.
     Get,

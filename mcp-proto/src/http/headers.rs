@@ -35,6 +35,7 @@ pub const BASE64_SUFFIX: &str = "?=";
 
 /// A header value that is neither a valid literal nor a valid Base64 form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
 pub enum InvalidHeaderValue {
     /// A literal value holds a byte outside visible ASCII, space and tab.
     #[error("the header value holds a character outside visible ASCII, space and tab")]

@@ -98,6 +98,7 @@ impl Default for OriginPolicy {
 
 /// Why a request failed the `Host`/`Origin` check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
 pub enum OriginRejection {
     /// No `Host` header although host checking is on (HTTP/1.1 requires one): 400.
     #[error("the Host header is missing")]

@@ -24,6 +24,7 @@ use crate::jsonrpc::scan::object_members;
 
 /// The JSON Schema `type` of an annotated property.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum HeaderParamType {
     /// `"string"`: sent as it is (or in the Base64 form).
     String,
@@ -62,6 +63,7 @@ impl HeaderParam {
 
 /// What is wrong with an `x-mcp-header` annotation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AnnotationProblem {
     /// The value is not a string.
     NotAString,

@@ -17,6 +17,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// Which eras an endpoint serves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ServedEras {
     /// Both, decided per request (5.6.2).
     #[default]
@@ -111,6 +112,7 @@ impl LegacyPost<'_> {
 
 /// Where a request goes, or the response that refuses it.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Route<'a> {
     /// A 2026-07-28 request: continue with the modern ladder.
     Modern(ModernPost),

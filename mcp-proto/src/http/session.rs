@@ -28,6 +28,7 @@ pub fn is_valid_session_id(id: &str) -> bool {
 
 /// Why a session could not be added.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
 pub enum SessionInsertError {
     /// The table holds its maximum number of sessions (expire idle ones first).
     #[error("the session table is full")]
@@ -60,6 +61,7 @@ impl SessionInsertError {
 
 /// What a legacy POST belongs to, once its session header is checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SessionResolution<'a> {
     /// An `initialize` without a session id: create a session (mint an id, answer
     /// `InitializeResult` with an `Mcp-Session-Id` header, then [`SessionTable::insert`]).
@@ -369,6 +371,7 @@ impl fmt::Display for EventId {
 
 /// Why a stream cannot be resumed after an event id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReplayError {
     /// The id belongs to another stream.
     #[error("the event id belongs to another stream")]

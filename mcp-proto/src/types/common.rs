@@ -33,6 +33,7 @@ pub type Cursor = String;
 /// Who a message or an annotation is meant for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Role {
     /// The human user.
     User,
@@ -43,6 +44,7 @@ pub enum Role {
 /// Log severity, least to most severe (RFC 5424 order), so `Ord` compares severity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum LoggingLevel {
     /// Detailed debugging information.
     Debug,
@@ -79,6 +81,7 @@ impl LoggingLevel {
 /// Which UI theme an icon is drawn for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum IconTheme {
     /// For light backgrounds.
     Light,

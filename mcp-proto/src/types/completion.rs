@@ -43,6 +43,7 @@ pub struct ResourceTemplateReference {
 /// What is being completed: a prompt argument or a resource template variable.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum CompletionReference {
     /// `"ref/prompt"`.
     Prompt(PromptReference),

@@ -331,6 +331,7 @@ pub struct BlobResourceContents {
 /// otherwise `blob` present means binary.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ResourceContents {
     /// Text contents.
     Text(TextResourceContents),
@@ -445,6 +446,7 @@ pub struct ToolResultContent {
 /// embedded resource, told apart by `type`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ContentBlock {
     /// `"text"`.
     Text(TextContent),
@@ -543,6 +545,7 @@ impl<'de> Deserialize<'de> for ContentBlock {
 /// apart by `type`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum SamplingMessageContentBlock {
     /// `"text"`.
     Text(TextContent),

@@ -87,6 +87,7 @@ pub struct ElicitRequestURLParams {
 /// mode, `"form"` or no `mode` is form mode, anything else is an error.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ElicitRequestParams {
     /// Form mode.
     Form(ElicitRequestFormParams),
@@ -209,6 +210,7 @@ impl Default for ElicitationSchema {
 /// Formats a string field may require.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum StringFormat {
     /// `"email"`.
     Email,
@@ -274,6 +276,7 @@ pub struct StringSchema {
 /// Whether a numeric field takes any number or only integers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum NumberKind {
     /// `"number"`.
     #[default]
@@ -595,6 +598,7 @@ pub struct LegacyTitledEnumSchema {
 /// untitled single select with `enum` alone, and a free text field otherwise.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum PrimitiveSchemaDefinition {
     /// Free text.
     String(StringSchema),
@@ -693,6 +697,7 @@ impl<'de> Deserialize<'de> for PrimitiveSchemaDefinition {
 /// What the user did with an elicitation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum ElicitAction {
     /// Submitted the form or agreed to open the URL.
     Accept,
@@ -705,6 +710,7 @@ pub enum ElicitAction {
 /// One submitted form value: a string, a number, a boolean or a list of strings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ElicitValue {
     /// A string (free text or single choice).
     String(String),

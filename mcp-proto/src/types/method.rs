@@ -65,6 +65,7 @@ pub enum Sender {
 
 /// Every request and notification method of both revisions (and of the tasks extension).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Method {
     /// `initialize` (2025-11-25).
     Initialize,
@@ -674,6 +675,7 @@ macro_rules! notification_conveniences {
 
 /// A request from client to server, with typed params.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum ClientRequest {
     /// `initialize` (2025-11-25).
     Initialize(Box<InitializeRequestParams>),
@@ -844,6 +846,7 @@ request_conveniences!(ClientRequest);
 /// A request from server to client (2025-11-25 only: 2026 servers send none), with typed
 /// params.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum ServerRequest {
     /// `ping` (params optional).
     Ping(Option<RequestParams>),
@@ -922,6 +925,7 @@ request_conveniences!(ServerRequest);
 
 /// A notification from client to server, with typed params.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum ClientNotification {
     /// `notifications/cancelled`.
     Cancelled(CancelledNotificationParams),
@@ -997,6 +1001,7 @@ notification_conveniences!(ClientNotification);
 
 /// A notification from server to client, with typed params.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum ServerNotification {
     /// `notifications/cancelled` (2026: only to end a `subscriptions/listen` stream).
     Cancelled(CancelledNotificationParams),

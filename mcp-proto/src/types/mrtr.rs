@@ -26,6 +26,7 @@ use crate::types::wire;
 /// A request the server needs the client to fulfil: `{method, params}`, with no
 /// `jsonrpc` and no `id`. Decoded by `method`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum InputRequest {
     /// `elicitation/create`.
     Elicit(ElicitRequestParams),
@@ -118,6 +119,7 @@ pub type InputRequests = BTreeMap<String, InputRequest>;
 /// else `model`, `role` or `content` a sampling result.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum InputResponse {
     /// Answer to `elicitation/create`.
     Elicit(ElicitResult),

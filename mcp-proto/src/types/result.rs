@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// client treats as [`ResultType::Complete`]. Values other than the three below are kept
 /// in [`ResultType::Other`] so that validation can refuse them with context.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ResultType {
     /// `"complete"`: an ordinary, final result.
     Complete,
@@ -65,6 +66,7 @@ impl<'de> Deserialize<'de> for ResultType {
 /// Who may reuse a cached result (2026 `cacheScope`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum CacheScope {
     /// No user-specific data: any cache may serve it to anyone.
     Public,

@@ -33,6 +33,7 @@ pub mod stop_reason {
 /// is `Many`); encodes back the way it came.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum SamplingContent {
     /// A single block.
     One(SamplingMessageContentBlock),
@@ -157,6 +158,7 @@ pub struct ModelPreferences {
 /// Which servers' context to attach to the prompt (the last two values are deprecated).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub enum IncludeContext {
     /// `"none"` (the default).
     #[default]
@@ -170,6 +172,7 @@ pub enum IncludeContext {
 /// How the model may use tools.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum ToolChoiceMode {
     /// The model decides (the default).
     #[default]

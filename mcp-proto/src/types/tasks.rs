@@ -33,6 +33,7 @@ pub const TASKS_EXTENSION_ID: &str = "io.modelcontextprotocol/tasks";
 /// Where a task is in its life (same values in both task flavours).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum TaskStatus {
     /// Being processed.
     Working,

@@ -61,6 +61,7 @@ pub struct ToolAnnotations {
 /// Whether a tool can run as a 2025-11-25 experimental task.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum TaskSupport {
     /// The tool must not be called as a task (the default).
     #[default]

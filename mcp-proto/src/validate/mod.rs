@@ -48,6 +48,7 @@ use crate::version::{Era, ProtocolVersion};
 
 /// Which way a message travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Direction {
     /// From the client to the server.
     ClientToServer,
