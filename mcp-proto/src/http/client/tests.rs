@@ -954,3 +954,111 @@ fn time_never_runs_backwards() {
     assert!(actions(&mut client).is_empty());
     assert_eq!(client.poll_timeout(), Some(due));
 }
+
+/// One report a driver might make, about the `exchange`-th exchange still open.
+#[derive(Clone, Debug)]
+enum Input {
+    Head {
+        exchange: usize,
+        status: u16,
+        stream: bool,
+    },
+    Chunk {
+        exchange: usize,
+        bytes: Vec<u8>,
+    },
+    End {
+        exchange: usize,
+    },
+    Failure {
+        exchange: usize,
+    },
+    Timeout {
+        after_ms: u64,
+    },
+    Request,
+}
+
+fn input() -> impl Strategy<Value = Input> {
+    prop_oneof![
+        (
+            0..4usize,
+            prop::sample::select(vec![200u16, 202, 400, 404, 405, 500]),
+            any::<bool>()
+        )
+            .prop_map(|(exchange, status, stream)| Input::Head {
+                exchange,
+                status,
+                stream
+            }),
+        (0..4usize, prop::collection::vec(any::<u8>(), 0..64))
+            .prop_map(|(exchange, bytes)| Input::Chunk { exchange, bytes }),
+        (
+            0..4usize,
+            Just(b"id: 1\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"x\"}\n\n".to_vec())
+        )
+            .prop_map(|(exchange, bytes)| Input::Chunk { exchange, bytes }),
+        (0..4usize).prop_map(|exchange| Input::End { exchange }),
+        (0..4usize).prop_map(|exchange| Input::Failure { exchange }),
+        (0..3_000u64).prop_map(|after_ms| Input::Timeout { after_ms }),
+        Just(Input::Request),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_reports_never_panic_and_stay_bounded(
+        inputs in prop::collection::vec(input(), 0..64)
+    ) {
+        let mut client = legacy_session();
+        let mut open: Vec<ExchangeId> = Vec::new();
+        let mut now = ms(100);
+        for input in inputs {
+            match input {
+                Input::Head { exchange, status, stream } => {
+                    if let Some(exchange) = open.get(exchange).copied() {
+                        let kind = if stream { SSE } else { JSON };
+                        client.handle_response_head(now, exchange, status, &[("content-type", kind)]);
+                    }
+                }
+                Input::Chunk { exchange, bytes } => {
+                    if let Some(exchange) = open.get(exchange).copied() {
+                        let _ = client.handle_body(now, exchange, &bytes);
+                    }
+                }
+                Input::End { exchange } => {
+                    if exchange < open.len() {
+                        let exchange = open.remove(exchange);
+                        client.handle_end(now, exchange);
+                    }
+                }
+                Input::Failure { exchange } => {
+                    if exchange < open.len() {
+                        let exchange = open.remove(exchange);
+                        client.handle_failure(now, exchange, "broken");
+                    }
+                }
+                Input::Timeout { after_ms } => {
+                    now = now.saturating_add(Duration::from_millis(after_ms));
+                    client.handle_timeout(now);
+                }
+                Input::Request => {
+                    let _ = client.connection_mut().send_request(
+                        now,
+                        ClientRequest::ListTools(None),
+                        RequestOptions::default(),
+                    );
+                }
+            }
+            events(&mut client);
+            while let Some(action) = client.poll_exchange() {
+                match action {
+                    ExchangeAction::Start(request) => open.push(request.exchange),
+                    ExchangeAction::Abort(exchange) => open.retain(|o| *o != exchange),
+                }
+            }
+            prop_assert!(client.open_exchanges() <= open.len());
+            prop_assert!(client.open_exchanges() <= DEFAULT_MAX_EXCHANGES);
+        }
+    }
+}
