@@ -1,6 +1,17 @@
 //! The client's side: the headers of each POST, GET and DELETE, reading an answer's
 //! status and body into the lines a line-framed client connection consumes, legacy
-//! session recovery, and learning `x-mcp-header` annotations from `tools/list`.
+//! session recovery, and learning `x-mcp-header` annotations from `tools/list`; and
+//! [`HttpClient`], the state machine that applies all of it over a
+//! [`ClientConnection`](crate::client::ClientConnection).
+
+mod machine;
+mod recovery;
+
+pub use machine::{
+    BodyError, DEFAULT_LISTEN_GATE, DEFAULT_MAX_EXCHANGES, DEFAULT_MAX_FRUITLESS_RESUMES,
+    DEFAULT_RESUME_DELAY, ExchangeAction, ExchangeId, ExchangeRequest, HttpClient,
+    HttpClientConfig,
+};
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -466,3 +477,6 @@ pub fn screen_tools_list(line: &[u8]) -> Option<ScreenedTools> {
     }
     Some(screened)
 }
+
+#[cfg(test)]
+mod tests;

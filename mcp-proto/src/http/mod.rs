@@ -142,6 +142,11 @@ mod status;
 mod tests;
 
 pub use client::{
+    BodyError, DEFAULT_LISTEN_GATE, DEFAULT_MAX_EXCHANGES, DEFAULT_MAX_FRUITLESS_RESUMES,
+    DEFAULT_RESUME_DELAY, ExchangeAction, ExchangeId, ExchangeRequest, HttpClient,
+    HttpClientConfig,
+};
+pub use client::{
     HeaderContext, POST_ACCEPT, RequestAnswer, ResponseBody, ScreenedTools, assigned_session_id,
     called_tool, cancelled_request, failure_line, header_pairs, initialized_body, is_modern_error,
     is_session_expired, legacy_delete_headers, legacy_get_headers, message_line,

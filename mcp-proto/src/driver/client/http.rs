@@ -4,85 +4,34 @@
 //!
 //! # The loop
 //!
-//! The client connection ([`ClientConnection`](crate::client::ClientConnection)) is the
-//! same line-framed state machine stdio uses; this loop is its transport:
+//! Every protocol decision is made by the Sans-IO [`HttpClient`]
+//! state machine, which owns the client connection (the same line-framed
+//! [`ClientConnection`](crate::client::ClientConnection) stdio uses) and is its
+//! transport; its documentation describes the behaviour in full: which `POST`, `GET` or
+//! `DELETE` each message becomes and with which headers, how JSON and SSE answers and
+//! error statuses are read, `x-mcp-header` parameters in 2026-07-28, and in a legacy
+//! session the session id, the standalone `GET` stream, resumption with
+//! `Last-Event-ID`, recovery from a `404`, cancellation and the `DELETE` on close.
 //!
-//! - **Out.** Every message the connection transmits becomes its own `POST`, with the
-//!   headers of [`request_headers`](crate::http::request_headers): a request (the
-//!   `server/discover` probe, `initialize`, the application's requests, each
-//!   multi-round-trip retry), a notification, or (legacy) the answer to a server
-//!   request. Each POST runs as its own task, so requests run concurrently and a
-//!   request's SSE stream stays open while it runs. A notification's POST is finished
-//!   (its `202` read) before the next message goes out, so `notifications/initialized`
-//!   reaches the server before the requests that follow it.
-//! - **In.** A `200 application/json` answer is fed to the connection as one line; a
-//!   `200 text/event-stream` answer is decoded ([`SseDecoder`](crate::http::SseDecoder))
-//!   and each `message` event's data is fed as one line (notifications, legacy server
-//!   requests, then the response); a `202` feeds nothing. A `4xx`/`5xx` answer is read by
-//!   [`read_request_answer`](crate::http::read_request_answer): its JSON-RPC error is fed
-//!   with the request's id, so the request fails with the server's error and a probing
-//!   client learns the era from it (a `-32022` means modern, any other refusal sends it
-//!   to `initialize`); a status without a JSON-RPC body, a transport failure, or a stream
-//!   that ends before the response (and cannot be resumed, see below) feed a `-32000`
-//!   error instead, so no request waits for its deadline because of the transport.
+//! This loop only moves bytes and time:
 //!
-//! # 2026-07-28
+//! - each [`ExchangeAction::Start`](crate::http::ExchangeAction::Start) becomes an
+//!   [`HttpRequest`] sent through the [`HttpTransport`] on its own task, so requests run
+//!   concurrently and a request's SSE stream stays open while it runs; the task reports
+//!   the answer's head, each body chunk as it arrives, and the end (or the failure) back
+//!   to the loop through a bounded channel, and the loop hands each report to the state
+//!   machine;
+//! - each [`ExchangeAction::Abort`](crate::http::ExchangeAction::Abort) drops the
+//!   exchange's task, and with it the request (a 2026-07-28 cancellation) or the
+//!   answer's body;
+//! - the loop sleeps until the state machine's next deadline (request deadlines, the
+//!   resume delay, the wait for the standalone stream) and then calls its
+//!   `handle_timeout`;
+//! - the application's calls go to the connection, and the connection's events to the
+//!   waiting calls and callbacks, as on every other transport.
 //!
-//! Every POST carries `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name`. For
-//! `tools/call` it also carries one `Mcp-Param-{Name}` per `x-mcp-header` annotated
-//! argument, from the annotations learnt from the `tools/list` results that passed
-//! through this client ([`screen_tools_list`](crate::http::screen_tools_list); tools with
-//! invalid annotations are dropped from the list the application sees). Call
-//! `list_tools` before calling an annotated tool: a server refuses a call without its
-//! headers with `-32020`.
-//!
-//! Cancellation is the end of the POST: when a request times out (or is otherwise
-//! cancelled) the connection queues `notifications/cancelled`, and this loop drops the
-//! request's POST instead of sending it, which the server takes as the cancellation.
-//!
-//! # 2025-11-25 sessions
-//!
-//! - The `Mcp-Session-Id` on the answer to `initialize` is kept, and every later POST
-//!   carries it with `MCP-Protocol-Version` (the negotiated version).
-//! - Once `notifications/initialized` is accepted, the standalone `GET` stream is opened;
-//!   its events are fed like those of a POST stream. A `405` means the server has none.
-//!   It is not reopened when the server ends it. Later messages wait for the head of its
-//!   answer (at most one second): a server sends requests unrelated to any of ours (an
-//!   elicitation it starts while handling a call, say) on that stream, and loses them
-//!   when the stream is not open yet.
-//! - Server requests (elicitation, sampling, roots, ping), which arrive on a POST's
-//!   stream or on the GET stream, are answered by the application's callbacks; each
-//!   answer is POSTed (the server answers `202`).
-//! - Cancellation is a POSTed `notifications/cancelled`; the request's stream is dropped
-//!   too, since its answer would be ignored.
-//! - When the connection closes (the last [`Client`] is dropped), every POST still open
-//!   is dropped and the session is ended with a `DELETE`.
-//!
-//! **Resumption.** A server may end a request's SSE stream before the response, having
-//! given its events ids ("reconnect later"). The loop then waits the stream's last
-//! `retry` time (one second when the server gave none) and resumes it with a `GET`
-//! carrying `Last-Event-ID` (the last id seen) and the session id, reading the rest of
-//! the stream, response included, from that answer; the resumed stream is dropped once
-//! the response is in. A resumed stream that ends early again is resumed again, as long
-//! as resuming brings events (three empty resumptions in a row fail the request). The
-//! request fails with a `-32000` error when its stream had no event id, when the
-//! session changed meanwhile, or when the server refuses the `GET` (any status but a
-//! `2xx` stream). The request's deadline keeps running throughout, and cancelling it
-//! stops the wait.
-//!
-//! **Session recovery.** A `404` to a POST that carried the session id
-//! ([`is_session_expired`](crate::http::is_session_expired)) means the server ended the
-//! session. The loop then opens a new one, transparently: new messages wait while a
-//! fresh `initialize` (the negotiated version, no session id) and its
-//! `notifications/initialized` go out, and the request that got the 404 is sent again,
-//! once, on the new session. Other requests in flight at that moment fare as follows:
-//! those that also get a `404` are retried once on the new session in the same way (one
-//! recovery serves them all); those whose SSE stream the server cut when it ended the
-//! session fail with a `-32000` error (the server may have acted on them, so they are
-//! not repeated); server requests whose answers get a `404` are dropped (they belonged
-//! to the old session). When the new session cannot be opened, every request waiting
-//! for it fails with a `-32000` error naming the reason, and later requests go out
-//! without a session id (the server refuses them).
+//! The loop ends once the state machine is closed: the last [`Client`] was dropped and
+//! (legacy) the session's `DELETE` was answered.
 
 use std::prelude::rust_2024::*;
 
@@ -99,7 +48,7 @@ use crate::driver::Runtime;
 use crate::driver::client::session::ClientSide;
 use crate::driver::client::{Client, ClientError, ClientHandlers};
 use crate::driver::runtime::Clock;
-use crate::http::HttpMethod;
+use crate::http::{HttpClient, HttpMethod};
 
 mod driver;
 mod exchange;
@@ -195,7 +144,8 @@ pub async fn connect_http(
 ) -> Result<Client, ClientError> {
     let clock = Clock::new(runtime.now());
     let now = clock.timestamp(runtime.now());
-    let (side, client) = ClientSide::new(now, config, handlers, Arc::clone(&runtime));
+    let http = HttpClient::new(now, config);
+    let (side, client) = ClientSide::with_host(http, handlers, Arc::clone(&runtime));
     let loop_future = driver::HttpDriver::new(side, transport, Arc::clone(&runtime), clock);
     runtime.spawn(Box::pin(loop_future));
     client.ready().await?;

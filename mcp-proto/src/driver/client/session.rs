@@ -1,5 +1,6 @@
 //! One client connection under async I/O: [`ClientSide`] ties the connection's events to
-//! waiting calls and callbacks; [`connect_stream`] and [`connect_in_memory`] drive it.
+//! waiting calls and callbacks; [`connect_stream`] and [`connect_in_memory`] drive it,
+//! and the HTTP loop drives one whose connection lives in an [`HttpClient`].
 
 use std::format;
 use std::prelude::rust_2024::*;
@@ -13,7 +14,7 @@ use futures_io::{AsyncRead, AsyncWrite};
 use futures_util::{SinkExt, StreamExt};
 
 use crate::client::{ClientConfig, ClientConnection, ClientEvent, RequestError};
-use crate::connection::{ReplyToken, RequestHandle};
+use crate::connection::{ReplyToken, RequestHandle, Transmit};
 use crate::driver::client::listen::Listeners;
 use crate::driver::client::options::ProgressHandler;
 use crate::driver::client::{Call, Client, ClientError, ClientHandlers, Progress, ServerFacts};
@@ -22,6 +23,7 @@ use crate::driver::runtime::{Clock, Runtime};
 use crate::driver::server::Server;
 use crate::driver::server::session::ServerSide;
 use crate::driver::stream::{Side, StreamDriver};
+use crate::http::HttpClient;
 use crate::jsonrpc::{ErrorCode, ErrorObject, ResultBody};
 use crate::time::Timestamp;
 use crate::types::{
@@ -45,9 +47,37 @@ enum Answer {
     Unanswerable { handle: RequestHandle },
 }
 
+/// Where a [`ClientSide`]'s connection lives: in the side itself (streams, in memory),
+/// or inside the [`HttpClient`] state machine that is its HTTP transport.
+pub(crate) trait ConnectionHost {
+    fn connection(&self) -> &ClientConnection;
+    fn connection_mut(&mut self) -> &mut ClientConnection;
+}
+
+impl ConnectionHost for ClientConnection {
+    fn connection(&self) -> &ClientConnection {
+        self
+    }
+
+    fn connection_mut(&mut self) -> &mut ClientConnection {
+        self
+    }
+}
+
+impl ConnectionHost for HttpClient {
+    fn connection(&self) -> &ClientConnection {
+        HttpClient::connection(self)
+    }
+
+    fn connection_mut(&mut self) -> &mut ClientConnection {
+        HttpClient::connection_mut(self)
+    }
+}
+
 /// A client connection plus the glue to waiting calls and callbacks.
-pub(crate) struct ClientSide {
-    pub(crate) connection: ClientConnection,
+pub(crate) struct ClientSide<H = ClientConnection> {
+    /// The connection, or what holds it.
+    pub(crate) host: H,
     runtime: Arc<dyn Runtime>,
     handlers: ClientHandlers,
     facts: Arc<Mutex<ServerFacts>>,
@@ -67,10 +97,21 @@ pub(crate) struct ClientSide {
     listeners: Listeners,
 }
 
-impl ClientSide {
+impl ClientSide<ClientConnection> {
     pub(crate) fn new(
         now: Timestamp,
         config: ClientConfig,
+        handlers: ClientHandlers,
+        runtime: Arc<dyn Runtime>,
+    ) -> (Self, Client) {
+        ClientSide::with_host(ClientConnection::new(now, config), handlers, runtime)
+    }
+}
+
+impl<H: ConnectionHost> ClientSide<H> {
+    /// A side over the connection `host` holds.
+    pub(crate) fn with_host(
+        host: H,
         handlers: ClientHandlers,
         runtime: Arc<dyn Runtime>,
     ) -> (Self, Client) {
@@ -83,7 +124,7 @@ impl ClientSide {
         let (answers_sender, answers) = mpsc::channel(ANSWER_QUEUE);
         let facts = Arc::new(Mutex::new(ServerFacts::default()));
         let side = ClientSide {
-            connection: ClientConnection::new(now, config),
+            host,
             runtime,
             handlers,
             facts: Arc::clone(&facts),
@@ -105,12 +146,13 @@ impl ClientSide {
     }
 
     fn record_facts(&self) {
+        let connection = self.host.connection();
         let mut facts = self.facts.lock().unwrap_or_else(PoisonError::into_inner);
-        facts.era = self.connection.era();
-        facts.version = self.connection.protocol_version().cloned();
-        facts.info = self.connection.server_info().cloned();
-        facts.capabilities = self.connection.server_capabilities().cloned();
-        facts.instructions = self.connection.instructions().map(String::from);
+        facts.era = connection.era();
+        facts.version = connection.protocol_version().cloned();
+        facts.info = connection.server_info().cloned();
+        facts.capabilities = connection.server_capabilities().cloned();
+        facts.instructions = connection.instructions().map(String::from);
     }
 
     fn on_call(&mut self, now: Timestamp, call: Call) {
@@ -119,7 +161,11 @@ impl ClientSide {
                 request,
                 options,
                 answer,
-            } => match self.connection.send_encoded(now, request, options.request) {
+            } => match self
+                .host
+                .connection_mut()
+                .send_encoded(now, request, options.request)
+            {
                 Ok(handle) => {
                     self.waiting.insert(handle, answer);
                     if let Some(callback) = options.on_progress {
@@ -131,12 +177,12 @@ impl ClientSide {
                 }
             },
             Call::Ready(answer) => {
-                if self.connection.is_ready() {
+                if self.host.connection().is_ready() {
                     // A pinned connection is ready from the start, possibly before its
                     // `Ready` event is pumped: the facts must be there when `ready` returns.
                     self.record_facts();
                     let _ = answer.send(Ok(()));
-                } else if self.connection.is_closed() {
+                } else if self.host.connection().is_closed() {
                     let _ = answer.send(Err(ClientError::Closed));
                 } else {
                     self.ready_waiters.push(answer);
@@ -144,19 +190,19 @@ impl ClientSide {
             }
             Call::Listen { filter, answer } => {
                 self.listeners
-                    .open(&mut self.connection, now, filter, answer);
+                    .open(self.host.connection_mut(), now, filter, answer);
             }
-            Call::Unlisten(key) => self.listeners.close(&mut self.connection, now, key),
+            Call::Unlisten(key) => self.listeners.close(self.host.connection_mut(), now, key),
         }
     }
 
     fn on_answer(&mut self, now: Timestamp, answer: Answer) {
         match answer {
             Answer::Reply { token, result } => {
-                let _ = self.connection.respond(now, token, result);
+                let _ = self.host.connection_mut().respond(now, token, result);
             }
             Answer::Unanswerable { handle } => {
-                let _ = self.connection.cancel(now, handle, None);
+                let _ = self.host.connection_mut().cancel(now, handle, None);
                 if let Some(waiter) = self.waiting.remove(&handle) {
                     let _ = waiter.send(Err(ClientError::Failed(String::from(
                         "the server asked for input this client cannot give",
@@ -165,7 +211,8 @@ impl ClientSide {
             }
             Answer::Input { handle, responses } => {
                 if self
-                    .connection
+                    .host
+                    .connection_mut()
                     .provide_input(now, handle, responses)
                     .is_err()
                 {
@@ -187,7 +234,10 @@ impl ClientSide {
     }
 
     fn on_event(&mut self, now: Timestamp, event: ClientEvent) {
-        let Some(event) = self.listeners.on_event(&mut self.connection, now, event) else {
+        let Some(event) = self
+            .listeners
+            .on_event(self.host.connection_mut(), now, event)
+        else {
             return;
         };
         match event {
@@ -332,8 +382,10 @@ async fn answer_request(
     }
 }
 
-impl Side for ClientSide {
-    fn poll_commands(&mut self, now: Timestamp, cx: &mut Context<'_>) -> bool {
+impl<H: ConnectionHost> ClientSide<H> {
+    /// Applies every call and callback answer waiting for the loop; true when there was
+    /// one.
+    pub(crate) fn apply_commands(&mut self, now: Timestamp, cx: &mut Context<'_>) -> bool {
         let mut any = false;
         while !self.calls_closed {
             match self.calls.poll_next_unpin(cx) {
@@ -344,7 +396,7 @@ impl Side for ClientSide {
                 Poll::Ready(None) => {
                     // Every `Client` was dropped: close the connection.
                     self.calls_closed = true;
-                    self.connection.close(now);
+                    self.host.connection_mut().close(now);
                     any = true;
                 }
                 Poll::Pending => break,
@@ -361,16 +413,53 @@ impl Side for ClientSide {
         any
     }
 
-    fn pump(&mut self, now: Timestamp) -> bool {
+    /// Takes every event of the connection; true when there was one.
+    pub(crate) fn drain_events(&mut self, now: Timestamp) -> bool {
         let mut any = false;
-        while let Some(event) = self.connection.poll_event() {
+        while let Some(event) = self.host.connection_mut().poll_event() {
             any = true;
             self.on_event(now, event);
         }
         any
     }
+}
 
-    crate::driver::stream::forward_to_connection!();
+impl Side for ClientSide<ClientConnection> {
+    fn poll_commands(&mut self, now: Timestamp, cx: &mut Context<'_>) -> bool {
+        self.apply_commands(now, cx)
+    }
+
+    fn pump(&mut self, now: Timestamp) -> bool {
+        self.drain_events(now)
+    }
+
+    fn wants_input(&self) -> bool {
+        self.host.wants_input()
+    }
+
+    fn handle_bytes(&mut self, now: Timestamp, data: &[u8]) {
+        self.host.handle_bytes(now, data);
+    }
+
+    fn handle_eof(&mut self, now: Timestamp) {
+        self.host.handle_eof(now);
+    }
+
+    fn handle_timeout(&mut self, now: Timestamp) {
+        self.host.handle_timeout(now);
+    }
+
+    fn poll_timeout(&self) -> Option<Timestamp> {
+        self.host.poll_timeout()
+    }
+
+    fn poll_transmit(&mut self, out: &mut Vec<u8>) -> Option<Transmit> {
+        self.host.poll_transmit(out)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.host.is_closed()
+    }
 }
 
 /// Connects to a server on a byte stream (a child process's stdio, a socket): the drive

@@ -1,18 +1,20 @@
 //! Legacy session recovery: a 404 to a POST that carried the session id opens a new
-//! session and sends the request again, once (see the [HTTP client docs](super::super)).
+//! session and sends the request again, once (see [`HttpClient`]).
 
-use std::format;
-use std::prelude::rust_2024::*;
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::vec::Vec;
 
-use super::{HttpDriver, Purpose, RequestPost};
-use crate::http::{
-    HeaderContext, HttpMethod, failure_line, initialized_body, read_reinitialize_answer,
-    reinitialize_body, request_headers, transport_failure,
+use super::machine::{ExchangeId, HttpClient, Purpose, RequestPost};
+use crate::http::HttpMethod;
+use crate::http::client::{
+    HeaderContext, failure_line, initialized_body, read_reinitialize_answer, reinitialize_body,
+    request_headers, transport_failure,
 };
 use crate::jsonrpc::{RequestId, decode};
 use crate::time::Timestamp;
 
-impl HttpDriver {
+impl HttpClient {
     /// A 404 to `post`, which carried the session id: open a new session (once for all
     /// requests that meet the same fate) and send `post` again, once.
     pub(super) fn session_expired(&mut self, now: Timestamp, mut post: Box<RequestPost>) {
@@ -32,20 +34,20 @@ impl HttpDriver {
             return;
         };
         // The old session's GET stream ends with it.
-        let listening: Vec<u64> = self
+        let listening: Vec<ExchangeId> = self
             .exchanges
             .iter()
-            .filter(|(_, exchange)| matches!(exchange.purpose, Purpose::Listen))
-            .map(|(number, _)| *number)
+            .filter(|(_, open)| matches!(open.purpose, Purpose::Listen))
+            .map(|(exchange, _)| *exchange)
             .collect();
-        for number in listening {
-            self.drop_exchange(number);
+        for exchange in listening {
+            self.drop_exchange(exchange);
         }
         self.session.id = None;
-        self.session.generation += 1;
+        self.session.generation = self.session.generation.saturating_add(1);
         self.session.listening = false;
         let id = RequestId::from(format!("reinitialize-{}", self.session.generation).as_str());
-        let body = reinitialize_body(&id, self.side.connection.config(), &version);
+        let body = reinitialize_body(&id, self.connection.config(), &version);
         let headers = match decode(&body) {
             Ok(message) => request_headers(
                 &message,
@@ -56,20 +58,21 @@ impl HttpDriver {
             ),
             Err(_) => Vec::new(),
         };
-        let number = self.start(
+        let exchange = self.start(
             HttpMethod::Post,
             headers,
             body,
             Purpose::Reinitialize { id },
         );
-        self.session.reinitializing = Some(number);
+        self.session.reinitializing = Some(exchange);
     }
 
     /// Reads a message for the re-initialising exchange; false when it is not the answer.
+    /// Once it is, the exchange is over (a stream carrying it is dropped).
     pub(super) fn on_reinitialize_answer(
         &mut self,
         now: Timestamp,
-        number: u64,
+        exchange: ExchangeId,
         id: &RequestId,
         data: &[u8],
     ) -> bool {
@@ -81,8 +84,9 @@ impl HttpDriver {
         };
         let session_id = self
             .exchanges
-            .remove(&number)
-            .and_then(|exchange| exchange.session_id);
+            .get(&exchange)
+            .and_then(|open| open.session_id.clone());
+        self.drop_exchange(exchange);
         self.session.reinitializing = None;
         match verdict {
             Ok(()) => {
@@ -92,8 +96,8 @@ impl HttpDriver {
                     Ok(message) => self.headers(&message, false),
                     Err(_) => Vec::new(),
                 };
-                let number = self.start(HttpMethod::Post, headers, body, Purpose::OneWay);
-                self.barrier = Some(number);
+                let exchange = self.start(HttpMethod::Post, headers, body, Purpose::OneWay);
+                self.barrier = Some(exchange);
             }
             Err(reason) => self.reinitialize_failed(now, &reason),
         }
@@ -102,13 +106,13 @@ impl HttpDriver {
 
     /// The new session could not be opened: every request waiting for it fails.
     pub(super) fn reinitialize_failed(&mut self, now: Timestamp, reason: &str) {
-        if let Some(number) = self.session.reinitializing.take() {
-            self.drop_exchange(number);
+        if let Some(exchange) = self.session.reinitializing.take() {
+            self.drop_exchange(exchange);
         }
         let error = transport_failure(format!(
             "the session expired and a new one could not be opened: {reason}"
         ));
-        for post in std::mem::take(&mut self.awaiting_session) {
+        for post in core::mem::take(&mut self.awaiting_session) {
             self.feed(now, &failure_line(&post.id, &error));
         }
     }
