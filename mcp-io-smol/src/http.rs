@@ -9,15 +9,15 @@ use std::sync::Arc;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use mcp_proto::driver::Runtime;
-use mcp_proto::driver::http::HttpEndpoint;
-use mcp_proto::driver::server::Server;
+use mcp_driver::Runtime;
+use mcp_driver::http::HttpEndpoint;
+use mcp_driver::server::Server;
 use smol::net::TcpListener;
 use smol_hyper::rt::FuturesIo;
 
 use crate::SmolRuntime;
 
-pub use mcp_proto::driver::hyper::{ResponseBody, serve};
+pub use mcp_driver::hyper::{ResponseBody, serve};
 
 /// A bound Streamable HTTP server, not yet accepting.
 #[derive(Debug)]

@@ -1,7 +1,7 @@
 //! smol runtime adapter for [`mcp_proto`].
 //!
 //! The adapter owns pipes, timers and task spawning and nothing else: every protocol rule
-//! lives in `mcp-proto`, and the drive loops in `mcp_proto::driver`. This crate mirrors
+//! lives in `mcp-proto`, and the drive loops in `mcp_driver`. This crate mirrors
 //! `mcp-io-tokio` name for name, so switching runtimes is a change of crate name. It
 //! supplies:
 //!
@@ -20,7 +20,7 @@
 //! [`SmolRuntime::with_executor`] and call the same operations as its methods.
 //!
 //! ```no_run
-//! use mcp_io_smol::mcp_proto::driver::server::{Context, Server, Tool, ToolError};
+//! use mcp_io_smol::mcp_driver::server::{Context, Server, Tool, ToolError};
 //! use mcp_io_smol::mcp_proto::types::{CallToolResult, Implementation};
 //!
 //! #[derive(serde::Deserialize, schemars::JsonSchema)]
@@ -47,11 +47,12 @@ use std::time::{Duration, Instant};
 pub mod http;
 mod stdio;
 
+pub use mcp_driver;
+use mcp_driver::client::{self, Client, ClientError, ClientHandlers};
+use mcp_driver::server::{self, Server};
+use mcp_driver::{BoxFuture, Runtime, Timer};
 pub use mcp_proto;
 use mcp_proto::client::ClientConfig;
-use mcp_proto::driver::client::{self, Client, ClientError, ClientHandlers};
-use mcp_proto::driver::server::{self, Server};
-use mcp_proto::driver::{BoxFuture, Runtime, Timer};
 use smol::Executor;
 use smol::io::{AsyncRead, AsyncWrite};
 use smol::process::{Child, Command};

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mcp_io_smol::SmolRuntime;
+use mcp_io_smol::mcp_driver::Runtime;
+use mcp_io_smol::mcp_driver::client::{Client, ClientHandlers};
+use mcp_io_smol::mcp_driver::server::{Context, Server, Tool, ToolError};
 use mcp_io_smol::mcp_proto::client::{ClientConfig, ClientMode};
-use mcp_io_smol::mcp_proto::driver::Runtime;
-use mcp_io_smol::mcp_proto::driver::client::{Client, ClientHandlers};
-use mcp_io_smol::mcp_proto::driver::server::{Context, Server, Tool, ToolError};
 use mcp_io_smol::mcp_proto::types::{
     CallToolResult, ClientCapabilities, ElicitAction, ElicitRequestParams, ElicitResult,
     Implementation,

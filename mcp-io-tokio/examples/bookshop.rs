@@ -10,9 +10,9 @@
 
 use std::time::Duration;
 
+use mcp_io_tokio::mcp_driver::client::{Client, ClientHandlers};
+use mcp_io_tokio::mcp_driver::server::{Context, Server, Tool, ToolError};
 use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode};
-use mcp_io_tokio::mcp_proto::driver::client::{Client, ClientHandlers};
-use mcp_io_tokio::mcp_proto::driver::server::{Context, Server, Tool, ToolError};
 use mcp_io_tokio::mcp_proto::types::{
     CallToolResult, ClientCapabilities, ElicitAction, ElicitRequestParams, ElicitResult,
     ElicitationCapability, Implementation,

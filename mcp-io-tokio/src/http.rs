@@ -9,13 +9,13 @@ use std::sync::Arc;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use mcp_proto::driver::http::HttpEndpoint;
-use mcp_proto::driver::server::Server;
+use mcp_driver::http::HttpEndpoint;
+use mcp_driver::server::Server;
 use tokio::net::TcpListener;
 
 use crate::TokioRuntime;
 
-pub use mcp_proto::driver::hyper::{ResponseBody, serve};
+pub use mcp_driver::hyper::{ResponseBody, serve};
 
 /// A bound Streamable HTTP server, not yet accepting.
 #[derive(Debug)]

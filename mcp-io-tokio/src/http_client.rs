@@ -12,9 +12,9 @@ use hyper::Uri;
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use mcp_driver::client::http::{AnswerFuture, HttpAnswer, HttpRequest, HttpTransport};
+use mcp_driver::client::{self, Client, ClientError, ClientHandlers};
 use mcp_proto::client::ClientConfig;
-use mcp_proto::driver::client::http::{AnswerFuture, HttpAnswer, HttpRequest, HttpTransport};
-use mcp_proto::driver::client::{self, Client, ClientError, ClientHandlers};
 
 use crate::TokioRuntime;
 

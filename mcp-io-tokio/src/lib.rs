@@ -1,7 +1,7 @@
 //! tokio runtime adapter for [`mcp_proto`].
 //!
 //! The adapter owns pipes, timers and task spawning and nothing else: every protocol rule
-//! lives in `mcp-proto`, and the drive loops in `mcp_proto::driver`. This crate supplies:
+//! lives in `mcp-proto`, and the drive loops in `mcp_driver`. This crate supplies:
 //!
 //! - [`TokioRuntime`], the driver's [`Runtime`] on tokio;
 //! - [`serve_stdio`]: a server on this process's stdin/stdout;
@@ -11,11 +11,11 @@
 //! - [`http::serve_http`] / [`http::HttpServer`]: Streamable HTTP on hyper 1.x, and
 //!   [`http::serve`] to mount the endpoint into an existing hyper or axum application;
 //! - [`connect_http`]: a client of a Streamable HTTP endpoint in either era (hyper-util's
-//!   client as the driver's [`HttpTransport`](mcp_proto::driver::client::http::HttpTransport),
+//!   client as the driver's [`HttpTransport`](mcp_driver::client::http::HttpTransport),
 //!   [`http_client::HyperTransport`]).
 //!
 //! ```no_run
-//! use mcp_io_tokio::mcp_proto::driver::server::{Context, Server, Tool, ToolError};
+//! use mcp_io_tokio::mcp_driver::server::{Context, Server, Tool, ToolError};
 //! use mcp_io_tokio::mcp_proto::types::{CallToolResult, Implementation};
 //!
 //! #[derive(serde::Deserialize, schemars::JsonSchema)]
@@ -46,11 +46,12 @@ mod stdio;
 
 pub use http_client::connect_http;
 
+pub use mcp_driver;
+use mcp_driver::client::{self, Client, ClientError, ClientHandlers};
+use mcp_driver::server::{self, Server};
+use mcp_driver::{BoxFuture, Runtime, Timer};
 pub use mcp_proto;
 use mcp_proto::client::ClientConfig;
-use mcp_proto::driver::client::{self, Client, ClientError, ClientHandlers};
-use mcp_proto::driver::server::{self, Server};
-use mcp_proto::driver::{BoxFuture, Runtime, Timer};
 use tokio::process::{Child, Command};
 use tokio_util::compat::TokioAsyncReadCompatExt;
 

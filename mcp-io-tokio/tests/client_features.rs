@@ -10,13 +10,13 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use mcp_io_tokio::TokioRuntime;
-use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode};
-use mcp_io_tokio::mcp_proto::driver::client::{
+use mcp_io_tokio::mcp_driver::client::{
     CallOptions, Client, ClientError, ClientHandlers, Progress, Subscription,
 };
-use mcp_io_tokio::mcp_proto::driver::server::{
+use mcp_io_tokio::mcp_driver::server::{
     Context, Prompt, Resource, ResourceRequest, Server, Tool, ToolError,
 };
+use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode};
 use mcp_io_tokio::mcp_proto::types::{
     CallToolResult, GetPromptResult, Implementation, LoggingLevel, ReadResourceResult,
     ServerNotification, SubscriptionFilter,
@@ -502,7 +502,7 @@ async fn tapped_client(
     let (client_end, server_end) = tokio::io::duplex(64 * 1024);
     let server = server.clone();
     tokio::spawn(async move {
-        let _ = mcp_io_tokio::mcp_proto::driver::server::serve_stream(
+        let _ = mcp_io_tokio::mcp_driver::server::serve_stream(
             &server,
             TokioRuntime::shared(),
             server_end.compat(),
@@ -516,7 +516,7 @@ async fn tapped_client(
         read: Arc::clone(&read),
         written: Arc::clone(&written),
     };
-    let client = mcp_io_tokio::mcp_proto::driver::client::connect_stream(
+    let client = mcp_io_tokio::mcp_driver::client::connect_stream(
         config(mode),
         ClientHandlers::new(),
         TokioRuntime::shared(),

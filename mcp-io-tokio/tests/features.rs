@@ -7,12 +7,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode, RequestOptions};
-use mcp_io_tokio::mcp_proto::driver::client::{Client, ClientError, ClientHandlers};
-use mcp_io_tokio::mcp_proto::driver::server::{
+use mcp_io_tokio::mcp_driver::client::{Client, ClientError, ClientHandlers};
+use mcp_io_tokio::mcp_driver::server::{
     CompletionRequest, Context, Next, Prompt, RequestInfo, Resource, ResourceRequest,
     ResourceTemplate, Server, Tool, ToolError,
 };
+use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode, RequestOptions};
 use mcp_io_tokio::mcp_proto::jsonrpc::ErrorCode;
 use mcp_io_tokio::mcp_proto::server::Reply;
 use mcp_io_tokio::mcp_proto::types::{

@@ -13,7 +13,7 @@ use hyper::Request;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use mcp_io_tokio::http::HttpServer;
-use mcp_io_tokio::mcp_proto::driver::server::{Context, Server, Tool, ToolError};
+use mcp_io_tokio::mcp_driver::server::{Context, Server, Tool, ToolError};
 use mcp_io_tokio::mcp_proto::types::{CallToolResult, Implementation};
 use serde_json::{Value, json};
 

@@ -12,9 +12,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use mcp_io_tokio::http::HttpServer;
+use mcp_io_tokio::mcp_driver::client::{Client, ClientError, ClientHandlers};
+use mcp_io_tokio::mcp_driver::server::{Context, Server, Tool, ToolError};
 use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode, RequestOptions};
-use mcp_io_tokio::mcp_proto::driver::client::{Client, ClientError, ClientHandlers};
-use mcp_io_tokio::mcp_proto::driver::server::{Context, Server, Tool, ToolError};
 use mcp_io_tokio::mcp_proto::jsonrpc::Params;
 use mcp_io_tokio::mcp_proto::types::{
     CallToolResult, ClientCapabilities, ClientRequest, ElicitAction, ElicitRequestParams,

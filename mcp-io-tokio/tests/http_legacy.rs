@@ -17,8 +17,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use mcp_io_tokio::TokioRuntime;
 use mcp_io_tokio::http::HttpServer;
-use mcp_io_tokio::mcp_proto::driver::http::{HttpEndpoint, SessionSettings};
-use mcp_io_tokio::mcp_proto::driver::server::{Context, Server, Tool, ToolError};
+use mcp_io_tokio::mcp_driver::http::{HttpEndpoint, SessionSettings};
+use mcp_io_tokio::mcp_driver::server::{Context, Server, Tool, ToolError};
 use mcp_io_tokio::mcp_proto::types::{CallToolResult, ElicitRequestParams, Implementation};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
@@ -678,8 +678,8 @@ async fn quiet_streams_of_both_eras_get_keep_alive_comments() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn our_client_recovers_from_an_expired_session_by_itself() {
+    use mcp_io_tokio::mcp_driver::client::ClientHandlers;
     use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode};
-    use mcp_io_tokio::mcp_proto::driver::client::ClientHandlers;
 
     let server = Server::builder(Implementation::new("expiring", "1.0.0"))
         .tool(Tool::typed(

@@ -14,8 +14,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use mcp_io_tokio::mcp_driver::client::{Client, ClientHandlers};
 use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode};
-use mcp_io_tokio::mcp_proto::driver::client::{Client, ClientHandlers};
 use mcp_io_tokio::mcp_proto::types::{
     ClientCapabilities, ElicitAction, ElicitResult, Implementation,
 };

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
+use mcp_io_tokio::mcp_driver::client::{Client, ClientHandlers};
 use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode};
-use mcp_io_tokio::mcp_proto::driver::client::{Client, ClientHandlers};
 use std::collections::BTreeMap;
 
-use mcp_io_tokio::mcp_proto::driver::server::{
+use mcp_io_tokio::mcp_driver::server::{
     Context, Prompt, Resource, ResourceRequest, ResourceTemplate, Server, Tool, ToolError,
 };
 use mcp_io_tokio::mcp_proto::types::{

@@ -96,8 +96,6 @@ extern crate std;
 
 pub mod client;
 pub mod connection;
-#[cfg(feature = "driver")]
-pub mod driver;
 #[cfg(test)]
 mod fast_path_tests;
 pub mod framing;

@@ -1,7 +1,7 @@
 //! The core scenarios: the handshake, a tool call in either lifecycle, elicitation
 //! defaults, SSE resumption and the per-request metadata.
 
-use mcp_proto::driver::client::CallOptions;
+use mcp_driver::client::CallOptions;
 use mcp_proto::types::{ClientRequest, RequestParams};
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! The everything-client's scenarios, chosen by `MCP_CONFORMANCE_SCENARIO`.
 //!
 //! Each scenario is what an application would do with the public client API
-//! ([`mcp_proto::driver::client`] over [`mcp_io_tokio::connect_http`]): connect in the
+//! ([`mcp_driver::client`] over [`mcp_io_tokio::connect_http`]): connect in the
 //! revision the harness asks for (`MCP_CONFORMANCE_PROTOCOL_VERSION`: a `2025-*` version
 //! is the `initialize` lifecycle, [`ClientMode::Legacy`]; `2026-07-28` is the per-request
 //! lifecycle pinned at that version, never probed, since several 2025 mocks answer an
@@ -20,8 +20,8 @@ mod schema;
 use std::fmt;
 use std::time::Duration;
 
+use mcp_driver::client::{Client, ClientError, ClientHandlers};
 use mcp_proto::client::{ClientConfig, ClientMode};
-use mcp_proto::driver::client::{Client, ClientError, ClientHandlers};
 use mcp_proto::types::{
     CallToolResult, ClientCapabilities, ContentBlock, CreateMessageResult, ElicitAction,
     ElicitRequestParams, ElicitResult, Implementation, ListRootsResult,

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use mcp_proto::driver::client::ClientHandlers;
+use mcp_driver::client::ClientHandlers;
 use mcp_proto::types::{
     ElicitAction, ElicitRequestParams, ElicitResult, ElicitValue, PrimitiveSchemaDefinition,
 };
@@ -21,7 +21,7 @@ use super::{Invocation, ScenarioError, ensure, first_text};
 
 /// Calls `name` and checks its text.
 async fn expect_text(
-    client: &mcp_proto::driver::client::Client,
+    client: &mcp_driver::client::Client,
     name: &str,
     expected: &str,
 ) -> Result<(), ScenarioError> {

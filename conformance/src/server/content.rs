@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mcp_proto::driver::server::{Context, ServerBuilder, Tool, ToolError};
-use mcp_proto::driver::{Runtime, sleep};
+use mcp_driver::server::{Context, ServerBuilder, Tool, ToolError};
+use mcp_driver::{Runtime, sleep};
 use mcp_proto::types::{CallToolResult, LoggingLevel};
 use serde_json::{Value, json};
 

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use mcp_proto::driver::server::{Context, Server, ServerBuilder, Tool, ToolError};
+use mcp_driver::server::{Context, Server, ServerBuilder, Tool, ToolError};
 use mcp_proto::jsonrpc::{ErrorCode, ErrorObject};
 use mcp_proto::types::{CallToolResult, ElicitRequestParams, LoggingLevel};
 use serde::Deserialize;

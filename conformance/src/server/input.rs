@@ -4,7 +4,7 @@
 //! live `elicitation/create` (or `sampling/createMessage`, `roots/list`) request; at
 //! 2026-07-28 it is an "input required" result and the handler runs again on the retry.
 
-use mcp_proto::driver::server::{Context, Interrupt, ServerBuilder, Tool, ToolError};
+use mcp_driver::server::{Context, Interrupt, ServerBuilder, Tool, ToolError};
 use mcp_proto::types::{
     CallToolResult, CreateMessageResult, ElicitRequestParams, ElicitResult, InputRequest,
     InputRequests, InputResponse,

@@ -4,7 +4,7 @@
 //!
 //! It is built with the public server API only, as any user would write it: tools,
 //! resources, templates and prompts on [`Server::builder`], era-portable input through
-//! [`Context`](mcp_proto::driver::server::Context), change notifications through
+//! [`Context`](mcp_driver::server::Context), change notifications through
 //! [`Server::notify_tools_changed`] and its siblings.
 
 mod content;
@@ -15,8 +15,8 @@ mod resources;
 
 use std::sync::{Arc, OnceLock};
 
-use mcp_proto::driver::Runtime;
-use mcp_proto::driver::server::{Server, ToolError};
+use mcp_driver::Runtime;
+use mcp_driver::server::{Server, ToolError};
 use mcp_proto::types::Implementation;
 use serde::de::DeserializeOwned;
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use mcp_proto::driver::server::{Context, Prompt, ServerBuilder};
+use mcp_driver::server::{Context, Prompt, ServerBuilder};
 use mcp_proto::types::{GetPromptResult, InputResponse, PromptArgument};
 use serde_json::json;
 
@@ -53,7 +53,7 @@ pub(crate) fn register(builder: ServerBuilder) -> ServerBuilder {
                     .filter(|value| value.starts_with(request.value.as_str()))
                     .map(|value| String::from(*value))
                     .collect();
-                Ok::<_, mcp_proto::driver::server::ToolError>(values)
+                Ok::<_, mcp_driver::server::ToolError>(values)
             }),
         )
         .prompt(Prompt::new(

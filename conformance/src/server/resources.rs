@@ -1,8 +1,6 @@
 //! Resources and the resource template (CONFORMANCE.md 4.3).
 
-use mcp_proto::driver::server::{
-    Context, Resource, ResourceRequest, ResourceTemplate, ServerBuilder,
-};
+use mcp_driver::server::{Context, Resource, ResourceRequest, ResourceTemplate, ServerBuilder};
 use mcp_proto::types::ReadResourceResult;
 use serde_json::json;
 

@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use futures_util::stream;
 use mcp_io_tokio::TokioRuntime;
-use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode, RequestOptions};
-use mcp_io_tokio::mcp_proto::driver::client::http::{
+use mcp_io_tokio::mcp_driver::client::http::{
     AnswerFuture, BodyChunks, HttpAnswer, HttpRequest, HttpTransport,
 };
-use mcp_io_tokio::mcp_proto::driver::client::{self, Client, ClientError};
+use mcp_io_tokio::mcp_driver::client::{self, Client, ClientError};
+use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode, RequestOptions};
 use mcp_io_tokio::mcp_proto::http::HttpMethod;
 use mcp_io_tokio::mcp_proto::types::Implementation;
 use serde_json::{Value, json};

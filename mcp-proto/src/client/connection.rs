@@ -11,6 +11,7 @@ use crate::client::config::{ClientConfig, ClientMode, RequestOptions};
 use crate::client::encoded::EncodedRequest;
 use crate::client::envelope::{self, Envelope};
 use crate::client::event::{ClientEvent, RequestError};
+use crate::client::listen::LegacySubscriptions;
 use crate::client::mrtr::{self, Rounds};
 use crate::client::negotiation::{self, Phase, ProbeVerdict, ServerDetails};
 use crate::connection::{
@@ -32,7 +33,8 @@ use crate::types::{
     DiscoverResult, ElicitRequestParams, EmptyResult, Implementation, InitializeRequestParams,
     InputResponses, LoggingLevel, Meta, Method, ProgressToken, ResultType, Sender,
     ServerCapabilities, ServerNotification, ServerRequest, SetLevelRequestParams,
-    SubscriptionFilter, SubscriptionsListenRequestParams, TASKS_EXTENSION_ID,
+    SubscribeRequestParams, SubscriptionFilter, SubscriptionsListenRequestParams,
+    TASKS_EXTENSION_ID, UnsubscribeRequestParams,
 };
 use crate::validate::{Context, Direction, Rule, Shaped, Violation, validate, validate_keeping};
 use crate::version::{Era, ProtocolVersion};
@@ -82,6 +84,14 @@ enum Outbound {
     SetLevel,
     /// An application request.
     App(Box<AppRequest>),
+    /// Legacy: a `resources/subscribe` for the emulated subscription `subscription`.
+    Subscribe {
+        subscription: RequestHandle,
+        uri: String,
+    },
+    /// Legacy: a `resources/unsubscribe` no emulated subscription needs any more; its
+    /// answer is not reported.
+    Unsubscribe,
 }
 
 /// The classes of [`Outbound`] entries the pending table counts.
@@ -109,6 +119,8 @@ enum OutboundKind {
     Initialize,
     SetLevel,
     App,
+    Subscribe,
+    Unsubscribe,
 }
 
 /// A server request (legacy) the application holds a [`ReplyToken`] for.
@@ -153,6 +165,8 @@ pub struct ClientConnection {
     inbound_ids: BTreeMap<RequestId, u64>,
     next_slot: u64,
     cache: Option<ResponseCache>,
+    /// Legacy sessions: the emulated `subscriptions/listen` streams.
+    legacy_listens: LegacySubscriptions,
     /// At 2026-07-28: the `_meta` every request without its own carries at the
     /// configured log level, made once per version spoken (the version it was made for
     /// beside it).
@@ -416,6 +430,7 @@ impl ClientConnection {
             progress: BTreeMap::new(),
             inbound: BTreeMap::new(),
             inbound_ids: BTreeMap::new(),
+            legacy_listens: LegacySubscriptions::default(),
             next_slot: 1,
         };
         match opening {
@@ -621,24 +636,102 @@ impl ClientConnection {
         Ok(known)
     }
 
-    /// Opens a `subscriptions/listen` stream (2026 only; [`SendError::WrongEra`] on a
-    /// 2025 session) for the notifications `filter` asks for.
+    /// Opens a subscription to the notifications `filter` asks for, in either era.
     ///
-    /// The stream's notifications, told apart by their subscription id, arrive as
-    /// [`ClientEvent::SubscriptionAcknowledged`] and then
-    /// [`ClientEvent::SubscriptionNotification`]s; the server ends it with
-    /// [`ClientEvent::SubscriptionEnded`]. It never times out; end it with
-    /// [`Self::cancel`]. At most [`Limits::max_subscriptions`](crate::Limits) are open.
+    /// At 2026-07-28 it is a `subscriptions/listen` stream, whose notifications, told
+    /// apart by their subscription id, arrive as [`ClientEvent::SubscriptionAcknowledged`]
+    /// and then [`ClientEvent::SubscriptionNotification`]s; the server ends it with
+    /// [`ClientEvent::SubscriptionEnded`].
+    ///
+    /// A 2025-11-25 session has no listen request, so the connection emulates one with
+    /// the same events: the filter is cut to what the server's capabilities announce, the
+    /// resources it names are subscribed (`resources/subscribe`, shared between
+    /// subscriptions), [`ClientEvent::SubscriptionAcknowledged`] comes once the server
+    /// answered (without the resources it refused), and each session notification the
+    /// filter wants is delivered as a [`ClientEvent::SubscriptionNotification`] too (it
+    /// still arrives as a [`ClientEvent::Notification`] as well).
+    ///
+    /// A subscription never times out; end it with [`Self::cancel`] (a legacy one then
+    /// unsubscribes the resources no other subscription names). At most
+    /// [`Limits::max_subscriptions`](crate::Limits) are open.
     pub fn listen(
         &mut self,
         now: Timestamp,
         filter: SubscriptionFilter,
     ) -> Result<RequestHandle, SendError> {
+        if self.era() == Some(Era::Legacy) {
+            return self.listen_legacy(now, &filter);
+        }
         let request = ClientRequest::SubscriptionsListen(SubscriptionsListenRequestParams {
             notifications: filter,
             meta: None,
         });
         self.send_request(now, request, RequestOptions::default())
+    }
+
+    /// The emulated subscription of a 2025-11-25 session (see [`Self::listen`]).
+    fn listen_legacy(
+        &mut self,
+        now: Timestamp,
+        filter: &SubscriptionFilter,
+    ) -> Result<RequestHandle, SendError> {
+        self.advance(now);
+        if self.is_closed() {
+            return Err(SendError::Closed);
+        }
+        if self.legacy_listens.len() >= self.config.limits.max_subscriptions {
+            return Err(SendError::TooManySubscriptions);
+        }
+        let handle = self.pending.next_handle();
+        let capabilities = self.details.capabilities.as_ref();
+        let to_subscribe = self.legacy_listens.open(handle, filter, capabilities);
+        for uri in to_subscribe {
+            let request = ClientRequest::Subscribe(SubscribeRequestParams {
+                uri: uri.clone(),
+                meta: None,
+            });
+            let sent = self.send_own(
+                &request,
+                Outbound::Subscribe {
+                    subscription: handle,
+                    uri: uri.clone(),
+                },
+            );
+            if !sent {
+                self.legacy_listens.on_subscribe_answer(handle, &uri, true);
+            }
+        }
+        if let Some(filter) = self.legacy_listens.acknowledged(handle) {
+            self.events
+                .push_back(ClientEvent::SubscriptionAcknowledged { handle, filter });
+        }
+        Ok(handle)
+    }
+
+    /// Sends a request of the connection's own (not the application's): true when sent.
+    fn send_own(&mut self, request: &ClientRequest, extra: Outbound) -> bool {
+        let id = self.pending.next_id();
+        let mut line = Vec::new();
+        if request.encode(&id, &mut line).is_err() {
+            return false;
+        }
+        self.track_own(id, line, extra);
+        true
+    }
+
+    /// The server answered (or did not answer in time) the `resources/subscribe` of
+    /// `uri` for the emulated subscription `subscription`.
+    fn on_subscribe_answer(&mut self, subscription: RequestHandle, uri: &str, refused: bool) {
+        if let Some(filter) = self
+            .legacy_listens
+            .on_subscribe_answer(subscription, uri, refused)
+        {
+            self.events
+                .push_back(ClientEvent::SubscriptionAcknowledged {
+                    handle: subscription,
+                    filter,
+                });
+        }
     }
 
     /// Retries a request after [`ClientEvent::InputRequired`] with the answers to every
@@ -686,6 +779,17 @@ impl ClientConnection {
         reason: Option<String>,
     ) -> Result<(), ApiMisuse> {
         self.advance(now);
+        if let Some(to_unsubscribe) = self.legacy_listens.close(handle) {
+            if !self.is_closed() {
+                for uri in to_unsubscribe {
+                    let request =
+                        ClientRequest::Unsubscribe(UnsubscribeRequestParams { uri, meta: None });
+                    self.send_own(&request, Outbound::Unsubscribe);
+                }
+            }
+            self.events.push_back(ClientEvent::Cancelled { handle });
+            return Ok(());
+        }
         if let Some(at) = self.held.iter().position(|(held, _)| *held == handle) {
             if let Some((_, request)) = self.held.remove(at) {
                 self.forget_progress(&request);
@@ -886,6 +990,8 @@ impl ClientConnection {
                 Outbound::Initialize => OutboundKind::Initialize,
                 Outbound::SetLevel => OutboundKind::SetLevel,
                 Outbound::App(_) => OutboundKind::App,
+                Outbound::Subscribe { .. } => OutboundKind::Subscribe,
+                Outbound::Unsubscribe => OutboundKind::Unsubscribe,
             })
     }
 
@@ -974,6 +1080,7 @@ impl ClientConnection {
         self.phase = Phase::Closed;
         let mut open = BTreeSet::new();
         open.extend(self.held.drain(..).map(|(handle, _)| handle));
+        open.extend(self.legacy_listens.close_all());
         let on_wire: Vec<RequestHandle> = self.pending.handles().collect();
         for handle in on_wire {
             if let Some(Pending {
@@ -1422,7 +1529,10 @@ impl ClientConnection {
                 }
             }
             Outbound::Initialize => self.close_with(CloseReason::HandshakeTimedOut),
-            Outbound::SetLevel => {}
+            Outbound::SetLevel | Outbound::Unsubscribe => {}
+            Outbound::Subscribe { subscription, uri } => {
+                self.on_subscribe_answer(subscription, &uri, true);
+            }
             Outbound::App(request) => {
                 self.forget_progress(&request);
                 self.queue_cancelled(pending.id, Some(String::from("Request timed out")));
@@ -1482,8 +1592,18 @@ impl ClientConnection {
                 self.pending.remove(handle);
                 self.on_initialize_answer(response);
             }
-            Some(OutboundKind::SetLevel) => {
+            Some(OutboundKind::SetLevel | OutboundKind::Unsubscribe) => {
                 self.pending.remove(handle);
+            }
+            Some(OutboundKind::Subscribe) => {
+                if let Some(Pending {
+                    extra: Outbound::Subscribe { subscription, uri },
+                    ..
+                }) = self.pending.remove(handle)
+                {
+                    let refused = !matches!(response.outcome, Outcome::Result(_));
+                    self.on_subscribe_answer(subscription, &uri, refused);
+                }
             }
             // A second answer to an attempt already answered with "input required".
             Some(OutboundKind::App)
@@ -1694,7 +1814,18 @@ impl ClientConnection {
             ServerNotification::LoggingMessage(params) => {
                 self.events.push_back(ClientEvent::Log { params });
             }
-            other => self.events.push_back(ClientEvent::Notification(other)),
+            other => {
+                // Legacy: the emulated subscriptions that want it get it too.
+                let wanting: Vec<RequestHandle> = self.legacy_listens.wanting(&other).collect();
+                for handle in wanting {
+                    self.events
+                        .push_back(ClientEvent::SubscriptionNotification {
+                            handle,
+                            notification: other.clone(),
+                        });
+                }
+                self.events.push_back(ClientEvent::Notification(other));
+            }
         }
     }
 

@@ -123,6 +123,7 @@ mod connection;
 mod encoded;
 mod envelope;
 mod event;
+mod listen;
 mod mrtr;
 mod negotiation;
 

@@ -563,8 +563,14 @@ fn methods_outside_the_negotiated_era_are_refused() {
     );
 
     let mut legacy = legacy_ready(ClientCapabilities::default());
+    // `listen` is emulated on a legacy session; the request itself is refused.
+    let listen =
+        ClientRequest::SubscriptionsListen(crate::types::SubscriptionsListenRequestParams {
+            notifications: SubscriptionFilter::default(),
+            meta: None,
+        });
     assert_eq!(
-        legacy.listen(ms(2), SubscriptionFilter::default()),
+        legacy.send_request(ms(2), listen, RequestOptions::new()),
         Err(SendError::WrongEra)
     );
     assert_eq!(
@@ -1974,4 +1980,159 @@ fn a_server_info_is_decoded_again_only_when_its_text_changes() {
     );
     assert!(outcome(&mut client, 5, valid));
     assert!(!outcome(&mut client, 6, r#"{"version":"2.0"}"#));
+}
+
+// Listening on a legacy session (emulated).
+
+/// A legacy client past its handshake with a server announcing tool list changes and
+/// resource subscriptions.
+fn legacy_listening() -> ClientConnection {
+    let mut client = client(config(ClientMode::Legacy));
+    feed(
+        &mut client,
+        ms(1),
+        r#"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-11-25","capabilities":{"tools":{"listChanged":true},"resources":{"subscribe":true}},"serverInfo":{"name":"s","version":"1"}}}"#,
+    );
+    sent(&mut client);
+    events(&mut client);
+    assert_eq!(client.era(), Some(Era::Legacy));
+    client
+}
+
+#[test]
+fn a_legacy_listen_subscribes_its_resources_and_is_acknowledged_without_refused_ones() {
+    let mut client = legacy_listening();
+    let filter: SubscriptionFilter = serde_json::from_value(json!({
+        "toolsListChanged": true,
+        "promptsListChanged": true,
+        "resourceSubscriptions": ["file:///a", "file:///b"]
+    }))
+    .unwrap();
+    let handle = client.listen(ms(2), filter.clone()).unwrap();
+    assert_eq!(
+        sent(&mut client),
+        [
+            json!({"jsonrpc":"2.0","id":2,"method":"resources/subscribe","params":{"uri":"file:///a"}}),
+            json!({"jsonrpc":"2.0","id":3,"method":"resources/subscribe","params":{"uri":"file:///b"}}),
+        ]
+    );
+    assert!(events(&mut client).is_empty(), "acknowledged once answered");
+    feed(
+        &mut client,
+        ms(3),
+        r#"{"jsonrpc":"2.0","id":2,"result":{}}"#,
+    );
+    assert!(events(&mut client).is_empty());
+    feed(
+        &mut client,
+        ms(3),
+        r#"{"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"no such resource"}}"#,
+    );
+    // Prompts are not announced and file:///b was refused.
+    let acknowledged: SubscriptionFilter = serde_json::from_value(json!({
+        "toolsListChanged": true,
+        "resourceSubscriptions": ["file:///a"]
+    }))
+    .unwrap();
+    assert_eq!(
+        events(&mut client),
+        [ClientEvent::SubscriptionAcknowledged {
+            handle,
+            filter: acknowledged
+        }]
+    );
+
+    // A second subscription to the same resource sends nothing and is acknowledged at once.
+    let second = client
+        .listen(
+            ms(4),
+            serde_json::from_value(json!({"resourceSubscriptions": ["file:///a"]})).unwrap(),
+        )
+        .unwrap();
+    assert!(sent(&mut client).is_empty());
+    assert!(matches!(
+        events(&mut client).as_slice(),
+        [ClientEvent::SubscriptionAcknowledged { handle: h, .. }] if *h == second
+    ));
+
+    // An update under the resource reaches both, as well as the plain notification.
+    feed(
+        &mut client,
+        ms(5),
+        r#"{"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"uri":"file:///a/part"}}"#,
+    );
+    let seen = events(&mut client);
+    let delivered: Vec<RequestHandle> = seen
+        .iter()
+        .filter_map(|event| match event {
+            ClientEvent::SubscriptionNotification { handle, .. } => Some(*handle),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(delivered, [handle, second]);
+    assert!(matches!(seen.last(), Some(ClientEvent::Notification(_))));
+    // A list change only reaches the subscription that asked for it.
+    feed(
+        &mut client,
+        ms(5),
+        r#"{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}"#,
+    );
+    let seen = events(&mut client);
+    assert!(matches!(
+        seen.first(),
+        Some(ClientEvent::SubscriptionNotification { handle: h, .. }) if *h == handle
+    ));
+    assert_eq!(seen.len(), 2);
+
+    // Cancelling the first keeps file:///a (the second names it); the second's cancel
+    // unsubscribes it.
+    client.cancel(ms(6), handle, None).unwrap();
+    assert!(sent(&mut client).is_empty());
+    assert_eq!(events(&mut client), [ClientEvent::Cancelled { handle }]);
+    client.cancel(ms(6), second, None).unwrap();
+    assert_eq!(
+        sent(&mut client),
+        [
+            json!({"jsonrpc":"2.0","id":4,"method":"resources/unsubscribe","params":{"uri":"file:///a"}})
+        ]
+    );
+    assert_eq!(
+        events(&mut client),
+        [ClientEvent::Cancelled { handle: second }]
+    );
+    feed(
+        &mut client,
+        ms(7),
+        r#"{"jsonrpc":"2.0","id":4,"result":{}}"#,
+    );
+    assert!(events(&mut client).is_empty());
+    assert!(client.is_idle());
+}
+
+#[test]
+fn a_legacy_listen_fails_when_the_connection_closes_and_its_subscribe_can_time_out() {
+    let mut client = legacy_listening();
+    let filter: SubscriptionFilter =
+        serde_json::from_value(json!({"resourceSubscriptions": ["file:///a"]})).unwrap();
+    let handle = client.listen(ms(2), filter).unwrap();
+    sent(&mut client);
+    // No answer in time: the resource counts as refused.
+    let deadline = client.poll_timeout().unwrap();
+    client.handle_timeout(deadline);
+    assert_eq!(
+        events(&mut client),
+        [ClientEvent::SubscriptionAcknowledged {
+            handle,
+            filter: SubscriptionFilter::default()
+        }]
+    );
+    client.handle_eof(deadline);
+    let closing = events(&mut client);
+    assert_eq!(
+        closing.first(),
+        Some(&ClientEvent::Failed {
+            handle,
+            error: RequestError::ConnectionClosed
+        })
+    );
 }

@@ -61,7 +61,6 @@ impl Outbox {
     }
 
     /// The queue's capacity, in messages.
-    #[cfg(all(test, feature = "driver"))]
     pub(crate) fn capacity(&self) -> usize {
         self.lines.capacity()
     }

@@ -219,6 +219,20 @@ impl Params {
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         self.raw.decode()
     }
+
+    /// Decodes the object into `T` with the protocol's `_meta` left out (the 2026
+    /// envelope, a progress token), so that an application's params type need not allow
+    /// for it, `deny_unknown_fields` included.
+    pub fn decode_ignoring_meta<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        let text = self.raw.get();
+        if self.meta().is_none() && !self.meta_is_malformed() {
+            return serde_json::from_str(text);
+        }
+        match crate::json::splice::splice_object(text, &["_meta"], &[]) {
+            Some(stripped) => serde_json::from_str(&stripped),
+            None => serde_json::from_str(text),
+        }
+    }
 }
 
 fn decode_params<T: DeserializeOwned>(params: Option<&Params>) -> Result<T, serde_json::Error> {

@@ -235,6 +235,13 @@ impl ServerConnection {
         self.subscriptions.shrink_to_fit();
     }
 
+    /// How many messages and events the connection's queues have room for without
+    /// allocating: what [`Self::shrink_to_fit`] gives back once they are drained (for a
+    /// server that keeps thousands of idle connections and watches their memory).
+    pub fn queue_capacity(&self) -> usize {
+        self.events.capacity() + self.outbox.capacity()
+    }
+
     /// Encoded bytes waiting for `poll_transmit`; bounded by
     /// [`Limits::max_queued_bytes`](crate::Limits::max_queued_bytes) plus replies and
     /// the core's own error answers to one input.

@@ -89,7 +89,6 @@ pub struct InboundRequest {
     pub context: RequestContext,
     /// The params as validation decoded them (`None` for a vendor method), so that a
     /// driver routing the request as it came need not decode them again.
-    #[cfg_attr(not(feature = "driver"), allow(dead_code))]
     pub(crate) typed: Option<ClientRequest>,
 }
 
@@ -108,9 +107,10 @@ impl InboundRequest {
         ClientRequest::decode(&self.method, self.params.as_ref())
     }
 
-    /// Takes the params as validation decoded them, when it kept them.
-    #[cfg_attr(not(feature = "driver"), allow(dead_code))]
-    pub(crate) fn take_typed(&mut self) -> Option<ClientRequest> {
+    /// Takes the params as validation decoded them, when it kept them (`None` for a
+    /// vendor method, or once taken): a server that routes the request by its typed form
+    /// need not decode the params a second time.
+    pub fn take_typed(&mut self) -> Option<ClientRequest> {
         self.typed.take()
     }
 }
@@ -168,6 +168,16 @@ impl Reply {
     /// An error with `code` and `message`.
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Reply {
         Reply::Error(ErrorObject::with_message(code, message))
+    }
+
+    /// A tool's result: a plain one (text blocks, optionally `isError`, nothing else)
+    /// written directly, byte for byte what serde would write, without serde's walk; any
+    /// other through serde.
+    pub fn tool_result(result: &crate::types::CallToolResult) -> Reply {
+        match result.plain_json() {
+            Some(raw) => Reply::Result(raw),
+            None => Reply::result(result),
+        }
     }
 }
 

@@ -151,6 +151,9 @@ pub struct CompleteRequestParams {
     pub meta: Option<Meta>,
 }
 
+/// The most values one completion result carries (the specification's bound).
+pub const MAX_COMPLETION_VALUES: usize = 100;
+
 /// The completion values of a [`CompleteResult`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -171,6 +174,34 @@ pub struct Completion {
         deserialize_with = "crate::types::wire::present"
     )]
     pub has_more: Option<bool>,
+}
+
+impl Completion {
+    /// The completion cut to [`MAX_COMPLETION_VALUES`], with `hasMore` and `total`
+    /// saying so when it had more.
+    pub fn capped(mut self) -> Completion {
+        let count = self.values.len();
+        if count > MAX_COMPLETION_VALUES {
+            self.values.truncate(MAX_COMPLETION_VALUES);
+            self.has_more = Some(true);
+            let count = i64::try_from(count).unwrap_or(i64::MAX);
+            self.total = Some(self.total.map_or(count, |total| total.max(count)));
+        }
+        self
+    }
+}
+
+impl From<Vec<String>> for Completion {
+    /// Every matching value: `total` is their count and `hasMore` whether the result
+    /// will have to leave some out.
+    fn from(values: Vec<String>) -> Self {
+        let total = i64::try_from(values.len()).unwrap_or(i64::MAX);
+        Completion {
+            has_more: Some(values.len() > MAX_COMPLETION_VALUES),
+            total: Some(total),
+            values,
+        }
+    }
 }
 
 /// Result of `completion/complete`.

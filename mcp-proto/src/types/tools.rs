@@ -361,7 +361,6 @@ impl CallToolResult {
     /// The JSON text serde writes for this result, written directly when the result is
     /// plain (text blocks without annotations or `_meta`, optionally `isError`, nothing
     /// else): the common tool answer, without serde's walk. `None` for any other result.
-    #[cfg(any(test, feature = "driver"))]
     pub(crate) fn plain_json(&self) -> Option<RawJson> {
         if self.result_type.is_some() || self.structured_content.is_some() || self.meta.is_some() {
             return None;

@@ -16,7 +16,7 @@ use crate::version::Era;
 pub(crate) const MAX_TOOL_NAME_LENGTH: usize = 128;
 
 /// The most completion values a 2026 result may carry.
-pub(crate) const MAX_COMPLETION_VALUES: usize = 100;
+pub(crate) use crate::types::MAX_COMPLETION_VALUES;
 
 pub(crate) fn missing_tasks_extension() -> Violation {
     let mut violation = Violation::new(
