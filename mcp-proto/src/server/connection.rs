@@ -22,6 +22,7 @@ use crate::mrtr::StateSealer;
 use crate::server::config::ServerConfig;
 use crate::server::event::{Change, Reply, ServerEvent};
 use crate::server::inbound::InboundTable;
+use crate::server::reply::{Shaper, shape_reply};
 use crate::server::subscriptions::Subscriptions;
 use crate::time::Timestamp;
 use crate::types::{
@@ -539,8 +540,25 @@ impl ServerConnection {
         if entry.cancelled || self.is_closed() {
             return Ok(Delivery::Swallowed);
         }
-        let delivery = crate::server::reply::deliver(self, &entry, reply);
-        // Room may have been made for waiting input.
+        let mut shaper = Shaper {
+            config: &self.config,
+            sealer: self
+                .sealer
+                .as_mut()
+                .map(|sealer| &mut *sealer.0 as &mut (dyn StateSealer + Send)),
+            now: self.now,
+        };
+        let (response, delivery) = shape_reply(&mut shaper, &entry, reply);
+        // The envelope around a result is short: `{"jsonrpc":"2.0","id":…,"result":…}`.
+        let capacity = match &response.outcome {
+            WireOutcome::Result(body) => body.raw().get().len() + 64,
+            WireOutcome::Error(_) => 0,
+        };
+        let message = Message::Response(response);
+        self.outbox
+            .push_related(Related::Response(entry.id), capacity, |out| {
+                message.encode(out)
+            });
         Ok(delivery)
     }
 

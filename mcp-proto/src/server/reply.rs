@@ -14,16 +14,18 @@
 use alloc::borrow::Cow;
 use alloc::string::String;
 
-use crate::connection::{Delivery, Related, ReplaceCause};
+use crate::connection::{Delivery, ReplaceCause};
 use crate::json::RawJson;
 use crate::json::splice::{open_object, push_quoted, write_object};
 use crate::jsonrpc::message::{MetaSlot, ResultMembers, ResultTypeSlot};
 use crate::jsonrpc::scan::{is_key, object_entries, walk};
-use crate::jsonrpc::{ErrorCode, ErrorObject, Message, Outcome, Response, ResultBody};
+use crate::jsonrpc::{ErrorCode, ErrorObject, Outcome, Response, ResultBody};
 use crate::mrtr::StateBinding;
-use crate::server::connection::ServerConnection;
+use crate::mrtr::StateSealer;
+use crate::server::config::ServerConfig;
 use crate::server::event::{InputRequired, Reply};
 use crate::server::inbound::InboundEntry;
+use crate::time::Timestamp;
 use crate::types::meta::keys;
 use crate::types::{
     ClientCapabilities, ElicitRequestParams, InputRequest, InputRequiredResult, Meta, Method,
@@ -32,28 +34,46 @@ use crate::types::{
 use crate::validate::{Context, Shaped, validate_reply};
 use crate::version::Era;
 
-pub(crate) fn deliver(conn: &mut ServerConnection, entry: &InboundEntry, reply: Reply) -> Delivery {
+/// What shaping a reply needs of its connection, borrowed for one reply: the
+/// configuration, the state sealer and the time.
+pub(crate) struct Shaper<'a> {
+    pub(crate) config: &'a ServerConfig,
+    pub(crate) sealer: Option<&'a mut (dyn StateSealer + Send)>,
+    pub(crate) now: Timestamp,
+}
+
+/// The response that answers `entry` with `reply`, shaped for its era, sealed where it
+/// carries state and validated, or the error response that replaces it; and what became
+/// of the reply. A pure function of its inputs: the caller queues the response.
+pub(crate) fn shape_reply(
+    shaper: &mut Shaper<'_>,
+    entry: &InboundEntry,
+    reply: Reply,
+) -> (Response, Delivery) {
     let mut before_additions = None;
     let mut server_info_stamped = false;
     let outcome = match reply {
         Reply::Error(error) => Ok(Outcome::Error(error)),
-        Reply::Result(raw) => shape_result(conn, entry, raw)
+        Reply::Result(raw) => shape_result(shaper.config, entry, raw)
             .map(|shaped| {
                 before_additions = shaped.before_additions;
                 server_info_stamped = shaped.server_info_stamped;
                 Outcome::Result(shaped.body)
             })
             .map_err(|error| (error, ReplaceCause::InvalidResult)),
-        Reply::InputRequired(input) => input_required(conn, entry, input)
+        Reply::InputRequired(input) => input_required(shaper, entry, input)
             .map(|raw| Outcome::Result(ResultBody::from_object(raw))),
     };
-    let replace = |conn: &mut ServerConnection, error: ErrorObject, cause: ReplaceCause| {
-        conn.send_error(Some(&entry.id), error.clone());
-        Delivery::Replaced { error, cause }
+    let replace = |error: ErrorObject, cause: ReplaceCause| {
+        let response = Response {
+            id: Some(entry.id.clone()),
+            outcome: Outcome::Error(error.clone()),
+        };
+        (response, Delivery::Replaced { error, cause })
     };
     let outcome = match outcome {
         Ok(outcome) => outcome,
-        Err((error, cause)) => return replace(conn, error, cause),
+        Err((error, cause)) => return replace(error, cause),
     };
     let response = Response {
         id: Some(entry.id.clone()),
@@ -68,20 +88,8 @@ pub(crate) fn deliver(conn: &mut ServerConnection, entry: &InboundEntry, reply: 
         server_info_stamped,
     };
     match validate_reply(&response, &entry.version, &context, shaped) {
-        Ok(()) => {
-            // The envelope around a result is short: `{"jsonrpc":"2.0","id":…,"result":…}`.
-            let capacity = match &response.outcome {
-                Outcome::Result(body) => body.raw().get().len() + 64,
-                Outcome::Error(_) => 0,
-            };
-            let message = Message::Response(response);
-            let related = Related::Response(entry.id.clone());
-            conn.outbox
-                .push_related(related, capacity, |out| message.encode(out));
-            Delivery::Sent
-        }
+        Ok(()) => (response, Delivery::Sent),
         Err(violation) => replace(
-            conn,
             ErrorObject::with_message(
                 ErrorCode::INTERNAL_ERROR,
                 alloc::format!(
@@ -123,7 +131,7 @@ fn invalid(message: &str) -> ErrorObject {
 /// The result as it goes out under the entry's era: its text, edited where the era asks,
 /// and what the one walk of its top level learnt about the members validation reads.
 fn shape_result(
-    conn: &ServerConnection,
+    config: &ServerConfig,
     entry: &InboundEntry,
     raw: RawJson,
 ) -> Result<ShapedResult, ErrorObject> {
@@ -159,7 +167,7 @@ fn shape_result(
         Era::Modern => {
             if entry.method == Method::ToolsList.as_str() && text.contains("\"execution\"") {
                 if let Some(stripped) = without_tool_execution(text) {
-                    let shaped = shape_result(conn, entry, stripped)?;
+                    let shaped = shape_result(config, entry, stripped)?;
                     // The application's text lost members: decode the result itself.
                     return Ok(ShapedResult {
                         before_additions: None,
@@ -181,7 +189,7 @@ fn shape_result(
             let (mut ttl_ms, mut cache_scope) = (None, None);
             let method = Method::parse(&entry.method);
             if let Some(method) = method.filter(|method| method.is_cacheable()) {
-                let hints = conn.config.hints_for(method);
+                let hints = config.hints_for(method);
                 if !members.ttl_ms {
                     ttl_ms = Some(alloc::format!("{}", hints.ttl_ms));
                     members.ttl_ms = true;
@@ -195,8 +203,8 @@ fn shape_result(
                 }
             }
             let existing_meta = found.meta;
-            let stamped = if conn.config.stamp_server_info {
-                stamped_meta(conn, existing_meta)
+            let stamped = if config.stamp_server_info {
+                stamped_meta(config, existing_meta)
             } else {
                 None
             };
@@ -327,12 +335,12 @@ fn without_tool_execution(text: &str) -> Option<RawJson> {
 /// `_meta` with `serverInfo` added, or `None` when it is there already or `_meta` is not
 /// an object (validation then reports it). The existing members are kept verbatim, in
 /// order, written compactly.
-fn stamped_meta(conn: &ServerConnection, existing: Option<&str>) -> Option<Meta> {
-    let cache = conn.config.stamp_cache();
+fn stamped_meta(config: &ServerConfig, existing: Option<&str>) -> Option<Meta> {
+    let cache = config.stamp_cache();
     let json = match (existing, cache) {
         (None, Some(cache)) => return Some(cache.alone.clone()),
         (_, Some(cache)) => Cow::Borrowed(cache.json.as_str()),
-        (_, None) => Cow::Owned(serde_json::to_string(&conn.config.info).ok()?),
+        (_, None) => Cow::Owned(serde_json::to_string(&config.info).ok()?),
     };
     let add = [(keys::SERVER_INFO, json.as_ref())];
     let text = match existing {
@@ -353,7 +361,7 @@ fn stamped_meta(conn: &ServerConnection, existing: Option<&str>) -> Option<Meta>
 }
 
 fn input_required(
-    conn: &mut ServerConnection,
+    shaper: &mut Shaper<'_>,
     entry: &InboundEntry,
     input: InputRequired,
 ) -> Result<RawJson, (ErrorObject, ReplaceCause)> {
@@ -381,8 +389,8 @@ fn input_required(
     let request_state = match input.state {
         None => None,
         Some(state) => {
-            let now = conn.now;
-            let principal = conn.config.principal.clone();
+            let now = shaper.now;
+            let principal = shaper.config.principal.clone();
             let binding = StateBinding {
                 method: &entry.method,
                 params_digest: entry
@@ -392,10 +400,10 @@ fn input_required(
                     .unwrap_or_default(),
                 principal: principal.as_deref(),
             };
-            let sealed = conn
+            let sealed = shaper
                 .sealer
                 .as_mut()
-                .and_then(|sealer| sealer.0.seal(now, &binding, &state).ok());
+                .and_then(|sealer| sealer.seal(now, &binding, &state).ok());
             match sealed {
                 Some(sealed) => Some(sealed),
                 None => {
@@ -416,9 +424,9 @@ fn input_required(
         request_state,
         meta: None,
     };
-    if conn.config.stamp_server_info {
+    if shaper.config.stamp_server_info {
         let mut meta = Meta::new();
-        meta.set_server_info(&conn.config.info);
+        meta.set_server_info(&shaper.config.info);
         result.meta = Some(meta);
     }
     RawJson::from_serialize(&result).map_err(|_| {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::server::Shared;
 use crate::server::context::{Context, ToolError};
-use crate::server::dispatch::without_input;
+use crate::server::outcome::without_input;
 use mcp_proto::jsonrpc::{ErrorCode, Params};
 use mcp_proto::server::Reply;
 use mcp_proto::types::{CompleteRequestParams, CompleteResult, Completion, CompletionReference};

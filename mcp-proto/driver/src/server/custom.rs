@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::server::context::{Context, ToolError};
-use crate::server::dispatch::without_input;
+use crate::server::outcome::without_input;
 use mcp_proto::jsonrpc::{ErrorCode, Params};
 use mcp_proto::server::Reply;
 

@@ -7,20 +7,20 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, Waker};
 
 use crate::server::completion::complete;
-use crate::server::context::{Context, InputState, Interrupt, RequestFacts, ToolError};
-use crate::server::layer::{Next, RequestInfo};
+use crate::server::context::{Context, RequestFacts};
+use crate::server::layer::{LayerFuture, Next, RequestInfo, Service};
+use crate::server::outcome::{finish, tool_reply};
 use crate::server::page::list_page;
 use crate::server::tool::ToolFuture;
 use crate::server::{ResourceRequest, Shared};
 use mcp_proto::jsonrpc::{ErrorCode, ErrorObject, Params};
-use mcp_proto::server::{InputRequired, Reply};
+use mcp_proto::server::Reply;
 use mcp_proto::types::{
-    CallToolRequestParams, CallToolResult, ClientRequest, GetPromptRequestParams, InputResponse,
-    Method, ReadResourceRequestParams,
+    CallToolRequestParams, ClientRequest, GetPromptRequestParams, Method, ReadResourceRequestParams,
 };
 use mcp_proto::uri_template::MatchError;
 use mcp_proto::version::Era;
@@ -48,7 +48,18 @@ pub(crate) async fn dispatch(
         params,
         context,
     };
-    Next::chain(shared).run(request).await
+    let layers = Arc::clone(&shared.layers);
+    let inner: Service = Arc::new(move |request: RequestInfo| {
+        let routed = route(
+            Arc::clone(&shared),
+            request.method,
+            request.params,
+            None,
+            request.context,
+        );
+        Box::pin(routed) as LayerFuture
+    });
+    Next::chain(layers, inner).run(request).await
 }
 
 /// The server's own answer to one request: routing by method to the registered tools,
@@ -163,21 +174,6 @@ fn begin_tool(
     };
     let facts = Arc::clone(&context.facts);
     Ok(((tool.handler)(params.arguments, context), facts))
-}
-
-/// The reply for a tool handler's outcome.
-fn tool_reply(outcome: Result<CallToolResult, ToolError>, input: &Mutex<InputState>) -> Reply {
-    match outcome {
-        Ok(result) => tool_result(&result),
-        // A tool's own failure goes to the model as a result, not as a protocol error.
-        Err(ToolError::Failed(message)) => tool_result(&CallToolResult::error(message)),
-        other => finish(other, input),
-    }
-}
-
-/// A tool's result as a reply: a plain one written directly, any other through serde.
-fn tool_result(result: &CallToolResult) -> Reply {
-    Reply::tool_result(result)
 }
 
 /// A handler's answer to one request, as a future.
@@ -337,65 +333,6 @@ async fn get_prompt(
     }
     let facts = Arc::clone(&context.facts);
     finish((prompt.get)(arguments, context).await, &facts.input)
-}
-
-/// The reply for a handler's outcome: its result, its error, or "input required" with
-/// the answers gathered so far sealed into the state.
-fn finish<T: serde::Serialize>(outcome: Result<T, ToolError>, input: &Mutex<InputState>) -> Reply {
-    match outcome {
-        Ok(result) => Reply::result(&result),
-        Err(ToolError::Failed(message)) => Reply::error(ErrorCode::INTERNAL_ERROR, message),
-        Err(ToolError::Protocol(error)) => Reply::Error(error),
-        Err(ToolError::Interrupted(Interrupt::Failed(error))) => Reply::Error(error),
-        Err(ToolError::Interrupted(Interrupt::InputRequired)) => {
-            let state = input.lock().unwrap_or_else(PoisonError::into_inner);
-            if state.pending.is_empty() {
-                return Reply::error(
-                    ErrorCode::INTERNAL_ERROR,
-                    "the handler asked for input it did not name",
-                );
-            }
-            // Earlier answers ride along in the sealed state: the handler runs again from
-            // the start on the retry and asks the same questions in the same order.
-            let carried = serde_json::to_vec(&state.answers).unwrap_or_default();
-            Reply::InputRequired(InputRequired {
-                requests: state.pending.clone(),
-                state: Some(carried),
-            })
-        }
-    }
-}
-
-/// The reply for the outcome of a handler whose method has no multi-round-trip form
-/// (completions, vendor methods): its result or its error; input it asks for at
-/// 2026-07-28 cannot be requested, so the request fails.
-pub(crate) fn without_input<T: serde::Serialize>(outcome: Result<T, ToolError>) -> Reply {
-    match outcome {
-        Ok(result) => Reply::result(&result),
-        Err(ToolError::Failed(message)) => Reply::error(ErrorCode::INTERNAL_ERROR, message),
-        Err(ToolError::Protocol(error)) => Reply::Error(error),
-        Err(ToolError::Interrupted(Interrupt::Failed(error))) => Reply::Error(error),
-        Err(ToolError::Interrupted(Interrupt::InputRequired)) => Reply::error(
-            ErrorCode::INTERNAL_ERROR,
-            "Internal error: this method cannot ask the client for input",
-        ),
-    }
-}
-
-/// The answers a retry brings: those sealed into earlier rounds' state plus this round's.
-pub(crate) fn gathered_answers(
-    state: Option<&[u8]>,
-    responses: Option<&mcp_proto::types::InputResponses>,
-) -> BTreeMap<String, InputResponse> {
-    let mut answers: BTreeMap<String, InputResponse> = state
-        .and_then(|bytes| serde_json::from_slice(bytes).ok())
-        .unwrap_or_default();
-    if let Some(responses) = responses {
-        for (key, response) in responses {
-            answers.insert(key.clone(), response.clone());
-        }
-    }
-    answers
 }
 
 /// The params validation already decoded, else decoded here.

@@ -8,9 +8,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use crate::server::Shared;
 use crate::server::context::Context;
-use crate::server::dispatch::route;
 use mcp_proto::jsonrpc::Params;
 use mcp_proto::server::Reply;
 
@@ -19,6 +17,9 @@ pub type LayerFuture = Pin<Box<dyn Future<Output = Reply> + Send>>;
 
 /// A type-erased layer.
 pub(crate) type ErasedLayer = Arc<dyn Fn(RequestInfo, Next) -> LayerFuture + Send + Sync>;
+
+/// What the chain ends in: the server's own answer to a request.
+pub(crate) type Service = Arc<dyn Fn(RequestInfo) -> LayerFuture + Send + Sync>;
 
 /// Erases a layer.
 pub(crate) fn erase<F, Fut>(layer: F) -> ErasedLayer
@@ -70,11 +71,12 @@ impl RequestInfo {
     }
 }
 
-/// The rest of the chain after one layer: the next layer, or at the end the server's
-/// own routing.
+/// The rest of the chain after one layer: the next layer, or at the end the service
+/// the layers wrap (the server's own routing).
 pub struct Next {
-    shared: Arc<Shared>,
+    layers: Arc<[ErasedLayer]>,
     index: usize,
+    inner: Service,
 }
 
 impl fmt::Debug for Next {
@@ -82,35 +84,34 @@ impl fmt::Debug for Next {
         f.debug_struct("Next")
             .field(
                 "remaining_layers",
-                &self.shared.layers.len().saturating_sub(self.index),
+                &self.layers.len().saturating_sub(self.index),
             )
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 impl Next {
-    /// The whole chain of `shared`'s layers, outermost first.
-    pub(crate) fn chain(shared: Arc<Shared>) -> Self {
-        Next { shared, index: 0 }
+    /// The whole chain of `layers`, outermost first, around `inner`.
+    pub(crate) fn chain(layers: Arc<[ErasedLayer]>, inner: Service) -> Self {
+        Next {
+            layers,
+            index: 0,
+            inner,
+        }
     }
 
     /// Runs the rest of the chain on `request` and gives back its reply.
     pub fn run(self, request: RequestInfo) -> LayerFuture {
-        match self.shared.layers.get(self.index).cloned() {
+        match self.layers.get(self.index).cloned() {
             Some(layer) => {
                 let next = Next {
-                    shared: self.shared,
+                    layers: self.layers,
                     index: self.index.saturating_add(1),
+                    inner: self.inner,
                 };
                 layer(request, next)
             }
-            None => Box::pin(route(
-                self.shared,
-                request.method,
-                request.params,
-                None,
-                request.context,
-            )),
+            None => (self.inner)(request),
         }
     }
 }

@@ -39,6 +39,7 @@ mod context;
 mod custom;
 mod dispatch;
 mod layer;
+mod outcome;
 mod page;
 mod prompt;
 mod registry;
@@ -108,7 +109,7 @@ pub(crate) struct Shared {
     pub(crate) methods: BTreeMap<String, ErasedMethod>,
     pub(crate) custom_methods: CustomMethods,
     /// Layers, outermost first.
-    pub(crate) layers: Vec<ErasedLayer>,
+    pub(crate) layers: Arc<[ErasedLayer]>,
     sealing: SealingKey,
     listeners: Mutex<Listeners>,
     /// The connection configuration, made once and shared by every connection.
@@ -494,7 +495,7 @@ impl ServerBuilder {
                 page_size: self.page_size,
                 methods: self.methods,
                 custom_methods: self.custom_methods,
-                layers: self.layers,
+                layers: Arc::from(self.layers),
                 sealing: SealingKey {
                     id,
                     key,
