@@ -189,10 +189,8 @@ impl HttpEndpoint {
         now: Timestamp,
     ) -> std::sync::MutexGuard<'_, HttpServer<mpsc::Sender<SessionInput>>> {
         let mut core = self.core();
-        if core.poll_timeout().is_some_and(|deadline| deadline <= now) {
-            for (_, mut sender) in core.handle_timeout(now) {
-                sender.close_channel();
-            }
+        for (_, mut sender) in core.handle_timeout(now) {
+            sender.close_channel();
         }
         core
     }

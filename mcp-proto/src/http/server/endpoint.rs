@@ -122,13 +122,20 @@ pub enum Dispatch<'h, S> {
 pub struct HttpServer<S> {
     config: HttpServerConfig,
     sessions: SessionTable<S>,
+    /// No session expires before this (a lower bound: using a session only moves its
+    /// own expiry later), so that naming the next deadline costs no scan of the table.
+    next_expiry: Option<Timestamp>,
 }
 
 impl<S> HttpServer<S> {
     /// An endpoint with `config`.
     pub fn new(config: HttpServerConfig) -> Self {
         let sessions = SessionTable::new(config.sessions.max_sessions);
-        HttpServer { config, sessions }
+        HttpServer {
+            config,
+            sessions,
+            next_expiry: None,
+        }
     }
 
     /// The configuration in force.
@@ -272,7 +279,10 @@ impl<S> HttpServer<S> {
     ) -> Result<(), HttpResponse> {
         self.sessions
             .insert(now, session_id, value)
-            .map_err(|error| error.response(request_id))
+            .map_err(|error| error.response(request_id))?;
+        let expiry = now.saturating_add(self.config.sessions.idle_timeout);
+        self.next_expiry = Some(self.next_expiry.map_or(expiry, |next| next.min(expiry)));
+        Ok(())
     }
 
     /// Forgets session `session_id` (it closed itself: a refused `initialize`), giving
@@ -282,13 +292,21 @@ impl<S> HttpServer<S> {
     }
 
     /// Ends the sessions idle for [`SessionSettings::idle_timeout`] at `now`: each comes
-    /// back with its id, for the caller to close.
+    /// back with its id, for the caller to close. Calling it early is harmless (and
+    /// cheap: the table is only walked once a session may have expired).
     pub fn handle_timeout(&mut self, now: Timestamp) -> Vec<(String, S)> {
-        self.sessions.expire(now, self.config.sessions.idle_timeout)
+        if self.next_expiry.is_none_or(|next| now < next) {
+            return Vec::new();
+        }
+        let idle = self.config.sessions.idle_timeout;
+        let expired = self.sessions.expire(now, idle);
+        self.next_expiry = self.sessions.next_expiry(idle);
+        expired
     }
 
-    /// When the next session goes idle for too long.
+    /// When the next session may go idle for too long (never in the past after
+    /// [`Self::handle_timeout`]).
     pub fn poll_timeout(&self) -> Option<Timestamp> {
-        self.sessions.next_expiry(self.config.sessions.idle_timeout)
+        self.next_expiry
     }
 }

@@ -108,17 +108,24 @@ struct Chunk {
     end: bool,
 }
 
-/// The queue of response pieces waiting for `poll_transmit`, in order.
+/// The queue of response pieces waiting for `poll_transmit`, in order. The first piece
+/// has a slot of its own: most responses are one piece (a JSON answer), and need no
+/// queue allocated for them.
 #[derive(Debug, Default)]
 struct Chunks {
-    queue: VecDeque<Chunk>,
+    first: Option<Chunk>,
+    rest: VecDeque<Chunk>,
 }
 
 impl Chunks {
     fn push(&mut self, response: ResponseId, head: Option<ResponseHead>, body: Vec<u8>, end: bool) {
         // A piece of body right behind another of the same response joins it: one write.
+        let last = match self.rest.back_mut() {
+            Some(last) => Some(last),
+            None => self.first.as_mut(),
+        };
         if head.is_none()
-            && let Some(last) = self.queue.back_mut()
+            && let Some(last) = last
             && last.response == response
             && !last.end
         {
@@ -126,12 +133,17 @@ impl Chunks {
             last.end = end;
             return;
         }
-        self.queue.push_back(Chunk {
+        let chunk = Chunk {
             response,
             head,
             body,
             end,
-        });
+        };
+        if self.first.is_none() && self.rest.is_empty() {
+            self.first = Some(chunk);
+        } else {
+            self.rest.push_back(chunk);
+        }
     }
 
     /// A complete response: head, body and end at once.
@@ -145,7 +157,10 @@ impl Chunks {
     }
 
     fn pop(&mut self, out: &mut Vec<u8>) -> Option<HttpTransmit> {
-        let chunk = self.queue.pop_front()?;
+        let chunk = match self.first.take() {
+            Some(chunk) => chunk,
+            None => self.rest.pop_front()?,
+        };
         let len = chunk.body.len();
         if out.is_empty() && out.capacity() < len {
             *out = chunk.body;
@@ -161,10 +176,10 @@ impl Chunks {
     }
 
     fn is_empty(&self) -> bool {
-        self.queue.is_empty()
+        self.first.is_none() && self.rest.is_empty()
     }
 
     fn shrink_to_fit(&mut self) {
-        self.queue.shrink_to_fit();
+        self.rest.shrink_to_fit();
     }
 }

@@ -663,7 +663,10 @@ fn the_endpoint_routes_each_era_and_keeps_the_session_table() {
         Dispatch::Exchange(_)
     ));
 
-    // Idle expiry comes at the deadline the endpoint names, 60 s after the last use.
+    // Idle expiry: the deadline named first is a lower bound (60 s after the session
+    // began); at it nothing expires, and the next one is 60 s after the last use.
+    assert_eq!(server.poll_timeout(), Some(t(60_000)));
+    assert!(server.handle_timeout(t(60_000)).is_empty());
     assert_eq!(server.poll_timeout(), Some(t(60_010)));
     assert!(server.handle_timeout(t(60_009)).is_empty());
     let expired = server.handle_timeout(t(60_010));
