@@ -97,10 +97,8 @@ fn bookshop() -> Server {
 }
 
 fn customer(mode: ClientMode) -> (ClientConfig, ClientHandlers) {
-    let capabilities = ClientCapabilities {
-        elicitation: Some(ElicitationCapability::default()),
-        ..ClientCapabilities::default()
-    };
+    let capabilities =
+        ClientCapabilities::default().with_elicitation(ElicitationCapability::default());
     let config = ClientConfig::new(Implementation::new("bookshop-customer", "1.0.0"))
         .with_mode(mode)
         .with_capabilities(capabilities);

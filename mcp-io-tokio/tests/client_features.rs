@@ -241,11 +241,9 @@ async fn next_change(subscription: &mut Subscription) -> ServerNotification {
 }
 
 async fn changes_reach_a_listener(client: &Client, publisher: &Publisher, era: &str) {
-    let filter = SubscriptionFilter {
-        tools_list_changed: Some(true),
-        resource_subscriptions: Some(vec![NOTE.to_string()]),
-        ..SubscriptionFilter::default()
-    };
+    let filter = SubscriptionFilter::default()
+        .with_tools_list_changed(true)
+        .with_resource_subscriptions(vec![NOTE.to_string()]);
     let mut subscription = in_time("listen", client.listen(filter.clone()))
         .await
         .expect("listening");
@@ -528,10 +526,7 @@ async fn tapped_client(
 }
 
 fn tools_only() -> SubscriptionFilter {
-    SubscriptionFilter {
-        tools_list_changed: Some(true),
-        ..SubscriptionFilter::default()
-    }
+    SubscriptionFilter::default().with_tools_list_changed(true)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -576,10 +571,7 @@ async fn dropping_a_subscription_cancels_its_listen_request_at_2026() {
 async fn dropping_a_subscription_unsubscribes_its_resources_on_a_2025_session() {
     let server = features_server();
     let (client, _read, written) = tapped_client(&server, ClientMode::Legacy).await;
-    let filter = SubscriptionFilter {
-        resource_subscriptions: Some(vec![NOTE.to_string()]),
-        ..SubscriptionFilter::default()
-    };
+    let filter = SubscriptionFilter::default().with_resource_subscriptions(vec![NOTE.to_string()]);
     let first = client.listen(filter.clone()).await.expect("listening");
     let mut second = client.listen(filter).await.expect("listening twice");
     let sent = |method: &str| {

@@ -166,11 +166,9 @@ fn features_server(page_size: Option<usize>, observed: &Arc<Observed>) -> Server
             .with_completion(
                 "sample",
                 |_request: CompletionRequest, _ctx: Context| async move {
-                    Ok::<_, ToolError>(Completion {
-                        values: vec!["1".into(), "2".into()],
-                        total: Some(5000),
-                        has_more: Some(true),
-                    })
+                    Ok::<_, ToolError>(
+                        Completion::new(vec!["1".into(), "2".into()]).with_total(5000, true),
+                    )
                 },
             ),
         )
@@ -360,10 +358,7 @@ async fn list_page(client: &Client, request: ClientRequest) -> Result<Value, Cli
 }
 
 fn cursor(cursor: &str) -> Option<PaginatedRequestParams> {
-    Some(PaginatedRequestParams {
-        cursor: Some(cursor.into()),
-        meta: None,
-    })
+    Some(PaginatedRequestParams::from_cursor(cursor))
 }
 
 async fn check_pagination(client: &Client, observed: &Observed, era: &str) {

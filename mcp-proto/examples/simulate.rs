@@ -23,12 +23,7 @@ use mcp_proto::types::{
 use serde_json::json;
 
 fn server_config() -> ServerConfig {
-    let capabilities = ServerCapabilities {
-        tools: Some(ListChangedCapability {
-            list_changed: Some(true),
-        }),
-        ..ServerCapabilities::default()
-    };
+    let capabilities = ServerCapabilities::default().with_tools(ListChangedCapability::new(true));
     // Keys and the nonce seed come from the caller: a real server takes them from its
     // secret store and its random source.
     let sealer = HmacSealer::new("demo-key", [42; 32], [7; 16]).expect("a valid key id");
@@ -38,10 +33,8 @@ fn server_config() -> ServerConfig {
 }
 
 fn client_config(mode: ClientMode) -> ClientConfig {
-    let capabilities = ClientCapabilities {
-        elicitation: Some(ElicitationCapability::default()),
-        ..ClientCapabilities::default()
-    };
+    let capabilities =
+        ClientCapabilities::default().with_elicitation(ElicitationCapability::default());
     ClientConfig::new(Implementation::new("demo-client", "0.1.0"))
         .with_mode(mode)
         .with_capabilities(capabilities)

@@ -87,17 +87,13 @@ fn pair(seed: u64, mode: ClientMode) -> Pair {
     let client = ClientConfig::new(Implementation::new("model-client", "1"))
         .with_mode(mode)
         .with_limits(LIMITS)
-        .with_capabilities(ClientCapabilities {
-            elicitation: Some(ElicitationCapability::default()),
-            ..ClientCapabilities::default()
-        });
+        .with_capabilities(
+            ClientCapabilities::default().with_elicitation(ElicitationCapability::default()),
+        );
     let server = ServerConfig::new(Implementation::new("model-server", "1"))
-        .with_capabilities(ServerCapabilities {
-            tools: Some(ListChangedCapability {
-                list_changed: Some(true),
-            }),
-            ..ServerCapabilities::default()
-        })
+        .with_capabilities(
+            ServerCapabilities::default().with_tools(ListChangedCapability::new(true)),
+        )
         .with_limits(LIMITS)
         .with_sealer(HmacSealer::new("k", [1; 32], [2; 16]).unwrap());
     let mut pair = Pair::new(seed, client, server);
@@ -166,10 +162,7 @@ fn apply(pair: &mut Pair, apps: &mut Apps, op: &Op) {
                 ),
                 _ => pair.client.listen(
                     now,
-                    SubscriptionFilter {
-                        tools_list_changed: Some(true),
-                        ..Default::default()
-                    },
+                    SubscriptionFilter::default().with_tools_list_changed(true),
                 ),
             };
             if let Ok(handle) = sent {

@@ -20,22 +20,15 @@ use mcp_proto::version::{Era, ProtocolVersion};
 use serde_json::{Value, json};
 
 fn client_config(mode: ClientMode) -> ClientConfig {
-    let capabilities = ClientCapabilities {
-        elicitation: Some(ElicitationCapability::default()),
-        ..ClientCapabilities::default()
-    };
+    let capabilities =
+        ClientCapabilities::default().with_elicitation(ElicitationCapability::default());
     ClientConfig::new(Implementation::new("sim-client", "1.0"))
         .with_mode(mode)
         .with_capabilities(capabilities)
 }
 
 fn server_config() -> ServerConfig {
-    let capabilities = ServerCapabilities {
-        tools: Some(ListChangedCapability {
-            list_changed: Some(true),
-        }),
-        ..ServerCapabilities::default()
-    };
+    let capabilities = ServerCapabilities::default().with_tools(ListChangedCapability::new(true));
     ServerConfig::new(Implementation::new("sim-server", "1.0"))
         .with_capabilities(capabilities)
         .with_sealer(HmacSealer::new("k1", [3; 32], [4; 16]).unwrap())
@@ -640,11 +633,9 @@ fn listen_and_list_changed_reach_both_eras() {
     // 2026: a listen stream.
     let mut pair = Pair::new(30, client_config(ClientMode::Auto), server_config());
     ready(&mut pair);
-    let filter = SubscriptionFilter {
-        tools_list_changed: Some(true),
-        prompts_list_changed: Some(true),
-        ..SubscriptionFilter::default()
-    };
+    let filter = SubscriptionFilter::default()
+        .with_tools_list_changed(true)
+        .with_prompts_list_changed(true);
     let listen = pair.client.listen(pair.now, filter).unwrap();
     pair.drive();
     let acknowledged = pair.client_events.iter().find_map(|event| match event {
@@ -726,10 +717,7 @@ fn cache_hits_expire_and_are_invalidated() {
         .unwrap();
     assert!(!response_of(&mut pair, third).1);
     // A list-changed notification on a listen stream invalidates the fresh entry.
-    let filter = SubscriptionFilter {
-        tools_list_changed: Some(true),
-        ..SubscriptionFilter::default()
-    };
+    let filter = SubscriptionFilter::default().with_tools_list_changed(true);
     pair.client.listen(pair.now, filter).unwrap();
     pair.drive();
     pair.server.publish(pair.now, Change::ToolsListChanged);

@@ -16,6 +16,7 @@ pub type CapabilityMap = BTreeMap<String, JsonObject>;
 /// Root listing support (`roots`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RootsCapability {
     /// 2025-11-25: the client notifies when its roots change.
     #[serde(
@@ -28,6 +29,7 @@ pub struct RootsCapability {
 
 /// Sampling support (`sampling`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SamplingCapability {
     /// The client honours `includeContext` other than `"none"` (deprecated).
     #[serde(
@@ -47,6 +49,7 @@ pub struct SamplingCapability {
 
 /// Elicitation support (`elicitation`); `{}` means form mode only.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ElicitationCapability {
     /// Form-mode elicitation.
     #[serde(
@@ -80,6 +83,7 @@ impl ElicitationCapability {
 /// seen by the client (`sampling/createMessage`, `elicitation/create`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ClientTaskRequests {
     /// `{"createMessage": {}}` when sampling requests may become tasks.
     #[serde(
@@ -100,6 +104,7 @@ pub struct ClientTaskRequests {
 /// 2025-11-25 experimental tasks on the client side (`tasks`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ClientTasksCapability {
     /// The client serves `tasks/list`.
     #[serde(
@@ -128,6 +133,7 @@ pub struct ClientTasksCapability {
 /// `extensions` is 2026 (older peers may still send it; capability objects are open).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ClientCapabilities {
     /// Non-standard experimental capabilities.
     #[serde(
@@ -173,9 +179,49 @@ pub struct ClientCapabilities {
     pub extensions: Option<CapabilityMap>,
 }
 
+impl ClientCapabilities {
+    /// Sets `experimental`: non-standard experimental capabilities.
+    pub fn with_experimental(mut self, experimental: CapabilityMap) -> Self {
+        self.experimental = Some(experimental);
+        self
+    }
+
+    /// Sets `roots`: root listing.
+    pub fn with_roots(mut self, roots: RootsCapability) -> Self {
+        self.roots = Some(roots);
+        self
+    }
+
+    /// Sets `sampling`: lLM sampling.
+    pub fn with_sampling(mut self, sampling: SamplingCapability) -> Self {
+        self.sampling = Some(sampling);
+        self
+    }
+
+    /// Sets `elicitation`: user elicitation.
+    pub fn with_elicitation(mut self, elicitation: ElicitationCapability) -> Self {
+        self.elicitation = Some(elicitation);
+        self
+    }
+
+    /// Sets `tasks`: 2025-11-25 experimental tasks.
+    pub fn with_tasks(mut self, tasks: ClientTasksCapability) -> Self {
+        self.tasks = Some(tasks);
+        self
+    }
+
+    /// Sets `extensions`: negotiated extensions by identifier
+    /// (`io.modelcontextprotocol/tasks`, ...).
+    pub fn with_extensions(mut self, extensions: CapabilityMap) -> Self {
+        self.extensions = Some(extensions);
+        self
+    }
+}
+
 /// Change notification support of a server feature (`prompts`, `tools`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ListChangedCapability {
     /// The server emits `list_changed` notifications for this feature.
     #[serde(
@@ -186,9 +232,19 @@ pub struct ListChangedCapability {
     pub list_changed: Option<bool>,
 }
 
+impl ListChangedCapability {
+    /// The capability, announcing `notifications/*/list_changed` when `list_changed`.
+    pub fn new(list_changed: bool) -> Self {
+        ListChangedCapability {
+            list_changed: Some(list_changed),
+        }
+    }
+}
+
 /// Resource support (`resources`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ResourcesCapability {
     /// Per-resource update notifications (legacy `resources/subscribe`, 2026 listen).
     #[serde(
@@ -206,9 +262,20 @@ pub struct ResourcesCapability {
     pub list_changed: Option<bool>,
 }
 
+impl ResourcesCapability {
+    /// The capability, announcing resource subscriptions and list changes as given.
+    pub fn new(subscribe: bool, list_changed: bool) -> Self {
+        ResourcesCapability {
+            subscribe: Some(subscribe),
+            list_changed: Some(list_changed),
+        }
+    }
+}
+
 /// 2025-11-25 experimental tasks: which client requests may be task-augmented.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ServerTaskRequests {
     /// `{"call": {}}` when `tools/call` may become a task.
     #[serde(
@@ -222,6 +289,7 @@ pub struct ServerTaskRequests {
 /// 2025-11-25 experimental tasks on the server side (`tasks`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ServerTasksCapability {
     /// The server serves `tasks/list`.
     #[serde(
@@ -249,6 +317,7 @@ pub struct ServerTasksCapability {
 /// What a server supports. `tasks` is 2025-only; `extensions` is 2026.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ServerCapabilities {
     /// Non-standard experimental capabilities.
     #[serde(
@@ -306,4 +375,54 @@ pub struct ServerCapabilities {
         deserialize_with = "crate::types::wire::present"
     )]
     pub extensions: Option<CapabilityMap>,
+}
+
+impl ServerCapabilities {
+    /// Sets `experimental`: non-standard experimental capabilities.
+    pub fn with_experimental(mut self, experimental: CapabilityMap) -> Self {
+        self.experimental = Some(experimental);
+        self
+    }
+
+    /// Sets `logging`: log message notifications.
+    pub fn with_logging(mut self, logging: JsonObject) -> Self {
+        self.logging = Some(logging);
+        self
+    }
+
+    /// Sets `completions`: `completion/complete`.
+    pub fn with_completions(mut self, completions: JsonObject) -> Self {
+        self.completions = Some(completions);
+        self
+    }
+
+    /// Sets `prompts`: prompts.
+    pub fn with_prompts(mut self, prompts: ListChangedCapability) -> Self {
+        self.prompts = Some(prompts);
+        self
+    }
+
+    /// Sets `resources`: resources.
+    pub fn with_resources(mut self, resources: ResourcesCapability) -> Self {
+        self.resources = Some(resources);
+        self
+    }
+
+    /// Sets `tools`: tools.
+    pub fn with_tools(mut self, tools: ListChangedCapability) -> Self {
+        self.tools = Some(tools);
+        self
+    }
+
+    /// Sets `tasks`: 2025-11-25 experimental tasks.
+    pub fn with_tasks(mut self, tasks: ServerTasksCapability) -> Self {
+        self.tasks = Some(tasks);
+        self
+    }
+
+    /// Sets `extensions`: extensions by identifier.
+    pub fn with_extensions(mut self, extensions: CapabilityMap) -> Self {
+        self.extensions = Some(extensions);
+        self
+    }
 }

@@ -92,6 +92,7 @@ pub enum IconTheme {
 /// An optionally sized icon for display.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Icon {
     /// An `http(s):` URL or a `data:` URI of the image.
     pub src: String,
@@ -121,6 +122,7 @@ pub struct Icon {
 /// Name and version of an MCP implementation (`clientInfo`, `serverInfo`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Implementation {
     /// Programmatic name.
     pub name: String,
@@ -173,6 +175,7 @@ impl Implementation {
 /// Hints about how a piece of content is meant to be used.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Annotations {
     /// Who the content is for.
     #[serde(
@@ -201,6 +204,7 @@ pub struct Annotations {
 /// `params` of a request that takes nothing but `_meta` (`ping`, `server/discover`,
 /// `roots/list`, the legacy task listing when no cursor is given).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RequestParams {
     /// Request metadata (progress token; the 2026 envelope).
     #[serde(
@@ -214,6 +218,7 @@ pub struct RequestParams {
 
 /// `params` of a notification that carries nothing but `_meta`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NotificationParams {
     /// Notification metadata (subscription id on a listen stream).
     #[serde(
@@ -227,6 +232,7 @@ pub struct NotificationParams {
 
 /// `params` of a paginated list request.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PaginatedRequestParams {
     /// Where to continue; absent for the first page.
     #[serde(
@@ -243,4 +249,15 @@ pub struct PaginatedRequestParams {
         deserialize_with = "crate::types::wire::present"
     )]
     pub meta: Option<Meta>,
+}
+
+impl PaginatedRequestParams {
+    /// The params asking for the page after `cursor` (as a previous page's `nextCursor`
+    /// gave it).
+    pub fn from_cursor(cursor: impl Into<Cursor>) -> Self {
+        PaginatedRequestParams {
+            cursor: Some(cursor.into()),
+            meta: None,
+        }
+    }
 }

@@ -14,6 +14,7 @@ use crate::types::wire;
 /// A reference to a prompt (`"type": "ref/prompt"`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PromptReference {
     /// The `type` discriminator, always `"ref/prompt"`.
     #[serde(rename = "type")]
@@ -32,6 +33,7 @@ pub struct PromptReference {
 /// A reference to a resource or resource template (`"type": "ref/resource"`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ResourceTemplateReference {
     /// The `type` discriminator, always `"ref/resource"`.
     #[serde(rename = "type")]
@@ -105,6 +107,7 @@ impl<'de> Deserialize<'de> for CompletionReference {
 /// The argument being completed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CompletionArgument {
     /// Name of the argument.
     pub name: String,
@@ -112,9 +115,20 @@ pub struct CompletionArgument {
     pub value: String,
 }
 
+impl CompletionArgument {
+    /// The argument `name`, with the `value` typed so far.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        CompletionArgument {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
+
 /// Extra context for a completion.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CompletionContext {
     /// Already resolved arguments or template variables, name to value.
     #[serde(
@@ -125,9 +139,19 @@ pub struct CompletionContext {
     pub arguments: Option<BTreeMap<String, String>>,
 }
 
+impl CompletionContext {
+    /// The values of arguments already resolved, by name.
+    pub fn new(arguments: BTreeMap<String, String>) -> Self {
+        CompletionContext {
+            arguments: Some(arguments),
+        }
+    }
+}
+
 /// `params` of `completion/complete`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CompleteRequestParams {
     /// The prompt or resource template the argument belongs to (wire `ref`).
     #[serde(rename = "ref")]
@@ -151,12 +175,31 @@ pub struct CompleteRequestParams {
     pub meta: Option<Meta>,
 }
 
+impl CompleteRequestParams {
+    /// Completes `argument` of the prompt or resource template `reference`.
+    pub fn new(reference: CompletionReference, argument: CompletionArgument) -> Self {
+        CompleteRequestParams {
+            reference,
+            argument,
+            context: None,
+            meta: None,
+        }
+    }
+
+    /// With the values of the arguments already resolved.
+    pub fn with_context(mut self, context: CompletionContext) -> Self {
+        self.context = Some(context);
+        self
+    }
+}
+
 /// The most values one completion result carries (the specification's bound).
 pub const MAX_COMPLETION_VALUES: usize = 100;
 
 /// The completion values of a [`CompleteResult`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Completion {
     /// Suggested values, at most 100.
     pub values: Vec<String>,
@@ -177,6 +220,22 @@ pub struct Completion {
 }
 
 impl Completion {
+    /// Exactly these values, saying nothing of others (`total` and `hasMore` unset).
+    pub fn new(values: Vec<String>) -> Self {
+        Completion {
+            values,
+            total: None,
+            has_more: None,
+        }
+    }
+
+    /// Says that `total` values exist in all, and whether more exist than were sent.
+    pub fn with_total(mut self, total: i64, has_more: bool) -> Self {
+        self.total = Some(total);
+        self.has_more = Some(has_more);
+        self
+    }
+
     /// The completion cut to [`MAX_COMPLETION_VALUES`], with `hasMore` and `total`
     /// saying so when it had more.
     pub fn capped(mut self) -> Completion {
@@ -207,6 +266,7 @@ impl From<Vec<String>> for Completion {
 /// Result of `completion/complete`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CompleteResult {
     /// 2026-07-28 result discriminator.
     #[serde(
@@ -226,6 +286,17 @@ pub struct CompleteResult {
         deserialize_with = "crate::types::wire::present"
     )]
     pub meta: Option<Meta>,
+}
+
+impl CompleteResult {
+    /// The result carrying `completion`.
+    pub fn new(completion: Completion) -> Self {
+        CompleteResult {
+            result_type: None,
+            completion,
+            meta: None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ use crate::types::wire::{self, Replay};
 /// Text for or from a model (`"type": "text"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TextContent {
     /// The `type` discriminator, always `"text"`.
     #[serde(rename = "type")]
@@ -63,6 +64,7 @@ impl TextContent {
 /// A Base64-encoded image (`"type": "image"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ImageContent {
     /// The `type` discriminator, always `"image"`.
     #[serde(rename = "type")]
@@ -104,6 +106,7 @@ impl ImageContent {
 /// Base64-encoded audio (`"type": "audio"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AudioContent {
     /// The `type` discriminator, always `"audio"`.
     #[serde(rename = "type")]
@@ -146,6 +149,7 @@ impl AudioContent {
 /// [`Resource`] plus the discriminator.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ResourceLink {
     /// The `type` discriminator, always `"resource_link"`.
     #[serde(rename = "type")]
@@ -242,6 +246,7 @@ impl From<ResourceLink> for Resource {
 /// The contents of a resource embedded in a prompt or tool result (`"type": "resource"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct EmbeddedResource {
     /// The `type` discriminator, always `"resource"`.
     #[serde(rename = "type")]
@@ -280,6 +285,7 @@ impl EmbeddedResource {
 /// The text contents of a resource.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TextResourceContents {
     /// URI of the resource.
     pub uri: String,
@@ -305,6 +311,7 @@ pub struct TextResourceContents {
 /// The binary contents of a resource.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BlobResourceContents {
     /// URI of the resource.
     pub uri: String,
@@ -386,6 +393,7 @@ impl<'de> Deserialize<'de> for ResourceContents {
 /// A model's request to call a tool, in sampling (`"type": "tool_use"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ToolUseContent {
     /// The `type` discriminator, always `"tool_use"`.
     #[serde(rename = "type")]
@@ -410,6 +418,7 @@ pub struct ToolUseContent {
 /// The result of a tool use, given back to the model in sampling (`"type": "tool_result"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ToolResultContent {
     /// The `type` discriminator, always `"tool_result"`.
     #[serde(rename = "type")]

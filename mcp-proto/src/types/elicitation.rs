@@ -19,6 +19,7 @@ use crate::types::wire;
 /// `params` of a form-mode elicitation (`mode` absent or `"form"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ElicitRequestFormParams {
     /// `"form"`, or absent (which also means form mode).
     #[serde(
@@ -51,6 +52,7 @@ pub struct ElicitRequestFormParams {
 /// `params` of a URL-mode elicitation (`mode: "url"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ElicitRequestURLParams {
     /// Always `"url"`.
     pub mode: UrlMode,
@@ -166,6 +168,7 @@ impl<'de> Deserialize<'de> for ElicitRequestParams {
 /// The `requestedSchema` of a form: a flat object whose properties are primitive fields.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ElicitationSchema {
     /// The JSON Schema dialect (`$schema`).
     #[serde(
@@ -225,6 +228,7 @@ pub enum StringFormat {
 /// A free text field (`"type": "string"` with no `enum` or `oneOf`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct StringSchema {
     /// Always `"string"`.
     #[serde(rename = "type")]
@@ -288,6 +292,7 @@ pub enum NumberKind {
 /// A numeric field (`"type": "number"` or `"integer"`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct NumberSchema {
     /// `"number"` or `"integer"`.
     #[serde(rename = "type")]
@@ -335,6 +340,7 @@ pub struct NumberSchema {
 /// A yes/no field (`"type": "boolean"`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BooleanSchema {
     /// Always `"boolean"`.
     #[serde(rename = "type")]
@@ -365,6 +371,7 @@ pub struct BooleanSchema {
 /// One choice of a titled enum: a value and its label.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TitledEnumOption {
     /// The value (wire `const`).
     #[serde(rename = "const")]
@@ -376,6 +383,7 @@ pub struct TitledEnumOption {
 /// Single choice among plain strings (`"type": "string"` with `enum`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UntitledSingleSelectEnumSchema {
     /// Always `"string"`.
     #[serde(rename = "type")]
@@ -409,6 +417,7 @@ pub struct UntitledSingleSelectEnumSchema {
 /// Single choice among labelled values (`"type": "string"` with `oneOf`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TitledSingleSelectEnumSchema {
     /// Always `"string"`.
     #[serde(rename = "type")]
@@ -441,6 +450,7 @@ pub struct TitledSingleSelectEnumSchema {
 /// The `items` of an untitled multi-select: plain string choices.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UntitledEnumItems {
     /// Always `"string"`.
     #[serde(rename = "type")]
@@ -453,6 +463,7 @@ pub struct UntitledEnumItems {
 /// The `items` of a titled multi-select: labelled choices.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TitledEnumItems {
     /// The choices with their labels.
     pub any_of: Vec<TitledEnumOption>,
@@ -461,6 +472,7 @@ pub struct TitledEnumItems {
 /// Several choices among plain strings (`"type": "array"`, `items.enum`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UntitledMultiSelectEnumSchema {
     /// Always `"array"`.
     #[serde(rename = "type")]
@@ -507,6 +519,7 @@ pub struct UntitledMultiSelectEnumSchema {
 /// Several choices among labelled values (`"type": "array"`, `items.anyOf`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TitledMultiSelectEnumSchema {
     /// Always `"array"`.
     #[serde(rename = "type")]
@@ -553,6 +566,7 @@ pub struct TitledMultiSelectEnumSchema {
 /// Deprecated single choice with labels in a parallel `enumNames` array.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct LegacyTitledEnumSchema {
     /// Always `"string"`.
     #[serde(rename = "type")]
@@ -793,6 +807,7 @@ impl<'de> Deserialize<'de> for ElicitValue {
 /// `inputResponses` value, which carries no `resultType`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ElicitResult {
     /// Never sent in either revision for this result; kept for symmetry.
     #[serde(
@@ -916,6 +931,7 @@ fn submitted_number(value: f64) -> Option<ElicitValue> {
 /// elicitations the client must complete before retrying.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct URLElicitationRequiredErrorData {
     /// The elicitations, each with its `elicitationId`.
     pub elicitations: Vec<ElicitRequestURLParams>,

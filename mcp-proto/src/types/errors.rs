@@ -15,6 +15,7 @@ use crate::types::capabilities::ClientCapabilities;
 /// `data` of `-32022` UnsupportedProtocolVersionError (2026-07-28).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UnsupportedProtocolVersionErrorData {
     /// The versions the server supports.
     pub supported: Vec<String>,
@@ -25,6 +26,7 @@ pub struct UnsupportedProtocolVersionErrorData {
 /// `data` of `-32021` MissingRequiredClientCapabilityError (2026-07-28).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct MissingRequiredClientCapabilityErrorData {
     /// The capabilities the request needs and the client did not declare.
     pub required_capabilities: ClientCapabilities,
@@ -33,6 +35,7 @@ pub struct MissingRequiredClientCapabilityErrorData {
 /// `data` of a resource-not-found error (`-32602` in 2026-07-28, `-32002` in 2025-11-25).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ResourceNotFoundErrorData {
     /// The URI that was asked for.
     pub uri: String,

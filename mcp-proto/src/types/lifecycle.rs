@@ -13,6 +13,7 @@ use crate::types::result::{CacheScope, ResultType};
 /// `params` of `initialize` (2025-11-25 only).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct InitializeRequestParams {
     /// The newest protocol version the client supports.
     pub protocol_version: String,
@@ -33,6 +34,7 @@ pub struct InitializeRequestParams {
 /// Result of `initialize` (2025-11-25 only).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct InitializeResult {
     /// Never sent by a 2025 server; kept for symmetry with every other result.
     #[serde(
@@ -68,6 +70,7 @@ pub struct InitializeResult {
 /// Result of `server/discover` (2026-07-28 only; cacheable).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DiscoverResult {
     /// Result discriminator.
     #[serde(
@@ -124,6 +127,7 @@ pub struct DiscoverResult {
 /// `resources/subscribe`/`unsubscribe` (all 2025-11-25, exactly `{}` there) and to the
 /// tasks extension's `tasks/update` and `tasks/cancel` (`{"resultType": "complete"}`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EmptyResult {
     /// 2026-07-28 result discriminator.
     #[serde(

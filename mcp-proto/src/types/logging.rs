@@ -11,6 +11,7 @@ use crate::types::meta::Meta;
 /// `_meta`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SetLevelRequestParams {
     /// The least severe level the client wants to receive.
     pub level: LoggingLevel,
@@ -27,6 +28,7 @@ pub struct SetLevelRequestParams {
 /// `params` of `notifications/message`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct LoggingMessageNotificationParams {
     /// Severity of the message.
     pub level: LoggingLevel,

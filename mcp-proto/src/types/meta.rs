@@ -54,6 +54,7 @@ pub mod keys {
 /// asked. The setters rebuild the text and the index (they are for building messages, not
 /// for hot paths). Equality compares the text.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct Meta {
     raw: RawJson,
     index: MetaIndex,
@@ -219,6 +220,7 @@ impl<'de> Deserialize<'de> for Meta {
 /// The `taskId` wrapper of the 2025 `io.modelcontextprotocol/related-task` key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RelatedTaskMetadata {
     /// The task this message belongs to.
     pub task_id: String,

@@ -198,6 +198,7 @@ pub type InputResponses = BTreeMap<String, InputResponse>;
 /// (`resultType: "input_required"`); at least one of the two fields is present.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct InputRequiredResult {
     /// Result discriminator, `"input_required"`.
     #[serde(
@@ -247,6 +248,7 @@ impl InputRequiredResult {
 /// `InputResponseRequestParams`); the concrete params types repeat them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct InputResponseRequestParams {
     /// The answers to the previous round's input requests.
     #[serde(

@@ -16,6 +16,7 @@ use crate::types::wire;
 /// `params` of `notifications/cancelled`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CancelledNotificationParams {
     /// The id of the request to cancel (required in 2026-07-28, optional in 2025-11-25).
     #[serde(
@@ -55,6 +56,7 @@ impl CancelledNotificationParams {
 /// `params` of `notifications/progress`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ProgressNotificationParams {
     /// The token of the request making progress.
     pub progress_token: ProgressToken,
@@ -103,6 +105,7 @@ impl ProgressNotificationParams {
 /// elicitation finished out of band.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ElicitationCompleteNotificationParams {
     /// The `elicitationId` of the finished elicitation.
     pub elicitation_id: String,

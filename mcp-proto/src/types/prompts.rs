@@ -14,6 +14,7 @@ use crate::types::result::{CacheScope, ResultType};
 /// A prompt or prompt template the server offers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Prompt {
     /// Programmatic name.
     pub name: String,
@@ -55,9 +56,24 @@ pub struct Prompt {
     pub meta: Option<Meta>,
 }
 
+impl Prompt {
+    /// A prompt named `name`, with nothing else said about it.
+    pub fn new(name: impl Into<String>) -> Self {
+        Prompt {
+            name: name.into(),
+            title: None,
+            description: None,
+            arguments: None,
+            icons: None,
+            meta: None,
+        }
+    }
+}
+
 /// An argument a prompt template accepts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PromptArgument {
     /// Programmatic name.
     pub name: String,
@@ -87,6 +103,7 @@ pub struct PromptArgument {
 /// One message of a prompt: a role and a single content block.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PromptMessage {
     /// Who speaks.
     pub role: Role,
@@ -97,6 +114,7 @@ pub struct PromptMessage {
 /// Result of `prompts/list` (cacheable in 2026-07-28).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ListPromptsResult {
     /// 2026-07-28 result discriminator.
     #[serde(
@@ -142,6 +160,7 @@ pub struct ListPromptsResult {
 /// `params` of `prompts/get`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GetPromptRequestParams {
     /// Name of the prompt or template.
     pub name: String,
@@ -192,6 +211,7 @@ impl GetPromptRequestParams {
 /// Result of `prompts/get` (when it is not an `InputRequiredResult`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GetPromptResult {
     /// 2026-07-28 result discriminator.
     #[serde(

@@ -31,6 +31,7 @@ pub fn covers_uri(base: &str, uri: &str) -> bool {
 /// A resource the server can read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Resource {
     /// URI of the resource.
     pub uri: String,
@@ -108,6 +109,7 @@ impl Resource {
 /// A family of resources described by an RFC 6570 URI template.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ResourceTemplate {
     /// The URI template.
     pub uri_template: String,
@@ -158,9 +160,26 @@ pub struct ResourceTemplate {
     pub meta: Option<Meta>,
 }
 
+impl ResourceTemplate {
+    /// A template of URIs `uri_template` (RFC 6570) named `name`.
+    pub fn new(uri_template: impl Into<String>, name: impl Into<String>) -> Self {
+        ResourceTemplate {
+            uri_template: uri_template.into(),
+            name: name.into(),
+            title: None,
+            description: None,
+            mime_type: None,
+            annotations: None,
+            icons: None,
+            meta: None,
+        }
+    }
+}
+
 /// Result of `resources/list` (cacheable in 2026-07-28).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ListResourcesResult {
     /// 2026-07-28 result discriminator.
     #[serde(
@@ -206,6 +225,7 @@ pub struct ListResourcesResult {
 /// Result of `resources/templates/list` (cacheable in 2026-07-28).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ListResourceTemplatesResult {
     /// 2026-07-28 result discriminator.
     #[serde(
@@ -251,6 +271,7 @@ pub struct ListResourceTemplatesResult {
 /// `params` of `resources/read`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ReadResourceRequestParams {
     /// URI of the resource to read.
     pub uri: String,
@@ -293,6 +314,7 @@ impl ReadResourceRequestParams {
 /// Result of `resources/read` (cacheable in 2026-07-28).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ReadResourceResult {
     /// 2026-07-28 result discriminator.
     #[serde(
@@ -331,6 +353,7 @@ pub struct ReadResourceResult {
 /// `params` of `resources/subscribe` (2025-11-25 only).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SubscribeRequestParams {
     /// URI of the resource to watch.
     pub uri: String,
@@ -347,6 +370,7 @@ pub struct SubscribeRequestParams {
 /// `params` of `resources/unsubscribe` (2025-11-25 only).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UnsubscribeRequestParams {
     /// URI of the resource to stop watching.
     pub uri: String,
@@ -363,6 +387,7 @@ pub struct UnsubscribeRequestParams {
 /// `params` of `notifications/resources/updated`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ResourceUpdatedNotificationParams {
     /// URI of the resource that changed (possibly a sub-resource of the subscribed one).
     pub uri: String,

@@ -17,6 +17,7 @@ pub type ListRootsRequestParams = RequestParams;
 /// A root directory or file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Root {
     /// The root's URI (`file://` for now).
     pub uri: String,
@@ -52,6 +53,7 @@ impl Root {
 /// value, which carries no `resultType` and no `_meta`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ListRootsResult {
     /// Never sent in either revision for this result; kept for symmetry.
     #[serde(

@@ -79,6 +79,7 @@ impl<'de> Deserialize<'de> for SamplingContent {
 /// A message to or from the model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SamplingMessage {
     /// Who speaks.
     pub role: Role,
@@ -108,6 +109,7 @@ impl SamplingMessage {
 /// A hint for model selection, matched as a substring of model names.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ModelHint {
     /// A (partial) model name.
     #[serde(
@@ -121,6 +123,7 @@ pub struct ModelHint {
 /// The server's advisory preferences for model selection.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ModelPreferences {
     /// Hints evaluated in order, first match wins.
     #[serde(
@@ -186,6 +189,7 @@ pub enum ToolChoiceMode {
 /// Tool selection settings of a sampling request.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ToolChoice {
     /// The mode; absent means `auto`.
     #[serde(
@@ -199,6 +203,7 @@ pub struct ToolChoice {
 /// `params` of `sampling/createMessage`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateMessageRequestParams {
     /// The conversation.
     pub messages: Vec<SamplingMessage>,
@@ -302,6 +307,7 @@ impl CreateMessageRequestParams {
 /// `inputResponses` value, which carries no `resultType`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateMessageResult {
     /// Never sent in either revision for this result; kept for symmetry.
     #[serde(

@@ -12,6 +12,7 @@ use crate::types::result::ResultType;
 /// The notification types a listen stream carries; each is opt-in, absent means no.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SubscriptionFilter {
     /// Deliver `notifications/tools/list_changed`.
     #[serde(
@@ -51,6 +52,38 @@ pub struct SubscriptionFilter {
 }
 
 impl SubscriptionFilter {
+    /// Sets `tools_list_changed`: deliver `notifications/tools/list_changed`.
+    pub fn with_tools_list_changed(mut self, tools_list_changed: bool) -> Self {
+        self.tools_list_changed = Some(tools_list_changed);
+        self
+    }
+
+    /// Sets `prompts_list_changed`: deliver `notifications/prompts/list_changed`.
+    pub fn with_prompts_list_changed(mut self, prompts_list_changed: bool) -> Self {
+        self.prompts_list_changed = Some(prompts_list_changed);
+        self
+    }
+
+    /// Sets `resources_list_changed`: deliver `notifications/resources/list_changed`.
+    pub fn with_resources_list_changed(mut self, resources_list_changed: bool) -> Self {
+        self.resources_list_changed = Some(resources_list_changed);
+        self
+    }
+
+    /// Sets `resource_subscriptions`: deliver `notifications/resources/updated` for these URIs.
+    pub fn with_resource_subscriptions(mut self, resource_subscriptions: Vec<String>) -> Self {
+        self.resource_subscriptions = Some(resource_subscriptions);
+        self
+    }
+
+    /// Sets `task_ids`: tasks extension only: deliver `notifications/tasks` for these task ids.
+    pub fn with_task_ids(mut self, task_ids: Vec<String>) -> Self {
+        self.task_ids = Some(task_ids);
+        self
+    }
+}
+
+impl SubscriptionFilter {
     /// True when nothing at all is asked for.
     pub fn is_empty(&self) -> bool {
         !self.tools_list_changed.unwrap_or(false)
@@ -67,6 +100,7 @@ impl SubscriptionFilter {
 /// `params` of `subscriptions/listen`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SubscriptionsListenRequestParams {
     /// What the client opts in to.
     pub notifications: SubscriptionFilter,
@@ -83,6 +117,7 @@ pub struct SubscriptionsListenRequestParams {
 /// `params` of `notifications/subscriptions/acknowledged`, the first message of a stream.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SubscriptionsAcknowledgedNotificationParams {
     /// The subset of the requested filter the server will honour.
     pub notifications: SubscriptionFilter,
@@ -100,6 +135,7 @@ pub struct SubscriptionsAcknowledgedNotificationParams {
 ///
 /// Its `_meta` must carry `io.modelcontextprotocol/subscriptionId`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SubscriptionsListenResult {
     /// Result discriminator.
     #[serde(

@@ -60,6 +60,7 @@ impl TaskStatus {
 /// 2025-11-25: the `task` param asking for a task-augmented request.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TaskMetadata {
     /// Requested time to live from creation, in milliseconds.
     #[serde(
@@ -77,6 +78,7 @@ pub struct TaskMetadata {
 /// `result_type` and `meta` stay `None` where the task is nested in a [`CreateTaskResult`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Task {
     /// Result discriminator, when the task is a result (never sent by 2025 peers).
     #[serde(
@@ -132,6 +134,7 @@ pub type TaskStatusNotificationParams = Task;
 /// 2025-11-25: the answer to a task-augmented request, `{task}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateTaskResult {
     /// Never sent by 2025 peers; kept for symmetry with every other result.
     #[serde(
@@ -157,6 +160,7 @@ pub struct CreateTaskResult {
 /// `tasks/get`, `tasks/cancel` (tasks extension); the same shape in both.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TaskRequestParams {
     /// The task.
     pub task_id: String,
@@ -195,6 +199,7 @@ pub type TasksCancelParams = TaskRequestParams;
 /// returned, kept raw until the caller, who knows that request, decodes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct GetTaskPayloadResult(pub RawJson);
 
 impl GetTaskPayloadResult {
@@ -207,6 +212,7 @@ impl GetTaskPayloadResult {
 /// Result of `tasks/list` (2025-11-25 only).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ListTasksResult {
     /// Never sent by 2025 peers; kept for symmetry with every other result.
     #[serde(
@@ -243,6 +249,7 @@ pub struct ListTasksResult {
 /// params of `notifications/tasks` (no `resultType`); see the aliases below.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ExtensionTask {
     /// `"task"` on a create result, `"complete"` on a `tasks/get` result, absent in a
     /// notification.
@@ -348,6 +355,7 @@ pub type TaskNotificationParams = ExtensionTask;
 /// `params` of `tasks/update` (tasks extension only).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TasksUpdateParams {
     /// The task.
     pub task_id: String,

@@ -20,6 +20,7 @@ use crate::types::wire;
 /// Behaviour hints about a tool. All of them are hints, untrusted unless the server is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ToolAnnotations {
     /// Display title.
     #[serde(
@@ -75,6 +76,7 @@ pub enum TaskSupport {
 /// Execution properties of a tool (2025-11-25 only).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ToolExecution {
     /// Whether the tool supports task-augmented calls; absent means forbidden.
     #[serde(
@@ -88,6 +90,7 @@ pub struct ToolExecution {
 /// A tool the client can call.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Tool {
     /// Programmatic name, unique per server.
     pub name: String,
@@ -165,6 +168,7 @@ impl Tool {
 /// Result of `tools/list` (cacheable in 2026-07-28).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ListToolsResult {
     /// 2026-07-28 result discriminator.
     #[serde(
@@ -210,6 +214,7 @@ pub struct ListToolsResult {
 /// `params` of `tools/call`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CallToolRequestParams {
     /// Name of the tool.
     pub name: String,
@@ -297,6 +302,7 @@ impl CallToolRequestParams {
 /// Result of `tools/call` (when it is not an `InputRequiredResult` or a task).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CallToolResult {
     /// 2026-07-28 result discriminator.
     #[serde(

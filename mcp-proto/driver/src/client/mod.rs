@@ -442,23 +442,15 @@ impl Client {
         value: &str,
         resolved: &[(&str, &str)],
     ) -> Result<mcp_proto::types::CompleteResult, ClientError> {
-        let context = (!resolved.is_empty()).then(|| mcp_proto::types::CompletionContext {
-            arguments: Some(
-                resolved
-                    .iter()
-                    .map(|(name, value)| (String::from(*name), String::from(*value)))
-                    .collect(),
-            ),
-        });
-        let params = mcp_proto::types::CompleteRequestParams {
-            reference,
-            argument: mcp_proto::types::CompletionArgument {
-                name: String::from(argument),
-                value: String::from(value),
-            },
-            context,
-            meta: None,
-        };
+        let argument = mcp_proto::types::CompletionArgument::new(argument, value);
+        let mut params = mcp_proto::types::CompleteRequestParams::new(reference, argument);
+        if !resolved.is_empty() {
+            let resolved = resolved
+                .iter()
+                .map(|(name, value)| (String::from(*name), String::from(*value)))
+                .collect();
+            params = params.with_context(mcp_proto::types::CompletionContext::new(resolved));
+        }
         self.typed(ClientRequest::Complete(params)).await
     }
 

@@ -143,11 +143,7 @@ pub(crate) async fn complete(shared: &Shared, params: Option<Params>, context: C
         );
     }
     let Some(provider) = providers.get(&name) else {
-        return Reply::result(&CompleteResult {
-            result_type: None,
-            completion: Completion::default(),
-            meta: None,
-        });
+        return Reply::result(&CompleteResult::new(Completion::default()));
     };
     let request = CompletionRequest {
         argument: name,
@@ -159,11 +155,7 @@ pub(crate) async fn complete(shared: &Shared, params: Option<Params>, context: C
     };
     let outcome = provider(request, context)
         .await
-        .map(|completion| CompleteResult {
-            result_type: None,
-            completion: Completion::capped(completion),
-            meta: None,
-        });
+        .map(|completion| CompleteResult::new(Completion::capped(completion)));
     without_input(outcome)
 }
 
@@ -197,17 +189,11 @@ mod tests {
 
     #[test]
     fn a_providers_own_total_is_kept_unless_too_small() {
-        let own = Completion {
-            values: values(10),
-            total: Some(5000),
-            has_more: Some(true),
-        };
+        let own = Completion::new(values(10)).with_total(5000, true);
         assert_eq!(Completion::capped(own.clone()), own);
-        let understated = Completion::capped(Completion {
-            values: values(150),
-            total: Some(7),
-            has_more: None,
-        });
+        let mut understated = Completion::new(values(150));
+        understated.total = Some(7);
+        let understated = Completion::capped(understated);
         assert_eq!(
             (understated.total, understated.has_more),
             (Some(150), Some(true))

@@ -453,20 +453,13 @@ impl ServerBuilder {
         });
         let mut capabilities = ServerCapabilities::default();
         if !self.tools.is_empty() {
-            capabilities.tools = Some(ListChangedCapability {
-                list_changed: Some(true),
-            });
+            capabilities.tools = Some(ListChangedCapability::new(true));
         }
         if !self.resources.is_empty() || !self.templates.is_empty() {
-            capabilities.resources = Some(ResourcesCapability {
-                subscribe: Some(true),
-                list_changed: Some(true),
-            });
+            capabilities.resources = Some(ResourcesCapability::new(true, true));
         }
         if !self.prompts.is_empty() {
-            capabilities.prompts = Some(ListChangedCapability {
-                list_changed: Some(true),
-            });
+            capabilities.prompts = Some(ListChangedCapability::new(true));
         }
         // Handlers may always log (`Context::log`): a legacy client needs the capability
         // to send `logging/setLevel`, after which the messages flow.

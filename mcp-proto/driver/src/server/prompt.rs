@@ -48,14 +48,9 @@ impl Prompt {
         F: Fn(BTreeMap<String, String>, Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<GetPromptResult, ToolError>> + Send + 'static,
     {
-        let definition = PromptDefinition {
-            name: name.into(),
-            title: None,
-            description: Some(description.into()),
-            arguments: (!arguments.is_empty()).then_some(arguments),
-            icons: None,
-            meta: None,
-        };
+        let mut definition = PromptDefinition::new(name);
+        definition.description = Some(description.into());
+        definition.arguments = (!arguments.is_empty()).then_some(arguments);
         Prompt {
             definition,
             get: Arc::new(move |arguments, context| {

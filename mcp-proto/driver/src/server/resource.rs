@@ -110,16 +110,7 @@ impl ResourceTemplate {
         Fut: Future<Output = Result<ReadResourceResult, ToolError>> + Send + 'static,
     {
         let template = UriTemplate::parse(uri_template)?;
-        let definition = TemplateDefinition {
-            uri_template: String::from(uri_template),
-            name: name.into(),
-            title: None,
-            description: None,
-            mime_type: None,
-            annotations: None,
-            icons: None,
-            meta: None,
-        };
+        let definition = TemplateDefinition::new(uri_template, name);
         Ok(ResourceTemplate {
             definition,
             template,
