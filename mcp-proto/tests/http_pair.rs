@@ -11,7 +11,10 @@ use mcp_proto::Timestamp;
 use mcp_proto::client::{ClientConfig, ClientEvent, ClientMode, RequestOptions};
 use mcp_proto::connection::{ReplyToken, RequestHandle};
 use mcp_proto::http::server::HttpServerConfig;
-use mcp_proto::http::{ExchangeAction, ExchangeId, ExchangeRequest, HttpClient, HttpMethod};
+use mcp_proto::http::{
+    ExchangeAction, ExchangeId, ExchangeRequest, HttpClient, HttpClientConfig, HttpMethod,
+    SseDecoder,
+};
 use mcp_proto::jsonrpc::{Params, ResultBody};
 use mcp_proto::server::{Change, InputRequired, Reply, ServerConfig, ServerEvent};
 use mcp_proto::testing::{ConnectionId, ExchangeOutcome, ExchangeRecord, HttpPair, ServedBy};
@@ -21,6 +24,7 @@ use mcp_proto::types::{
     ServerCapabilities, ServerNotification, ServerRequest, Tool,
 };
 use mcp_proto::version::{Era, ProtocolVersion};
+use proptest::prelude::*;
 use serde_json::{Value, json};
 
 // ---- configuration -------------------------------------------------------------------
@@ -1533,4 +1537,352 @@ fn modern_request_refused_with_unsupported_version_is_sent_again() {
         matches!(event, ClientEvent::Response { handle: h, outcome: Ok(_), .. } if h == handle)
     });
     assert!(answered, "tools/list, the second time");
+}
+
+// ---- the model: random operation sequences ---------------------------------------------
+
+/// One operation of a generated script.
+#[derive(Clone, Debug)]
+enum Op {
+    /// `tools/call` of `quick` (0), `count` (1, with progress), `ask` (2), `gate` (3,
+    /// with progress), `poll` (4), `hang` (5); or `tools/list` (6).
+    Request(u8),
+    /// The application lets every held call finish.
+    Release,
+    /// The server publishes a tool list change (legacy: on the GET stream).
+    Publish,
+    /// Cancel the `n`th request still open (modulo).
+    Cancel(usize),
+    /// Drop the `n`th open client connection (modulo).
+    Drop(usize),
+    /// Another GET from the test for the client's session: a second standalone stream
+    /// (409 while the client's is open), or a resumption after an event id it saw.
+    Get(bool),
+    /// A few single steps without settling, so that a later drop lands mid-stream.
+    Steps(u8),
+    /// Let this many milliseconds pass.
+    Advance(u16),
+    /// Let the session expire (more than the idle timeout passes).
+    Expire,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0u8..7).prop_map(Op::Request),
+        1 => Just(Op::Release),
+        1 => Just(Op::Publish),
+        1 => any::<usize>().prop_map(Op::Cancel),
+        2 => any::<usize>().prop_map(Op::Drop),
+        1 => any::<bool>().prop_map(Op::Get),
+        2 => (1u8..12).prop_map(Op::Steps),
+        1 => (1u16..3000).prop_map(Op::Advance),
+        1 => Just(Op::Expire),
+    ]
+}
+
+const MODEL_IDLE: Duration = Duration::from_secs(5);
+const MODEL_REQUEST_TIMEOUT: Duration = Duration::from_secs(3600);
+const MODEL_MAX_EXCHANGES: usize = 4;
+const MODEL_MAX_SESSIONS: usize = 2;
+
+fn model_world(mode: u8, seed: u64, max_chunk: usize) -> World {
+    let mode = match mode {
+        0 => legacy_mode(),
+        1 => modern_mode(),
+        _ => ClientMode::Auto,
+    };
+    let mut http = HttpServerConfig::default();
+    http.sessions.idle_timeout = MODEL_IDLE;
+    http.sessions.keep_alive = Duration::from_secs(1);
+    http.sessions.max_sessions = MODEL_MAX_SESSIONS;
+    http.sessions.replay_bytes = 4096;
+    let mut pair = HttpPair::with_configs(
+        seed,
+        client_config(mode),
+        HttpClientConfig::default().with_max_exchanges(MODEL_MAX_EXCHANGES),
+        server_config(),
+        http.with_tools(&tools()),
+    );
+    pair.link.max_chunk = max_chunk;
+    World::new(pair)
+}
+
+/// Where the model stands: what it sent, to check what came back.
+#[derive(Default)]
+struct Model {
+    requests: Vec<RequestHandle>,
+}
+
+impl Model {
+    fn apply(&mut self, world: &mut World, op: &Op) {
+        match op {
+            Op::Request(kind) => {
+                // Deadlines far beyond the script: no request may time out.
+                let options = RequestOptions::new().with_timeout(MODEL_REQUEST_TIMEOUT);
+                let handle = match kind {
+                    0 => world.call_with("quick", json!({}), options),
+                    1 => world.call_with("count", json!({"steps": 3}), options.with_progress()),
+                    2 => world.call_with("ask", json!({}), options),
+                    3 => world.call_with("gate", json!({}), options.with_progress()),
+                    4 => world.call_with("poll", json!({}), options),
+                    5 => world.call_with("hang", json!({}), options),
+                    _ => world.request(ClientRequest::ListTools(None), options),
+                };
+                self.requests.push(handle);
+                world.settle();
+            }
+            Op::Release => {
+                for tool in ["gate", "poll", "hang"] {
+                    world.server.release(&mut world.pair, tool);
+                }
+                world.settle();
+            }
+            Op::Publish => {
+                let now = world.pair.now;
+                if let Some(session) = world.pair.client.session_id().map(String::from) {
+                    if let Some(connection) = world
+                        .pair
+                        .server_connection_mut(&ServedBy::Session(session))
+                    {
+                        connection.publish(now, Change::ToolsListChanged);
+                    }
+                }
+                world.settle();
+            }
+            Op::Cancel(index) => {
+                let open: Vec<RequestHandle> = self
+                    .requests
+                    .iter()
+                    .copied()
+                    .filter(|handle| !world.client.endings.contains_key(handle))
+                    .collect();
+                if !open.is_empty() {
+                    let handle = open[index % open.len()];
+                    let now = world.pair.now;
+                    let _ = world.pair.client.connection_mut().cancel(now, handle, None);
+                }
+                world.settle();
+            }
+            Op::Drop(index) => {
+                let open: Vec<ConnectionId> = world
+                    .pair
+                    .open_connections()
+                    .into_iter()
+                    .filter(|connection| matches!(connection, ConnectionId::Client(_)))
+                    .collect();
+                if !open.is_empty() {
+                    world.pair.drop_connection(open[index % open.len()]);
+                }
+            }
+            Op::Get(resume) => {
+                let Some(session) = world.pair.client.session_id().map(String::from) else {
+                    return;
+                };
+                let seen = world
+                    .pair
+                    .records()
+                    .values()
+                    .filter(|record| record.served_by == Some(ServedBy::Session(session.clone())))
+                    .flat_map(event_ids)
+                    .last();
+                let mut headers = vec![
+                    ("accept", "text/event-stream"),
+                    ("mcp-session-id", session.as_str()),
+                    ("mcp-protocol-version", "2025-11-25"),
+                ];
+                let seen = seen.unwrap_or_default();
+                if *resume && !seen.is_empty() {
+                    headers.push(("last-event-id", seen.as_str()));
+                }
+                world.pair.send_raw(HttpMethod::Get, &headers, b"");
+                world.settle();
+            }
+            Op::Steps(steps) => {
+                // Only while something is in flight: time runs through `Advance` alone.
+                for _ in 0..*steps {
+                    world.server.run(&mut world.pair);
+                    world.client.run(&mut world.pair);
+                    if world.pair.is_quiet() {
+                        break;
+                    }
+                    world.pair.step();
+                }
+            }
+            Op::Advance(millis) => world.advance(Duration::from_millis(u64::from(*millis))),
+            Op::Expire => world.advance(MODEL_IDLE + Duration::from_secs(1)),
+        }
+    }
+}
+
+/// The ids of the complete SSE events delivered on `record`, in order.
+fn event_ids(record: &ExchangeRecord) -> Vec<String> {
+    let mut decoder = SseDecoder::new(usize::MAX);
+    decoder.push(&record.body);
+    let mut ids = Vec::new();
+    while let Some(event) = decoder.next_event() {
+        if let Ok(event) = event
+            && let Some(id) = event.id
+        {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+/// What must hold at any moment.
+fn check_always(world: &mut World) -> Result<(), TestCaseError> {
+    for (handle, endings) in &world.client.endings {
+        prop_assert!(endings.len() == 1, "{handle:?} ended {endings:?}");
+    }
+    let pair = &mut world.pair;
+    prop_assert!(
+        pair.late_deadlines().is_empty(),
+        "deadlines in the past after handle_timeout: {:?}",
+        pair.late_deadlines()
+    );
+    prop_assert!(pair.server.session_count() <= MODEL_MAX_SESSIONS);
+    let limits = mcp_proto::Limits::default();
+    prop_assert!(pair.client.connection().queued_bytes() <= limits.max_queued_bytes);
+    let client_connections = pair
+        .open_connections()
+        .into_iter()
+        .filter(|connection| matches!(connection, ConnectionId::Client(_)))
+        .count();
+    prop_assert!(pair.exchanges.len() <= client_connections + 16);
+    for (_, session) in pair.server.sessions_mut() {
+        prop_assert!(session.connection().queued_bytes() <= limits.max_queued_bytes);
+    }
+    Ok(())
+}
+
+/// What must hold once everything in flight has settled.
+fn check_settled(world: &mut World, requests: usize) -> Result<(), TestCaseError> {
+    check_always(world)?;
+    let pair = &mut world.pair;
+    // The client and the network agree on which exchanges are open.
+    let client_connections = pair
+        .open_connections()
+        .into_iter()
+        .filter(|connection| matches!(connection, ConnectionId::Client(_)))
+        .count();
+    prop_assert_eq!(pair.client.open_exchanges(), client_connections);
+    // Open exchanges stay near the limit: resumptions and a session recovery may go
+    // past it, at most one each per request, plus the recovery's own three.
+    prop_assert!(
+        pair.client.open_exchanges() <= MODEL_MAX_EXCHANGES + requests + 3,
+        "{} exchanges open",
+        pair.client.open_exchanges()
+    );
+    // Each session's open responses are exactly the connections carrying them.
+    let carried: Vec<(String, usize)> = pair
+        .server
+        .sessions_mut()
+        .map(|(id, session)| (String::from(id), session.open_responses()))
+        .collect();
+    for (id, open) in carried {
+        prop_assert_eq!(open, pair.carried_responses(&id), "session {}", id);
+    }
+    Ok(())
+}
+
+/// No SSE event id reaches the client twice within one session.
+fn check_event_ids(world: &World) -> Result<(), TestCaseError> {
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    for record in world.pair.records().values() {
+        let (ConnectionId::Client(_), Some(ServedBy::Session(session))) =
+            (record.connection, &record.served_by)
+        else {
+            continue;
+        };
+        for id in event_ids(record) {
+            prop_assert!(
+                seen.insert((session.clone(), id.clone())),
+                "event {} of session {} delivered twice",
+                id,
+                session
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Everything that crossed the network, in order: the same inputs give the same.
+type Transcript = Vec<(
+    ConnectionId,
+    Vec<u8>,
+    Option<u16>,
+    Vec<u8>,
+    Option<Timestamp>,
+)>;
+
+fn transcript(world: &World) -> Transcript {
+    world
+        .pair
+        .records()
+        .values()
+        .map(|record| {
+            (
+                record.connection,
+                record.request_body.clone(),
+                record.status,
+                record.body.clone(),
+                record.finished,
+            )
+        })
+        .collect()
+}
+
+fn run_model(
+    mode: u8,
+    seed: u64,
+    max_chunk: usize,
+    ops: &[Op],
+) -> Result<Transcript, TestCaseError> {
+    let mut world = model_world(mode, seed, max_chunk);
+    let mut model = Model::default();
+    for op in ops {
+        model.apply(&mut world, op);
+        check_always(&mut world)?;
+        if !matches!(op, Op::Steps(_) | Op::Drop(_)) {
+            check_settled(&mut world, model.requests.len())?;
+        }
+    }
+    // Wind down: every held call finishes (calls held back by the exchange limit reach
+    // the application as others end), and time runs on, far below the requests'
+    // deadlines: whatever has not ended by then never will.
+    for _ in 0..8 {
+        world.settle();
+        for tool in ["gate", "poll", "hang"] {
+            world.server.release(&mut world.pair, tool);
+        }
+        world.advance(Duration::from_secs(10));
+    }
+    check_settled(&mut world, model.requests.len())?;
+    for handle in &model.requests {
+        let endings = world.client.endings.get(handle).map_or(0, Vec::len);
+        prop_assert_eq!(endings, 1, "{:?} ended {} times", handle, endings);
+        prop_assert!(
+            world.client.endings[handle][0] != Ending::TimedOut,
+            "{:?} timed out: its answer was lost without a word",
+            handle
+        );
+    }
+    check_event_ids(&world)?;
+    Ok(transcript(&world))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn every_request_is_answered_once_and_nothing_grows(
+        mode in 0u8..3,
+        seed in any::<u64>(),
+        max_chunk in 1usize..80,
+        ops in proptest::collection::vec(op(), 1..32),
+    ) {
+        let first = run_model(mode, seed, max_chunk, &ops)?;
+        let second = run_model(mode, seed, max_chunk, &ops)?;
+        prop_assert!(first == second, "the same seed and script gave another transcript");
+    }
 }
