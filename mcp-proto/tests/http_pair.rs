@@ -1585,7 +1585,7 @@ const MODEL_REQUEST_TIMEOUT: Duration = Duration::from_secs(3600);
 const MODEL_MAX_EXCHANGES: usize = 4;
 const MODEL_MAX_SESSIONS: usize = 2;
 
-fn model_world(mode: u8, seed: u64, max_chunk: usize) -> World {
+fn model_world(mode: u8, seed: u64, max_chunk: usize, latency: Duration) -> World {
     let mode = match mode {
         0 => legacy_mode(),
         1 => modern_mode(),
@@ -1604,6 +1604,7 @@ fn model_world(mode: u8, seed: u64, max_chunk: usize) -> World {
         http.with_tools(&tools()),
     );
     pair.link.max_chunk = max_chunk;
+    pair.link.latency = latency;
     World::new(pair)
 }
 
@@ -1766,6 +1767,9 @@ fn check_settled(world: &mut World, requests: usize) -> Result<(), TestCaseError
         .filter(|connection| matches!(connection, ConnectionId::Client(_)))
         .count();
     prop_assert_eq!(pair.client.open_exchanges(), client_connections);
+    // Every exchange still served answers a connection still open.
+    let open = pair.open_connections();
+    prop_assert!(pair.exchanges.keys().all(|served| open.contains(served)));
     // Open exchanges stay near the limit: resumptions and a session recovery may go
     // past it, at most one each per request, plus the recovery's own three.
     prop_assert!(
@@ -1836,27 +1840,38 @@ fn run_model(
     mode: u8,
     seed: u64,
     max_chunk: usize,
+    latency: Duration,
     ops: &[Op],
 ) -> Result<Transcript, TestCaseError> {
-    let mut world = model_world(mode, seed, max_chunk);
+    let mut world = model_world(mode, seed, max_chunk, latency);
     let mut model = Model::default();
     for op in ops {
         model.apply(&mut world, op);
         check_always(&mut world)?;
         if !matches!(op, Op::Steps(_) | Op::Drop(_)) {
+            world.settle();
             check_settled(&mut world, model.requests.len())?;
         }
     }
     // Wind down: every held call finishes (calls held back by the exchange limit reach
-    // the application as others end), and time runs on, far below the requests'
+    // the application as others end) and time runs on, far below the requests'
     // deadlines: whatever has not ended by then never will.
-    for _ in 0..8 {
+    for _ in 0..200 {
         world.settle();
-        for tool in ["gate", "poll", "hang"] {
-            world.server.release(&mut world.pair, tool);
+        let released: usize = ["gate", "poll", "hang"]
+            .into_iter()
+            .map(|tool| world.server.release(&mut world.pair, tool))
+            .sum();
+        let open = model
+            .requests
+            .iter()
+            .any(|handle| !world.client.endings.contains_key(handle));
+        if released == 0 && !open {
+            break;
         }
-        world.advance(Duration::from_secs(10));
+        world.advance(Duration::from_secs(2));
     }
+    world.advance(Duration::from_secs(30));
     check_settled(&mut world, model.requests.len())?;
     for handle in &model.requests {
         let endings = world.client.endings.get(handle).map_or(0, Vec::len);
@@ -1879,10 +1894,11 @@ proptest! {
         mode in 0u8..3,
         seed in any::<u64>(),
         max_chunk in 1usize..80,
+        latency in (0u64..400).prop_map(Duration::from_millis),
         ops in proptest::collection::vec(op(), 1..32),
     ) {
-        let first = run_model(mode, seed, max_chunk, &ops)?;
-        let second = run_model(mode, seed, max_chunk, &ops)?;
+        let first = run_model(mode, seed, max_chunk, latency, &ops)?;
+        let second = run_model(mode, seed, max_chunk, latency, &ops)?;
         prop_assert!(first == second, "the same seed and script gave another transcript");
     }
 }
