@@ -16,6 +16,7 @@ use mcp_proto::http::{
     SseDecoder,
 };
 use mcp_proto::jsonrpc::{Params, ResultBody};
+use mcp_proto::mrtr::{HmacSealer, StateSealer};
 use mcp_proto::server::{Change, InputRequired, Reply, ServerConfig, ServerEvent};
 use mcp_proto::testing::{ConnectionId, ExchangeOutcome, ExchangeRecord, HttpPair, ServedBy};
 use mcp_proto::types::{
@@ -82,14 +83,20 @@ fn tools() -> Vec<Tool> {
     tools
 }
 
+fn sealer() -> Box<dyn StateSealer + Send> {
+    Box::new(HmacSealer::new("pair", [7; 32], [9; 16]).unwrap())
+}
+
 fn pair_with(seed: u64, mode: ClientMode, http: HttpServerConfig) -> HttpPair {
-    HttpPair::with_configs(
+    let mut pair = HttpPair::with_configs(
         seed,
         client_config(mode),
         Default::default(),
         server_config(),
         http.with_tools(&tools()),
-    )
+    );
+    pair.exchange_sealer = Some(sealer);
+    pair
 }
 
 fn pair(seed: u64, mode: ClientMode) -> HttpPair {
@@ -163,6 +170,7 @@ impl ServerApp {
                         .unwrap_or(Value::Null);
                     let era = request.context.era;
                     let answers = request.context.input_responses.clone();
+                    let state = request.context.request_state.clone();
                     let token = request.token;
                     let Some(connection) = pair.server_connection_mut(&served_by) else {
                         continue;
@@ -200,6 +208,12 @@ impl ServerApp {
                         }
                         ("tools/call", Some("ask")) => {
                             match answers.as_ref().and_then(|answers| answers.get("n")) {
+                                // The state sealed into the first round comes back verified.
+                                Some(InputResponse::Elicit(_))
+                                    if state.as_deref() != Some(&b"asked"[..]) =>
+                                {
+                                    text_reply("lost the state")
+                                }
                                 Some(InputResponse::Elicit(result)) => {
                                     let value = serde_json::to_value(result).unwrap();
                                     text_reply(&format!("picked {}", value["content"]["n"]))
@@ -209,7 +223,7 @@ impl ServerApp {
                                         String::from("n"),
                                         InputRequest::Elicit(question()),
                                     )]),
-                                    state: None,
+                                    state: Some(b"asked".to_vec()),
                                 }),
                             }
                         }
@@ -810,6 +824,34 @@ fn elicitation_is_pushed_on_the_post_stream_and_answered_by_post() {
     assert_eq!(answer.status, Some(202));
     let last = events.last().unwrap().json();
     assert_eq!(last["result"]["content"][0]["text"], "picked 7");
+}
+
+#[test]
+fn modern_elicitation_is_an_input_required_round_with_sealed_state() {
+    let mut world = World::modern(13);
+    let call = world.call("ask", json!({}));
+    world.settle();
+    assert_eq!(world.client.text(call), "picked 7");
+    let posts = world.posts("tools/call");
+    assert_eq!(posts.len(), 2, "the call, then its retry with the answer");
+    let first: Value = serde_json::from_slice(&posts[0].body).unwrap();
+    assert_eq!(first["result"]["resultType"], "input_required");
+    let state = first["result"]["requestState"].clone();
+    assert!(
+        state.is_string(),
+        "the state is sealed into the result: {first}"
+    );
+    let retry: Value = serde_json::from_slice(&posts[1].request_body).unwrap();
+    assert_ne!(retry["id"], first["id"], "a new id");
+    assert_eq!(
+        retry["params"]["requestState"], state,
+        "the state comes back as is"
+    );
+    assert_eq!(
+        retry["params"]["inputResponses"]["n"]["content"]["n"], 7,
+        "{retry}"
+    );
+    assert!(world.pair.exchanges.is_empty());
 }
 
 #[test]
@@ -1605,6 +1647,7 @@ fn model_world(mode: u8, seed: u64, max_chunk: usize, latency: Duration) -> Worl
     );
     pair.link.max_chunk = max_chunk;
     pair.link.latency = latency;
+    pair.exchange_sealer = Some(sealer);
     World::new(pair)
 }
 

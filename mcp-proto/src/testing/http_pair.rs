@@ -1,6 +1,7 @@
 //! [`HttpPair`]: an [`HttpClient`] and an [`HttpServer`] with its sessions and exchanges,
 //! wired through a simulated HTTP layer with virtual time.
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -17,6 +18,7 @@ use crate::http::{
     HttpResponse, RequestHead,
 };
 use crate::jsonrpc::Message;
+use crate::mrtr::StateSealer;
 use crate::server::{ServerConfig, ServerConnection, ServerEvent};
 use crate::testing::netsim::{NetSim, Rng};
 use crate::testing::pair::MAX_STEPS;
@@ -316,8 +318,9 @@ impl Wire {
 /// (`handle_body` each), then `handle_end`. An [`ExchangeAction::Abort`] and a connection
 /// the test drops ([`HttpPair::drop_connection`]) reach the server as
 /// `handle_disconnect` at once. Every session and exchange runs on the same shared
-/// [`ServerConfig`]; exchanges have no state sealer (input-required replies must carry
-/// no `requestState`).
+/// [`ServerConfig`] (its own sealer is dropped); each exchange gets a sealer from
+/// [`HttpPair::exchange_sealer`] when it is set, for input-required replies that carry
+/// state.
 ///
 /// The test plays both applications: the client's events collect in
 /// [`HttpPair::client_events`] and requests go out through
@@ -339,8 +342,8 @@ pub struct HttpPair {
     pub client: HttpClient,
     /// The endpoint, whose table holds the legacy sessions.
     pub server: HttpServer<HttpSession>,
-    /// The 2026-07-28 exchanges being served, by the client exchange they answer. One
-    /// is dropped once its response is complete and its events are taken.
+    /// The 2026-07-28 exchanges being served, by the connection they answer. One is
+    /// dropped once its response is complete and its events are taken.
     pub exchanges: BTreeMap<ConnectionId, HttpExchange>,
     /// The virtual time.
     pub now: Timestamp,
@@ -351,6 +354,9 @@ pub struct HttpPair {
     pub client_events: VecDeque<ClientEvent>,
     /// Server events not yet taken by the test, with the machine they came from.
     pub server_events: VecDeque<(ServedBy, ServerEvent)>,
+    /// Makes the `requestState` sealer of each new exchange (`None`: exchanges have
+    /// none, and an input-required reply with state is refused).
+    pub exchange_sealer: Option<fn() -> Box<dyn StateSealer + Send>>,
     server_config: Arc<ServerConfig>,
     rng: Rng,
     wire: Wire,
@@ -392,6 +398,7 @@ impl HttpPair {
             link: NetSim::new(seed),
             client_events: VecDeque::new(),
             server_events: VecDeque::new(),
+            exchange_sealer: None,
             server_config: server.into_shared(),
             rng: Rng::new(seed ^ 0x2545_F491_4F6C_DD1D),
             wire: Wire::default(),
@@ -410,7 +417,7 @@ impl HttpPair {
         &self.records
     }
 
-    /// The record of `exchange`.
+    /// The record of `connection`.
     pub fn record(&self, connection: impl Into<ConnectionId>) -> Option<&ExchangeRecord> {
         self.records.get(&connection.into())
     }
@@ -884,8 +891,9 @@ impl HttpPair {
                 self.wire.complete(now, &mut self.link, exchange, response);
             }
             Dispatch::Exchange(request) => {
+                let sealer = self.exchange_sealer.map(|make| make());
                 let connection =
-                    ServerConnection::with_shared_config(Arc::clone(&self.server_config), None);
+                    ServerConnection::with_shared_config(Arc::clone(&self.server_config), sealer);
                 let keep_alive = self.server.config().sessions.keep_alive;
                 let served = HttpExchange::new(now, connection, request, keep_alive);
                 self.exchanges.insert(exchange, served);
