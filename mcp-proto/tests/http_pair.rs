@@ -1606,19 +1606,22 @@ enum Op {
     Advance(u16),
     /// Let the session expire (more than the idle timeout passes).
     Expire,
+    /// The client closes (a legacy session ends with a DELETE).
+    Close,
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0u8..7).prop_map(Op::Request),
-        1 => Just(Op::Release),
-        1 => Just(Op::Publish),
-        1 => any::<usize>().prop_map(Op::Cancel),
-        2 => any::<usize>().prop_map(Op::Drop),
-        1 => any::<bool>().prop_map(Op::Get),
-        2 => (1u8..12).prop_map(Op::Steps),
-        1 => (1u16..3000).prop_map(Op::Advance),
-        1 => Just(Op::Expire),
+        16 => (0u8..7).prop_map(Op::Request),
+        4 => Just(Op::Release),
+        4 => Just(Op::Publish),
+        4 => any::<usize>().prop_map(Op::Cancel),
+        8 => any::<usize>().prop_map(Op::Drop),
+        4 => any::<bool>().prop_map(Op::Get),
+        8 => (1u8..12).prop_map(Op::Steps),
+        4 => (1u16..3000).prop_map(Op::Advance),
+        4 => Just(Op::Expire),
+        1 => Just(Op::Close),
     ]
 }
 
@@ -1660,6 +1663,12 @@ struct Model {
 impl Model {
     fn apply(&mut self, world: &mut World, op: &Op) {
         match op {
+            Op::Request(_) if world.pair.client.connection().is_closed() => {}
+            Op::Close => {
+                let now = world.pair.now;
+                world.pair.client.connection_mut().close(now);
+                world.settle();
+            }
             Op::Request(kind) => {
                 // Deadlines far beyond the script: no request may time out.
                 let options = RequestOptions::new().with_timeout(MODEL_REQUEST_TIMEOUT);
@@ -1926,6 +1935,10 @@ fn run_model(
         );
     }
     check_event_ids(&world)?;
+    if ops.iter().any(|op| matches!(op, Op::Close)) {
+        prop_assert!(world.pair.client.is_closed(), "the closed client is done");
+        prop_assert!(world.pair.open_connections().is_empty());
+    }
     Ok(transcript(&world))
 }
 
