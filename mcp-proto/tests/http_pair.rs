@@ -1958,3 +1958,11 @@ proptest! {
         prop_assert!(first == second, "the same seed and script gave another transcript");
     }
 }
+
+/// The script that found the lost resumption of a request sent again on a new session
+/// (see `HttpClient::send_again`): kept as a plain test, whatever the generator does.
+#[test]
+fn model_regression_a_request_sent_again_resumes_its_stream() {
+    let ops = [Op::Expire, Op::Request(3), Op::Drop(7230540064414364663)];
+    run_model(0, 0, 1, Duration::from_millis(1), &ops).unwrap();
+}
