@@ -27,10 +27,56 @@
 //! assert!(pair.client_events.iter().any(|event| matches!(event, ClientEvent::Ready { .. })));
 //! # }
 //! ```
+//!
+//! [`HttpPair`] does the same for Streamable HTTP: an
+//! [`HttpClient`](crate::http::HttpClient) against an
+//! [`HttpServer`](crate::http::server::HttpServer) with its legacy sessions and its
+//! 2026-07-28 exchanges, the pair playing the HTTP layer (requests, response heads, body
+//! chunks, dropped connections) with virtual time. The test plays both applications:
+//!
+//! ```
+//! # #[cfg(feature = "testing")] {
+//! use mcp_proto::client::{ClientConfig, ClientEvent, ClientMode, RequestOptions};
+//! use mcp_proto::server::{Reply, ServerConfig, ServerEvent};
+//! use mcp_proto::testing::HttpPair;
+//! use mcp_proto::types::{ClientRequest, Implementation, ServerCapabilities};
+//!
+//! let client = ClientConfig::new(Implementation::new("client", "1")).with_mode(ClientMode::Legacy);
+//! let capabilities: ServerCapabilities = serde_json::from_str(r#"{"tools":{}}"#).unwrap();
+//! let server = ServerConfig::new(Implementation::new("server", "1")).with_capabilities(capabilities);
+//! let mut pair = HttpPair::new(7, client, server);
+//! pair.drive();
+//! // The handshake made a legacy session, its id minted from the seed.
+//! assert_eq!(pair.server.session_count(), 1);
+//! assert!(pair.client.session_id().is_some());
+//!
+//! let now = pair.now;
+//! let request = ClientRequest::ListTools(None);
+//! let handle = pair.client.connection_mut().send_request(now, request, RequestOptions::new()).unwrap();
+//! pair.drive();
+//! // The server's application answers through the session that got the request.
+//! while let Some((served_by, event)) = pair.next_server_event() {
+//!     if let ServerEvent::Request(request) = event {
+//!         let connection = pair.server_connection_mut(&served_by).unwrap();
+//!         let reply = Reply::result(&serde_json::json!({"tools": []}));
+//!         connection.respond(now, request.token, reply).unwrap();
+//!     }
+//! }
+//! pair.drive();
+//! assert!(pair.client_events.iter().any(|event| matches!(
+//!     event,
+//!     ClientEvent::Response { handle: answered, outcome: Ok(_), .. } if *answered == handle
+//! )));
+//! # }
+//! ```
 
 pub mod fuzz;
+mod http_pair;
 mod netsim;
 mod pair;
 
+pub use http_pair::{
+    ConnectionId, DeadlineOwner, ExchangeOutcome, ExchangeRecord, HttpPair, ServedBy,
+};
 pub use netsim::{NetSim, Rng};
 pub use pair::{MAX_STEPS, Pair, Side};

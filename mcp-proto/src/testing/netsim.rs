@@ -62,13 +62,23 @@ impl NetSim {
     /// Sends `bytes` at `now`.
     pub fn send(&mut self, now: Timestamp, bytes: &[u8]) {
         let at = now.saturating_add(self.latency);
+        for chunk in self.cut(bytes) {
+            self.queue.push_back((at, chunk));
+        }
+    }
+
+    /// Cuts `bytes` into chunks of random size (1 to [`NetSim::max_chunk`]) without
+    /// sending them: for a caller keeping its own queue (an HTTP body, say).
+    pub fn cut(&mut self, bytes: &[u8]) -> Vec<Vec<u8>> {
+        let mut chunks = Vec::new();
         let mut rest = bytes;
         while !rest.is_empty() {
             let size = self.rng.range(1, self.max_chunk.max(1) as u64) as usize;
             let (chunk, tail) = rest.split_at(size.min(rest.len()));
-            self.queue.push_back((at, chunk.to_vec()));
+            chunks.push(chunk.to_vec());
             rest = tail;
         }
+        chunks
     }
 
     /// When the next chunk arrives.

@@ -863,6 +863,14 @@ impl HttpClient {
         let headers = self.headers(&message, false);
         post.generation = self.session.generation;
         post.carried_session = self.session.id.is_some();
+        // A new POST: nothing of the old one's answer (the 404 marked it answered) or of
+        // its stream carries over, or an early end of the new stream would be ignored.
+        post.answered = false;
+        post.last_event_id = None;
+        post.retry_ms = None;
+        post.resumed = false;
+        post.progressed = false;
+        post.fruitless = 0;
         let body = post.body.clone();
         self.start(HttpMethod::Post, headers, body, Purpose::Request(post));
     }

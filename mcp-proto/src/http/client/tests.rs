@@ -700,6 +700,48 @@ fn a_404_opens_a_new_session_and_retries_once() {
 }
 
 #[test]
+fn a_request_sent_again_on_a_new_session_resumes_its_stream_when_it_ends_early() {
+    let mut client = legacy_session();
+    let handle = send(&mut client, ms(10), call_tool("slow"));
+    let post = actions(&mut client).only_start();
+    answer(&mut client, ms(11), post.exchange, 404, &[], b"");
+    let retry = reinitialize(&mut client, ms(12), "s-2").only_start();
+    assert_eq!(retry.body, post.body);
+    // The server lets go of the new POST's stream after its priming event (a handler
+    // closing its stream): the request waits for the resumption, it is not forgotten.
+    answer(
+        &mut client,
+        ms(13),
+        retry.exchange,
+        200,
+        &[("content-type", SSE)],
+        b"id: 1-0\nretry: 250\ndata:\n\n",
+    );
+    assert!(events(&mut client).is_empty(), "the request waits");
+    assert_eq!(
+        client.poll_timeout(),
+        Some(ms(263)),
+        "the resumption is planned"
+    );
+    client.handle_timeout(ms(263));
+    let resume = actions(&mut client).only_start();
+    assert_eq!(resume.method, HttpMethod::Get);
+    assert_eq!(header(&resume, "last-event-id"), Some("1-0"));
+    assert_eq!(header(&resume, "mcp-session-id"), Some("s-2"));
+    let id = body(&retry)["id"].clone();
+    let done = sse_event(&result(&id, json!({"content": []})));
+    answer(
+        &mut client,
+        ms(264),
+        resume.exchange,
+        200,
+        &[("content-type", SSE)],
+        format!("id: 1-1\n{done}").as_bytes(),
+    );
+    assert!(response_outcome(&events(&mut client), handle).is_ok());
+}
+
+#[test]
 fn a_refused_new_session_fails_the_waiting_requests() {
     let mut client = legacy_session();
     let handle = send(&mut client, ms(10), ClientRequest::ListTools(None));
