@@ -42,22 +42,15 @@ fn modern_mode() -> ClientMode {
 }
 
 fn client_config(mode: ClientMode) -> ClientConfig {
-    let capabilities = ClientCapabilities {
-        elicitation: Some(ElicitationCapability::default()),
-        ..ClientCapabilities::default()
-    };
+    let capabilities =
+        ClientCapabilities::default().with_elicitation(ElicitationCapability::default());
     ClientConfig::new(Implementation::new("pair-client", "1.0"))
         .with_mode(mode)
         .with_capabilities(capabilities)
 }
 
 fn server_config() -> ServerConfig {
-    let capabilities = ServerCapabilities {
-        tools: Some(ListChangedCapability {
-            list_changed: Some(true),
-        }),
-        ..ServerCapabilities::default()
-    };
+    let capabilities = ServerCapabilities::default().with_tools(ListChangedCapability::new(true));
     ServerConfig::new(Implementation::new("pair-server", "1.0")).with_capabilities(capabilities)
 }
 
