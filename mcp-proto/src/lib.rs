@@ -26,15 +26,21 @@
 //!   multi-round-trip loop, `subscriptions/listen` and a response cache.
 //! - [`mrtr`]: sealing and opening `requestState` ([`mrtr::HmacSealer`] or your own
 //!   [`mrtr::StateSealer`]).
-//! - [`http`]: Streamable HTTP semantics without sockets: routing each request to a
-//!   2026 exchange or a legacy session, the status table, `Accept`/`Content-Type`, the
-//!   Host/Origin policy, the `Mcp-*` headers both ways (with the `=?base64?…?=` form and
-//!   `x-mcp-header` parameters), SSE encoding and decoding, legacy sessions and replay.
+//! - [`http`]: Streamable HTTP without sockets: the pure rules (routing each request to
+//!   a 2026 exchange or a legacy session, the status table, `Accept`/`Content-Type`, the
+//!   Host/Origin policy, the `Mcp-*` headers both ways with the `=?base64?…?=` form and
+//!   `x-mcp-header` parameters, SSE encoding and decoding) and the state machines of
+//!   both sides: [`http::server`] (`HttpServer`, `HttpSession`, `HttpExchange`: which
+//!   response each message goes out on, event ids, replay and resumption, keep-alives,
+//!   session expiry) and [`http::HttpClient`] (which request to make next, session ids,
+//!   SSE, resumption, re-initialising after a 404).
 //! - [`uri_template`]: RFC 6570 templates, expanded and matched, with traversal refused.
 //! - [`connection`]: what both sides share: the run-loop contract, handles, tokens,
 //!   errors; [`Timestamp`] and [`Limits`].
 //! - `testing` (feature `testing`): `Pair`, a client and a server over a seeded simulated
-//!   link with virtual time, and the fuzz bodies.
+//!   link with virtual time; `HttpPair`, the same for the HTTP client and server state
+//!   machines (seeded chunking, dropped connections, every deadline virtual); and the
+//!   fuzz bodies.
 //!
 //! ## The run loop
 //!
