@@ -153,7 +153,7 @@ impl Shop {
             let now = self.now();
             let dispatch = self.endpoint().handle_request(now, &head, &body);
             let keep_open = match dispatch {
-                Dispatch::Respond(response) => {
+                Dispatch::Respond(response) | Dispatch::Refused { response, .. } => {
                     write_complete(&mut writer, &response)?;
                     true
                 }
@@ -165,7 +165,9 @@ impl Shop {
                     // One exchange, served here: nothing else shares it.
                     let keep_alive = self.endpoint().config().sessions.keep_alive;
                     let exchange = HttpExchange::new(now, connection, request, keep_alive);
-                    self.serve_exchange(exchange, &mut writer)?
+                    let served = self.serve_exchange(exchange, &mut writer);
+                    self.endpoint().end_exchange();
+                    served?
                 }
                 Dispatch::Initialize(message) => {
                     let session_id = hex(&random::<16>());

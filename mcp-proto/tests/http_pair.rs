@@ -1795,6 +1795,8 @@ fn check_always(world: &mut World) -> Result<(), TestCaseError> {
         .filter(|connection| matches!(connection, ConnectionId::Client(_)))
         .count();
     prop_assert!(pair.exchanges.len() <= client_connections + 16);
+    // The endpoint counts exactly the exchanges in progress.
+    prop_assert_eq!(pair.server.open_exchanges(), pair.exchanges.len());
     for (_, session) in pair.server.sessions_mut() {
         prop_assert!(session.connection().queued_bytes() <= limits.max_queued_bytes);
     }

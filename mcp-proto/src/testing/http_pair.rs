@@ -725,7 +725,9 @@ impl HttpPair {
             }
         }
         for exchange in finished {
-            self.exchanges.remove(&exchange);
+            if self.exchanges.remove(&exchange).is_some() {
+                self.server.end_exchange();
+            }
         }
         moved
     }
@@ -887,7 +889,7 @@ impl HttpPair {
             .collect();
         let head = RequestHead::new(request.method, "/mcp", &headers);
         match self.server.handle_request(now, &head, &request.body) {
-            Dispatch::Respond(response) => {
+            Dispatch::Respond(response) | Dispatch::Refused { response, .. } => {
                 self.wire.complete(now, &mut self.link, exchange, response);
             }
             Dispatch::Exchange(request) => {

@@ -67,7 +67,7 @@ pub struct HttpEndpoint {
     server: Server,
     runtime: Arc<dyn Runtime>,
     clock: Clock,
-    core: Mutex<HttpServer<mpsc::Sender<SessionInput>>>,
+    core: Arc<Mutex<HttpServer<mpsc::Sender<SessionInput>>>>,
 }
 
 impl std::fmt::Debug for HttpEndpoint {
@@ -88,7 +88,7 @@ impl HttpEndpoint {
             server: server.clone(),
             clock: Clock::new(runtime.now()),
             runtime,
-            core: Mutex::new(HttpServer::new(config)),
+            core: Arc::new(Mutex::new(HttpServer::new(config))),
         }
     }
 
@@ -158,7 +158,9 @@ impl HttpEndpoint {
         dispatch: Dispatch<'_, mpsc::Sender<SessionInput>>,
     ) -> HttpReply {
         match dispatch {
-            Dispatch::Respond(response) => HttpReply::Complete(response),
+            Dispatch::Respond(response) | Dispatch::Refused { response, .. } => {
+                HttpReply::Complete(response)
+            }
             Dispatch::Exchange(request) => modern::serve(self, now, request).await,
             Dispatch::Initialize(message) => self.initialize(now, message).await,
             Dispatch::Post {
@@ -197,5 +199,23 @@ impl HttpEndpoint {
 
     fn core(&self) -> std::sync::MutexGuard<'_, HttpServer<mpsc::Sender<SessionInput>>> {
         self.core.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A guard that tells the core when the exchange it was taken for is over (its
+    /// response ended, or the client dropped it), wherever that happens.
+    fn exchange_slot(&self) -> ExchangeSlot {
+        ExchangeSlot(Arc::clone(&self.core))
+    }
+}
+
+/// One 2026 exchange counted by the core; dropping it ends the exchange there.
+struct ExchangeSlot(Arc<Mutex<HttpServer<mpsc::Sender<SessionInput>>>>);
+
+impl Drop for ExchangeSlot {
+    fn drop(&mut self) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .end_exchange();
     }
 }

@@ -38,6 +38,7 @@ pub(super) async fn serve(endpoint: &HttpEndpoint, now: Timestamp, request: Requ
     // it rather than as a task of its own.
     side.run_handlers_inline();
     let mut driver = ExchangeDriver {
+        _slot: endpoint.exchange_slot(),
         side,
         clock: endpoint.clock,
         runtime: Arc::clone(&endpoint.runtime),
@@ -91,6 +92,8 @@ pub(super) async fn serve(endpoint: &HttpEndpoint, now: Timestamp, request: Requ
 
 /// An exchange and its handler, driven until each next transmit.
 struct ExchangeDriver {
+    /// Ends the exchange in the endpoint's count when the driver goes.
+    _slot: super::ExchangeSlot,
     side: ServerSide<HttpExchange>,
     clock: Clock,
     runtime: Arc<dyn Runtime>,

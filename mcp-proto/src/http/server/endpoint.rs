@@ -13,7 +13,7 @@ use crate::http::session::{
     EventId, SessionResolution, SessionTable, session_not_found, unresumable_event_id,
 };
 use crate::http::status::HttpResponse;
-use crate::jsonrpc::{Message, Request, RequestId};
+use crate::jsonrpc::{ErrorCode, ErrorObject, Message, Request, RequestId};
 use crate::time::Timestamp;
 use crate::types::{Method, Tool};
 use crate::version::ProtocolVersion;
@@ -30,18 +30,59 @@ pub struct SessionSettings {
     pub replay_bytes: usize,
     /// How often an idle SSE stream (either era) gets a keep-alive comment.
     pub keep_alive: Duration,
+    /// The most HTTP responses one session keeps open at once (POSTs waiting for their
+    /// answer, SSE streams being carried, the `GET` stream); one more request is
+    /// refused with `503` ([`HttpLimit::ResponsesPerSession`]).
+    pub max_open_responses: usize,
+    /// The most 2026-07-28 exchanges served at once by the endpoint; one more is refused
+    /// with `503` ([`HttpLimit::Exchanges`]).
+    pub max_exchanges: usize,
 }
 
 impl Default for SessionSettings {
     /// 10,000 sessions, 30 minutes idle, 64 KiB of replay per stream, a keep-alive every
-    /// 15 seconds.
+    /// 15 seconds, 64 open responses per session, 10,000 open exchanges.
     fn default() -> Self {
         SessionSettings {
             max_sessions: 10_000,
             idle_timeout: Duration::from_secs(30 * 60),
             replay_bytes: 64 * 1024,
             keep_alive: Duration::from_secs(15),
+            max_open_responses: 64,
+            max_exchanges: 10_000,
         }
+    }
+}
+
+/// A bound of [`SessionSettings`] that refused a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HttpLimit {
+    /// [`SessionSettings::max_sessions`]: no room for a new legacy session.
+    Sessions,
+    /// [`SessionSettings::max_exchanges`]: too many 2026-07-28 requests in progress.
+    Exchanges,
+    /// [`SessionSettings::max_open_responses`]: the session holds too many responses
+    /// open.
+    ResponsesPerSession,
+}
+
+impl HttpLimit {
+    /// The `503` that answers a request refused by this limit, carrying the request's
+    /// id when it has one.
+    pub fn response(self, id: Option<&RequestId>) -> HttpResponse {
+        let message = match self {
+            HttpLimit::Sessions => "Service Unavailable: too many sessions",
+            HttpLimit::Exchanges => "Service Unavailable: too many requests in progress",
+            HttpLimit::ResponsesPerSession => {
+                "Service Unavailable: too many open streams in this session"
+            }
+        };
+        HttpResponse::json_rpc_error(
+            503,
+            id,
+            &ErrorObject::with_message(ErrorCode::INTERNAL_ERROR, message),
+        )
     }
 }
 
@@ -79,8 +120,18 @@ impl HttpServerConfig {
 pub enum Dispatch<'h, S> {
     /// Answer with this complete response.
     Respond(HttpResponse),
+    /// A bound of the configuration refused the request: answer with `response` (a
+    /// `503`).
+    Refused {
+        /// The bound.
+        limit: HttpLimit,
+        /// The answer.
+        response: HttpResponse,
+    },
     /// A 2026-07-28 request that passed the header ladder: serve it on an
-    /// [`HttpExchange`](super::HttpExchange) with a fresh connection.
+    /// [`HttpExchange`](super::HttpExchange) with a fresh connection, and call
+    /// [`HttpServer::end_exchange`] once it is over (finished or dropped): the endpoint
+    /// counts the exchanges in progress against [`SessionSettings::max_exchanges`].
     Exchange(Request),
     /// A legacy `initialize` without a session: mint an unguessable session id, make an
     /// [`HttpSession`](super::HttpSession) with it, register it with
@@ -125,6 +176,8 @@ pub struct HttpServer<S> {
     /// No session expires before this (a lower bound: using a session only moves its
     /// own expiry later), so that naming the next deadline costs no scan of the table.
     next_expiry: Option<Timestamp>,
+    /// 2026-07-28 exchanges dispatched and not yet ended.
+    open_exchanges: usize,
 }
 
 impl<S> HttpServer<S> {
@@ -135,6 +188,7 @@ impl<S> HttpServer<S> {
             config,
             sessions,
             next_expiry: None,
+            open_exchanges: 0,
         }
     }
 
@@ -251,7 +305,7 @@ impl<S> HttpServer<S> {
 
     /// Steps 6, 7 and 10 of the modern ladder: the `_meta` envelope and the headers
     /// against the body, and a tool's `Mcp-Param-*` headers against its arguments.
-    fn modern(&self, head: &RequestHead<'_>, request: Request) -> Dispatch<'static, S> {
+    fn modern(&mut self, head: &RequestHead<'_>, request: Request) -> Dispatch<'static, S> {
         if let Err(response) = check_modern_headers(head, &request) {
             return Dispatch::Respond(response);
         }
@@ -264,7 +318,24 @@ impl<S> HttpServer<S> {
         {
             return Dispatch::Respond(response);
         }
+        if self.open_exchanges >= self.config.sessions.max_exchanges {
+            let limit = HttpLimit::Exchanges;
+            let response = limit.response(Some(&request.id));
+            return Dispatch::Refused { limit, response };
+        }
+        self.open_exchanges += 1;
         Dispatch::Exchange(request)
+    }
+
+    /// An exchange of [`Dispatch::Exchange`] is over (its response ended, or its client
+    /// went away): it no longer counts against [`SessionSettings::max_exchanges`].
+    pub fn end_exchange(&mut self) {
+        self.open_exchanges = self.open_exchanges.saturating_sub(1);
+    }
+
+    /// 2026-07-28 exchanges dispatched and not yet ended.
+    pub fn open_exchanges(&self) -> usize {
+        self.open_exchanges
     }
 
     /// Registers a new session under `session_id` (after [`Dispatch::Initialize`]).

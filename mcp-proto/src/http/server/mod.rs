@@ -40,7 +40,7 @@ mod session;
 #[cfg(test)]
 mod tests;
 
-pub use endpoint::{Dispatch, HttpServer, HttpServerConfig, SessionSettings};
+pub use endpoint::{Dispatch, HttpLimit, HttpServer, HttpServerConfig, SessionSettings};
 pub use exchange::HttpExchange;
 pub use outcome::response_outcome;
 pub use session::HttpSession;

@@ -8,7 +8,9 @@ use core::time::Duration;
 use crate::connection::Related;
 use crate::http::headers::MCP_SESSION_ID;
 use crate::http::server::outcome::response_outcome;
-use crate::http::server::{Chunks, HttpTransmit, ResponseHead, ResponseId, SessionSettings};
+use crate::http::server::{
+    Chunks, HttpLimit, HttpTransmit, ResponseHead, ResponseId, SessionSettings,
+};
 use crate::http::session::{
     EventId, ReplayBuffer, duplicate_request_id, standalone_stream_conflict, takes_priming_event,
     unresumable_event_id,
@@ -172,9 +174,16 @@ impl HttpSession {
     /// [`Self::poll_transmit`].
     pub fn handle_post(&mut self, now: Timestamp, message: Message) -> ResponseId {
         self.advance(now);
+        let full = self.open >= self.settings.max_open_responses;
         let response = self.open_response();
         match message {
             Message::Request(request) => {
+                if full {
+                    // The request is refused before the connection sees it.
+                    let refusal = HttpLimit::ResponsesPerSession.response(Some(&request.id));
+                    self.answer(response, refusal);
+                    return response;
+                }
                 if self.requests.contains_key(&request.id) {
                     self.answer(response, duplicate_request_id(&request.id));
                     return response;
@@ -205,7 +214,12 @@ impl HttpSession {
     /// client saw last (`400` when that stream is gone or the event no longer kept).
     pub fn handle_get(&mut self, now: Timestamp, last_event_id: Option<EventId>) -> ResponseId {
         self.advance(now);
+        let full = self.open >= self.settings.max_open_responses;
         let response = self.open_response();
+        if full {
+            self.answer(response, HttpLimit::ResponsesPerSession.response(None));
+            return response;
+        }
         let Some(last) = last_event_id else {
             let busy = self
                 .streams

@@ -691,3 +691,83 @@ fn the_endpoint_routes_each_era_and_keeps_the_session_table() {
     }
     assert_eq!(server.session_count(), 0);
 }
+
+#[test]
+fn exchanges_in_progress_are_bounded_with_a_typed_refusal() {
+    let config = HttpServerConfig {
+        sessions: SessionSettings {
+            max_exchanges: 2,
+            ..SessionSettings::default()
+        },
+        ..HttpServerConfig::default()
+    };
+    let mut server: HttpServer<()> = HttpServer::new(config);
+    let headers: &[(&str, &[u8])] = &[
+        ("Host", b"localhost"),
+        ("Content-Type", b"application/json"),
+        ("Accept", b"application/json, text/event-stream"),
+        ("MCP-Protocol-Version", b"2026-07-28"),
+        ("Mcp-Method", b"tools/list"),
+    ];
+    let body = br#"{"jsonrpc":"2.0","id":9,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#;
+    let post = head(HttpMethod::Post, headers);
+    for _ in 0..2 {
+        assert!(matches!(
+            server.handle_request(t(0), &post, body),
+            Dispatch::Exchange(_)
+        ));
+    }
+    assert_eq!(server.open_exchanges(), 2);
+    match server.handle_request(t(0), &post, body) {
+        Dispatch::Refused { limit, response } => {
+            assert_eq!(limit, HttpLimit::Exchanges);
+            assert_eq!(response.status, 503);
+            assert_eq!(response.json_rpc_id(), Some(RequestId::Number(9)));
+        }
+        other => panic!("{other:?}"),
+    }
+    server.end_exchange();
+    assert!(matches!(
+        server.handle_request(t(0), &post, body),
+        Dispatch::Exchange(_)
+    ));
+}
+
+#[test]
+fn a_session_bounds_its_open_responses() {
+    let settings = SessionSettings {
+        max_open_responses: 2,
+        ..SessionSettings::default()
+    };
+    let mut harness = SessionHarness {
+        session: HttpSession::new(t(0), String::from("s"), connection(), settings),
+        written: BTreeMap::new(),
+    };
+    harness.post(t(0), INITIALIZE);
+    harness.post(t(0), INITIALIZED);
+    harness.events();
+    let first = harness.post(t(1), &call(1));
+    let get = harness.get(t(1), None);
+    assert_eq!(harness.session.open_responses(), 2);
+    let refused = harness.post(t(1), &call(2));
+    let written = &harness.written[&refused];
+    assert_eq!(written.status(), 503);
+    assert!(written.text().contains(r#""id":2"#));
+    let refused_get = harness.get(t(1), None);
+    assert_eq!(harness.written[&refused_get].status(), 503);
+    // The refused call never reached the application; the first still can be answered.
+    let token = harness.request();
+    harness
+        .session
+        .connection_mut()
+        .respond(
+            t(2),
+            token,
+            Reply::result(&serde_json::json!({"content": []})),
+        )
+        .unwrap();
+    harness.drain();
+    assert!(harness.written[&first].ended);
+    harness.session.handle_disconnect(t(3), get);
+    assert_eq!(harness.session.open_responses(), 0);
+}
