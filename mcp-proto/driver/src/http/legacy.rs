@@ -75,7 +75,7 @@ impl HttpEndpoint {
                 ),
             ));
         };
-        let settings = self.core().config().sessions;
+        let settings = self.settings;
         let sender = spawn_session(
             &self.server,
             &self.runtime,

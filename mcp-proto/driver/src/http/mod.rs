@@ -68,6 +68,9 @@ pub struct HttpEndpoint {
     runtime: Arc<dyn Runtime>,
     clock: Clock,
     core: Arc<Mutex<HttpServer<mpsc::Sender<SessionInput>>>>,
+    /// The settings in force, copied out of the core so that serving a request reads
+    /// them without its lock.
+    settings: SessionSettings,
 }
 
 impl std::fmt::Debug for HttpEndpoint {
@@ -89,6 +92,7 @@ impl HttpEndpoint {
             clock: Clock::new(runtime.now()),
             runtime,
             core: Arc::new(Mutex::new(HttpServer::new(config))),
+            settings: SessionSettings::default(),
         }
     }
 
@@ -103,9 +107,10 @@ impl HttpEndpoint {
         self.reconfigure(|config| config.sessions = settings)
     }
 
-    fn reconfigure(self, change: impl FnOnce(&mut HttpServerConfig)) -> Self {
+    fn reconfigure(mut self, change: impl FnOnce(&mut HttpServerConfig)) -> Self {
         let mut config = self.core().config().clone();
         change(&mut config);
+        self.settings = config.sessions;
         *self.core() = HttpServer::new(config);
         self
     }

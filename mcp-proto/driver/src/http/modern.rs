@@ -25,7 +25,7 @@ use mcp_proto::types::Method;
 pub(super) async fn serve(endpoint: &HttpEndpoint, now: Timestamp, request: Request) -> HttpReply {
     // Only a listen stream hears published changes.
     let listens = request.method == Method::SubscriptionsListen.as_str();
-    let keep_alive = endpoint.core().config().sessions.keep_alive;
+    let keep_alive = endpoint.settings.keep_alive;
     let connection = ServerSide::connection_for(&endpoint.server, true);
     let exchange = HttpExchange::new(now, connection, request, keep_alive);
     let mut side = ServerSide::around(

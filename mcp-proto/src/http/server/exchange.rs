@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 use core::time::Duration;
 
 use crate::http::server::outcome::response_outcome;
-use crate::http::server::{Chunks, HttpTransmit, ResponseHead, ResponseId};
+use crate::http::server::{Chunks, HttpTransmit, ResponseHead, ResponseId, earliest};
 use crate::http::sse::SseEncoder;
 use crate::http::status::{HttpResponse, event_stream_headers, status_for_error};
 use crate::jsonrpc::{Request, RequestId};
@@ -157,10 +157,7 @@ impl HttpExchange {
 
     /// When to call [`Self::handle_timeout`] next.
     pub fn poll_timeout(&self) -> Option<Timestamp> {
-        [self.connection.poll_timeout(), self.next_keep_alive]
-            .into_iter()
-            .flatten()
-            .min()
+        earliest(self.connection.poll_timeout(), self.next_keep_alive)
     }
 
     fn advance(&mut self, now: Timestamp) {

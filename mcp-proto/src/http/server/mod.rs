@@ -50,6 +50,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::http::status::HttpResponse;
+use crate::time::Timestamp;
 
 /// One HTTP response a session or exchange is producing, as the session numbers them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -97,6 +98,14 @@ pub struct HttpTransmit {
     pub len: usize,
     /// True when the response is complete: finish its body. Nothing more comes for it.
     pub end: bool,
+}
+
+/// The earlier of a connection's deadline and a keep-alive deadline.
+fn earliest(connection: Option<Timestamp>, keep_alive: Option<Timestamp>) -> Option<Timestamp> {
+    match (connection, keep_alive) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// A piece of response waiting for `poll_transmit`.

@@ -9,7 +9,7 @@ use crate::connection::Related;
 use crate::http::headers::MCP_SESSION_ID;
 use crate::http::server::outcome::response_outcome;
 use crate::http::server::{
-    Chunks, HttpLimit, HttpTransmit, ResponseHead, ResponseId, SessionSettings,
+    Chunks, HttpLimit, HttpTransmit, ResponseHead, ResponseId, SessionSettings, earliest,
 };
 use crate::http::session::{
     EventId, ReplayBuffer, duplicate_request_id, standalone_stream_conflict, takes_priming_event,
@@ -393,10 +393,7 @@ impl HttpSession {
 
     /// When to call [`Self::handle_timeout`] next.
     pub fn poll_timeout(&self) -> Option<Timestamp> {
-        [self.connection.poll_timeout(), self.next_keep_alive]
-            .into_iter()
-            .flatten()
-            .min()
+        earliest(self.connection.poll_timeout(), self.next_keep_alive)
     }
 
     // ---- routing -------------------------------------------------------------------

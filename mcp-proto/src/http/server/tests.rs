@@ -136,6 +136,23 @@ impl SessionHarness {
         core::iter::from_fn(|| self.session.poll_event()).collect()
     }
 
+    /// Reports `progress` on the request of `token`.
+    fn progress(&mut self, now: Timestamp, token: &crate::connection::ReplyToken, progress: f64) {
+        let connection = self.session.connection_mut();
+        connection
+            .progress(now, token, progress, None, None)
+            .unwrap();
+    }
+
+    /// Answers the request of `token` with an empty tool result.
+    fn answer(&mut self, now: Timestamp, token: crate::connection::ReplyToken) {
+        let result = Reply::result(&serde_json::json!({"content": []}));
+        self.session
+            .connection_mut()
+            .respond(now, token, result)
+            .unwrap();
+    }
+
     /// The token of the one request event waiting.
     fn request(&mut self) -> crate::connection::ReplyToken {
         let mut tokens: Vec<_> = self
@@ -235,15 +252,7 @@ fn progress_first_makes_a_stream_that_ends_with_the_response() {
     assert_eq!(event_ids(written.text()), ["1-0", "1-1"]);
     assert!(written.text().contains("notifications/progress"));
 
-    harness
-        .session
-        .connection_mut()
-        .respond(
-            t(3),
-            token,
-            Reply::result(&serde_json::json!({"content": []})),
-        )
-        .unwrap();
+    harness.answer(t(3), token);
     harness.drain();
     let written = &harness.written[&response];
     assert!(written.ended);
@@ -316,31 +325,15 @@ fn a_dropped_stream_resumes_after_the_last_event_seen() {
     let mut harness = SessionHarness::initialized();
     let response = harness.post(t(1), &call(4));
     let token = harness.request();
-    harness
-        .session
-        .connection_mut()
-        .progress(t(2), &token, 1.0, None, None)
-        .unwrap();
+    harness.progress(t(2), &token, 1.0);
     harness.drain();
     assert_eq!(event_ids(harness.written[&response].text()), ["1-0", "1-1"]);
 
     // The client goes away: the request runs on, its events are kept.
     harness.session.handle_disconnect(t(3), response);
     assert_eq!(harness.session.open_responses(), 0);
-    harness
-        .session
-        .connection_mut()
-        .progress(t(4), &token, 2.0, None, None)
-        .unwrap();
-    harness
-        .session
-        .connection_mut()
-        .respond(
-            t(5),
-            token,
-            Reply::result(&serde_json::json!({"content": []})),
-        )
-        .unwrap();
+    harness.progress(t(4), &token, 2.0);
+    harness.answer(t(5), token);
     harness.drain();
     assert_eq!(event_ids(harness.written[&response].text()), ["1-0", "1-1"]);
 
@@ -362,25 +355,13 @@ fn a_resumed_live_stream_moves_to_the_new_connection() {
     let mut harness = SessionHarness::initialized();
     let response = harness.post(t(1), &call(5));
     let token = harness.request();
-    harness
-        .session
-        .connection_mut()
-        .progress(t(2), &token, 1.0, None, None)
-        .unwrap();
+    harness.progress(t(2), &token, 1.0);
     harness.drain();
     let resumed = harness.get(t(3), Some("1-0"));
     // The old connection ends; the new one carries the stream from after 1-0.
     assert!(harness.written[&response].ended);
     assert_eq!(event_ids(harness.written[&resumed].text()), ["1-1"]);
-    harness
-        .session
-        .connection_mut()
-        .respond(
-            t(4),
-            token,
-            Reply::result(&serde_json::json!({"content": []})),
-        )
-        .unwrap();
+    harness.answer(t(4), token);
     harness.drain();
     let written = &harness.written[&resumed];
     assert!(written.ended);
@@ -404,15 +385,7 @@ fn close_stream_sends_retry_and_ends_the_connection_only() {
         written.text()
     );
     // The request is still served: its answer waits for the resumption.
-    harness
-        .session
-        .connection_mut()
-        .respond(
-            t(3),
-            token,
-            Reply::result(&serde_json::json!({"content": []})),
-        )
-        .unwrap();
+    harness.answer(t(3), token);
     harness.drain();
     let resumed = harness.get(t(4), Some("1-0"));
     assert!(harness.written[&resumed].text().contains(r#""result""#));
@@ -444,11 +417,7 @@ fn a_cancelled_request_ends_its_stream_and_close_ends_everything() {
     let mut harness = SessionHarness::initialized();
     let first = harness.post(t(1), &call(7));
     let first_token = harness.request();
-    harness
-        .session
-        .connection_mut()
-        .progress(t(2), &first_token, 1.0, None, None)
-        .unwrap();
+    harness.progress(t(2), &first_token, 1.0);
     let second = harness.post(t(2), &call(8));
     let _second_token = harness.request();
     harness.post(
@@ -757,15 +726,7 @@ fn a_session_bounds_its_open_responses() {
     assert_eq!(harness.written[&refused_get].status(), 503);
     // The refused call never reached the application; the first still can be answered.
     let token = harness.request();
-    harness
-        .session
-        .connection_mut()
-        .respond(
-            t(2),
-            token,
-            Reply::result(&serde_json::json!({"content": []})),
-        )
-        .unwrap();
+    harness.answer(t(2), token);
     harness.drain();
     assert!(harness.written[&first].ended);
     harness.session.handle_disconnect(t(3), get);
