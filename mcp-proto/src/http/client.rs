@@ -4,14 +4,17 @@
 //! [`HttpClient`], the state machine that applies all of it over a
 //! [`ClientConnection`](crate::client::ClientConnection).
 
+mod config;
+mod exchange;
 mod machine;
 mod recovery;
 
-pub use machine::{
-    BodyError, DEFAULT_LISTEN_GATE, DEFAULT_MAX_EXCHANGES, DEFAULT_MAX_FRUITLESS_RESUMES,
-    DEFAULT_RESUME_DELAY, ExchangeAction, ExchangeId, ExchangeRequest, HttpClient,
-    HttpClientConfig,
+pub use config::{
+    DEFAULT_LISTEN_GATE, DEFAULT_MAX_EXCHANGES, DEFAULT_MAX_FRUITLESS_RESUMES,
+    DEFAULT_RESUME_DELAY, HttpClientConfig,
 };
+pub use exchange::{BodyError, ExchangeAction, ExchangeId, ExchangeRequest};
+pub use machine::HttpClient;
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -5,7 +5,8 @@ use alloc::boxed::Box;
 use alloc::format;
 use alloc::vec::Vec;
 
-use super::machine::{ExchangeId, HttpClient, Purpose, RequestPost};
+use super::exchange::ExchangeId;
+use super::machine::{HttpClient, Purpose, RequestPost};
 use crate::http::HttpMethod;
 use crate::http::client::{
     HeaderContext, failure_line, initialized_body, read_reinitialize_answer, reinitialize_body,
