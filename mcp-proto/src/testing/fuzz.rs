@@ -15,11 +15,13 @@ use crate::server::{InputRequired, Reply, ServerConfig, ServerConnection, Server
 use crate::time::Timestamp;
 use crate::types::{ElicitRequestParams, ElicitationSchema, Implementation, InputRequest};
 
+pub use crate::testing::fuzz_http::http_server;
+
 /// Upper bound on script steps, so every input finishes quickly.
 const MAX_STEPS: usize = 4096;
 
 /// Splits a script into steps: `(opcode, argument)`.
-fn steps(data: &[u8]) -> impl Iterator<Item = (u8, &[u8])> + '_ {
+pub(crate) fn steps(data: &[u8]) -> impl Iterator<Item = (u8, &[u8])> + '_ {
     let mut rest = data;
     core::iter::from_fn(move || {
         let (&op, tail) = rest.split_first()?;
@@ -32,7 +34,7 @@ fn steps(data: &[u8]) -> impl Iterator<Item = (u8, &[u8])> + '_ {
     .take(MAX_STEPS)
 }
 
-fn reply_for(choice: u8) -> Reply {
+pub(crate) fn reply_for(choice: u8) -> Reply {
     match choice % 4 {
         0 => Reply::result(&serde_json::json!({"tools": [], "content": [], "contents": []})),
         1 => Reply::error(ErrorCode::INVALID_PARAMS, "fuzz"),
@@ -166,12 +168,46 @@ mod tests {
         server_stream(&script);
         client_stream(&script);
         decode_paths(br#"{"jsonrpc":"2.0","id":1,"result":{"content":[],"_meta":{"a":1}}}"#);
+        // The HTTP body: a legacy session (initialize, a call with progress, a server
+        // request, a dropped stream, a resumption, time), then a 2026 exchange.
+        let mut http = Vec::new();
+        let mut step = |op: u8, argument: &[u8]| {
+            http.push(op);
+            http.push(argument.len() as u8);
+            http.extend_from_slice(argument);
+        };
+        let request = |method: u8, choice: u8, body: &[u8]| {
+            let mut argument = alloc::vec![method, choice];
+            argument.extend_from_slice(body);
+            argument
+        };
+        step(0, &request(0, 0, br#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"f","version":"1"}}}"#));
+        step(
+            0,
+            &request(
+                0,
+                4 | 2,
+                br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            ),
+        );
+        step(0, &request(0, 4 | 2, br#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"t","arguments":{},"_meta":{"progressToken":"p"}}}"#));
+        step(4, &[0x80]);
+        step(5, &[]);
+        step(6, &[1]);
+        step(0, &request(1, 4 | 8 | 2, b""));
+        step(3, &[]);
+        step(4, &[1]);
+        step(0, &request(0, 1 | 16, br#"{"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#));
+        step(4, &[0]);
+        step(0, &request(2, 4, b""));
+        http_server(&http);
         for seed in 0..64u64 {
             let mut rng = crate::testing::Rng::new(seed);
             let random: Vec<u8> = (0..512).map(|_| rng.next_u64() as u8).collect();
             server_stream(&random);
             client_stream(&random);
             decode_paths(&random);
+            http_server(&random);
         }
     }
 }

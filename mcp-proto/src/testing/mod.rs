@@ -71,6 +71,7 @@
 //! ```
 
 pub mod fuzz;
+mod fuzz_http;
 mod http_pair;
 mod netsim;
 mod pair;
