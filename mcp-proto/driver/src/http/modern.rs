@@ -19,15 +19,13 @@ use mcp_proto::http::HttpResponse;
 use mcp_proto::http::server::{HttpExchange, HttpTransmit};
 use mcp_proto::jsonrpc::Request;
 use mcp_proto::time::Timestamp;
-use mcp_proto::types::Method;
 
 /// Serves one modern request that passed the endpoint's ladder.
 pub(super) async fn serve(endpoint: &HttpEndpoint, now: Timestamp, request: Request) -> HttpReply {
-    // Only a listen stream hears published changes.
-    let listens = request.method == Method::SubscriptionsListen.as_str();
     let keep_alive = endpoint.settings.keep_alive;
     let connection = ServerSide::connection_for(&endpoint.server, true);
     let exchange = HttpExchange::new(now, connection, request, keep_alive);
+    let listens = exchange.hears_changes();
     let mut side = ServerSide::around(
         &endpoint.server,
         Arc::clone(&endpoint.runtime),

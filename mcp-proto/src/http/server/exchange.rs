@@ -10,6 +10,7 @@ use crate::http::status::{HttpResponse, event_stream_headers, status_for_error};
 use crate::jsonrpc::{Request, RequestId};
 use crate::server::{ServerConnection, ServerEvent};
 use crate::time::Timestamp;
+use crate::types::Method;
 use crate::version::Era;
 
 /// The one response of an exchange.
@@ -48,6 +49,8 @@ enum Form {
 pub struct HttpExchange {
     connection: ServerConnection,
     id: RequestId,
+    /// The request is a `subscriptions/listen`.
+    listens: bool,
     form: Form,
     keep_alive: Duration,
     next_keep_alive: Option<Timestamp>,
@@ -68,10 +71,12 @@ impl HttpExchange {
         keep_alive: Duration,
     ) -> Self {
         let id = request.id.clone();
+        let listens = request.method == Method::SubscriptionsListen.as_str();
         connection.handle_exchange_request(now, request);
         HttpExchange {
             connection,
             id,
+            listens,
             form: Form::Undecided,
             keep_alive,
             next_keep_alive: None,
@@ -97,6 +102,12 @@ impl HttpExchange {
     /// The id of the request being served.
     pub fn request_id(&self) -> &RequestId {
         &self.id
+    }
+
+    /// True when the exchange serves a `subscriptions/listen`: the one kind of 2026
+    /// exchange the server's published changes (`ServerConnection::publish`) concern.
+    pub fn hears_changes(&self) -> bool {
+        self.listens
     }
 
     /// True when the response is complete (or the client went away) and every byte of

@@ -732,3 +732,15 @@ fn a_session_bounds_its_open_responses() {
     harness.session.handle_disconnect(t(3), get);
     assert_eq!(harness.session.open_responses(), 0);
 }
+
+#[test]
+fn only_a_listen_exchange_hears_published_changes() {
+    let listen = ExchangeHarness::new(modern_request(
+        4,
+        "subscriptions/listen",
+        r#""notifications":{"toolsListChanged":true},"#,
+    ));
+    assert!(listen.exchange.hears_changes());
+    let list = ExchangeHarness::new(modern_request(5, "tools/list", ""));
+    assert!(!list.exchange.hears_changes());
+}
