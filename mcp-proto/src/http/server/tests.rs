@@ -461,6 +461,16 @@ impl ExchangeHarness {
         }
     }
 
+    /// The token of the exchange's request.
+    fn request(&mut self) -> crate::connection::ReplyToken {
+        core::iter::from_fn(|| self.exchange.poll_event())
+            .find_map(|event| match event {
+                ServerEvent::Request(request) => Some(request.token),
+                _ => None,
+            })
+            .unwrap()
+    }
+
     fn drain(&mut self) -> Option<&Written> {
         let exchange = &mut self.exchange;
         drain_into(&mut self.written, |out| exchange.poll_transmit(out));
@@ -485,12 +495,7 @@ fn an_exchange_with_progress_first_streams_without_ids_and_keeps_alive() {
         "tools/call",
         r#""name":"slow","arguments":{},"#,
     ));
-    let token = core::iter::from_fn(|| harness.exchange.poll_event())
-        .find_map(|event| match event {
-            ServerEvent::Request(request) => Some(request.token),
-            _ => None,
-        })
-        .unwrap();
+    let token = harness.request();
     assert!(harness.drain().is_none(), "nothing decided yet");
     harness
         .exchange
@@ -533,12 +538,7 @@ fn a_disconnected_exchange_cancels_its_request() {
         "tools/call",
         r#""name":"slow","arguments":{},"#,
     ));
-    let token = core::iter::from_fn(|| harness.exchange.poll_event())
-        .find_map(|event| match event {
-            ServerEvent::Request(request) => Some(request.token),
-            _ => None,
-        })
-        .unwrap();
+    let token = harness.request();
     harness.exchange.handle_disconnect(t(1));
     let closed = core::iter::from_fn(|| harness.exchange.poll_event())
         .any(|event| matches!(event, ServerEvent::Closed { .. }));
