@@ -262,7 +262,7 @@ impl HttpSession {
         };
         self.chunks.push(response, Some(head), body, finished);
         if finished {
-            self.open -= 1;
+            self.open = self.open.saturating_sub(1);
         }
         if let Some(previous) = previous {
             // The stream moves to the new connection; the old one ends.
@@ -343,7 +343,7 @@ impl HttpSession {
         let millis = u64::try_from(retry.as_millis()).unwrap_or(u64::MAX);
         self.encoder.retry(&mut body, millis);
         self.chunks.push(live, None, body, true);
-        self.open -= 1;
+        self.open = self.open.saturating_sub(1);
         self.update_keep_alive();
     }
 
