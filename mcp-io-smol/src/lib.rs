@@ -13,7 +13,11 @@
 //! - [`connect_in_memory`]: a client wired to a server in the same process;
 //! - [`http::serve_http`] / [`http::HttpServer`]: Streamable HTTP on hyper 1.x over
 //!   `async-net`, and [`http::serve`] to mount the endpoint into an existing hyper
-//!   application.
+//!   application;
+//! - [`connect_http`]: a client of a Streamable HTTP endpoint (`http://`) in either era
+//!   (hyper's client connection as the driver's
+//!   [`HttpTransport`](mcp_driver::client::http::HttpTransport),
+//!   [`http_client::HyperTransport`]).
 //!
 //! The free functions run their tasks on smol's global executor (what [`smol::spawn`]
 //! uses). To run everything on an executor you drive yourself, make a runtime with
@@ -45,7 +49,10 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 pub mod http;
+pub mod http_client;
 mod stdio;
+
+pub use http_client::connect_http;
 
 pub use mcp_driver;
 use mcp_driver::client::{self, Client, ClientError, ClientHandlers};

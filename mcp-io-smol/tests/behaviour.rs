@@ -1,0 +1,90 @@
+//! The behaviour suite (`mcp-behaviour`) on smol: every scenario, over every link.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::process::ExitStatus;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mcp_behaviour::harness::BoxFuture;
+use mcp_behaviour::{ChildProcess, Harness, TcpLink};
+use mcp_io_smol::http::HttpServer;
+use mcp_io_smol::mcp_driver::Runtime;
+use mcp_io_smol::mcp_driver::client::{Client, ClientError, ClientHandlers};
+use mcp_io_smol::mcp_driver::http::HttpEndpoint;
+use mcp_io_smol::mcp_driver::server::Server;
+use mcp_io_smol::mcp_proto::client::ClientConfig;
+use mcp_io_smol::{ChildServer, SmolRuntime};
+
+mcp_behaviour::suite!(harness);
+
+/// The suite's harness: smol's global executor.
+fn harness() -> Smol {
+    Smol
+}
+
+struct Smol;
+
+/// The adapter's child server, as the harness's.
+struct Child(ChildServer);
+
+impl ChildProcess for Child {
+    fn shutdown(self: Box<Self>, grace: Duration) -> BoxFuture<'static, io::Result<ExitStatus>> {
+        Box::pin(self.0.shutdown(grace))
+    }
+}
+
+impl Harness for Smol {
+    fn runtime(&self) -> Arc<dyn Runtime> {
+        SmolRuntime::shared()
+    }
+
+    fn block_on(&self, scenario: Pin<Box<dyn Future<Output = ()> + '_>>) {
+        smol::block_on(scenario);
+    }
+
+    fn serve_stdio<'a>(&'a self, server: &'a Server) -> BoxFuture<'a, io::Result<()>> {
+        Box::pin(mcp_io_smol::serve_stdio(server))
+    }
+
+    fn connect_child(
+        &self,
+        command: std::process::Command,
+        config: ClientConfig,
+        handlers: ClientHandlers,
+    ) -> BoxFuture<'_, io::Result<(Client, Box<dyn ChildProcess>)>> {
+        Box::pin(async move {
+            let (client, child) =
+                mcp_io_smol::connect_child(command.into(), config, handlers).await?;
+            Ok((client, Box::new(Child(child)) as Box<dyn ChildProcess>))
+        })
+    }
+
+    fn serve_http(&self, endpoint: HttpEndpoint) -> BoxFuture<'_, io::Result<SocketAddr>> {
+        Box::pin(async move {
+            let server = HttpServer::bind_endpoint(endpoint, ([127, 0, 0, 1], 0).into()).await?;
+            let addr = server.local_addr()?;
+            smol::spawn(server.run()).detach();
+            Ok(addr)
+        })
+    }
+
+    fn connect_http<'a>(
+        &'a self,
+        url: &'a str,
+        config: ClientConfig,
+        handlers: ClientHandlers,
+    ) -> BoxFuture<'a, Result<Client, ClientError>> {
+        Box::pin(mcp_io_smol::connect_http(url, config, handlers))
+    }
+
+    fn connect_tcp(&self, addr: SocketAddr) -> BoxFuture<'_, io::Result<Box<dyn TcpLink>>> {
+        Box::pin(async move {
+            let stream = smol::net::TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            Ok(Box::new(stream) as Box<dyn TcpLink>)
+        })
+    }
+}
