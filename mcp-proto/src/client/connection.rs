@@ -1272,10 +1272,13 @@ impl ClientConnection {
                     .is_some_and(|c| c.logging.is_some());
                 self.details = details;
                 self.queue_notification(&ClientNotification::Initialized(None));
-                if let (Some(level), true) = (self.config.log_level, logging) {
-                    self.send_set_level(level);
+                match (self.config.log_level, logging) {
+                    (Some(level), true) => {
+                        self.send_set_level(level);
+                        self.phase = Phase::SettingLevel { version };
+                    }
+                    _ => self.become_ready(Era::Legacy, version),
                 }
-                self.become_ready(Era::Legacy, version);
             }
             Err(reason) => self.close_with(CloseReason::Incompatible(reason)),
         }
@@ -1285,6 +1288,15 @@ impl ClientConnection {
         let mut line = Vec::new();
         if notification.encode(&mut line).is_ok() {
             self.outbox.push_with(|out| out.append(&mut line));
+        }
+    }
+
+    /// Legacy: the handshake's `logging/setLevel` was answered (a refusal too: the
+    /// session works without log messages) or timed out; the connection is ready.
+    fn on_set_level_answer(&mut self) {
+        if let Phase::SettingLevel { version } = &self.phase {
+            let version = version.clone();
+            self.become_ready(Era::Legacy, version);
         }
     }
 
@@ -1529,7 +1541,9 @@ impl ClientConnection {
                 }
             }
             Outbound::Initialize => self.close_with(CloseReason::HandshakeTimedOut),
-            Outbound::SetLevel | Outbound::Unsubscribe => {}
+            // Unanswered, the level may or may not be in effect; the session goes on.
+            Outbound::SetLevel => self.on_set_level_answer(),
+            Outbound::Unsubscribe => {}
             Outbound::Subscribe { subscription, uri } => {
                 self.on_subscribe_answer(subscription, &uri, true);
             }
@@ -1592,7 +1606,11 @@ impl ClientConnection {
                 self.pending.remove(handle);
                 self.on_initialize_answer(response);
             }
-            Some(OutboundKind::SetLevel | OutboundKind::Unsubscribe) => {
+            Some(OutboundKind::SetLevel) => {
+                self.pending.remove(handle);
+                self.on_set_level_answer();
+            }
+            Some(OutboundKind::Unsubscribe) => {
                 self.pending.remove(handle);
             }
             Some(OutboundKind::Subscribe) => {

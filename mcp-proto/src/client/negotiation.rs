@@ -27,6 +27,14 @@ pub(crate) enum Phase {
     },
     /// `initialize` is out.
     Initializing,
+    /// Legacy: `initialize` was answered and the `logging/setLevel` the configuration asks
+    /// for is out. Application requests wait for its answer, so that none runs on the
+    /// server before the session's log level is in effect (over Streamable HTTP each
+    /// request is a `POST` of its own and could overtake it).
+    SettingLevel {
+        /// The version `initialize` settled.
+        version: ProtocolVersion,
+    },
     /// The revision is settled.
     Ready {
         /// The lifecycle in use.
@@ -43,7 +51,7 @@ impl Phase {
     pub(crate) fn intended_era(&self) -> Option<Era> {
         match self {
             Phase::Probing { .. } | Phase::Closed => None,
-            Phase::Initializing => Some(Era::Legacy),
+            Phase::Initializing | Phase::SettingLevel { .. } => Some(Era::Legacy),
             Phase::Ready { era, .. } => Some(*era),
         }
     }

@@ -395,6 +395,19 @@ fn legacy_mode_handshakes_and_accepts_an_older_legacy_version() {
             json!({"jsonrpc":"2.0","id":2,"method":"logging/setLevel","params":{"level":"warning"}}),
         ]
     );
+    assert_eq!(client.instructions(), Some("hi"));
+    // An application request waits for the setLevel answer, so that the server has the
+    // session's log level before it runs anything.
+    assert!(events(&mut client).is_empty());
+    let ping = client.send_request(ms(1), ClientRequest::Ping(None), RequestOptions::default());
+    assert!(ping.is_ok());
+    assert!(sent(&mut client).is_empty());
+    // The answer itself is the connection's own business: it only makes it ready.
+    feed(
+        &mut client,
+        ms(2),
+        r#"{"jsonrpc":"2.0","id":2,"result":{}}"#,
+    );
     assert_eq!(
         events(&mut client),
         [ClientEvent::Ready {
@@ -402,15 +415,46 @@ fn legacy_mode_handshakes_and_accepts_an_older_legacy_version() {
             version: ProtocolVersion::V2025_06_18
         }]
     );
-    assert_eq!(client.instructions(), Some("hi"));
-    // The setLevel answer is the connection's own business.
-    feed(
-        &mut client,
-        ms(2),
-        r#"{"jsonrpc":"2.0","id":2,"result":{}}"#,
+    assert_eq!(
+        sent(&mut client),
+        [json!({"jsonrpc":"2.0","id":3,"method":"ping"})]
     );
-    assert!(events(&mut client).is_empty());
-    assert!(client.is_idle());
+}
+
+#[test]
+fn a_refused_or_unanswered_set_level_still_makes_the_legacy_connection_ready() {
+    for answer in [
+        Some(r#"{"jsonrpc":"2.0","id":2,"error":{"code":-32601,"message":"no"}}"#),
+        None,
+    ] {
+        let mut client =
+            client(config(ClientMode::Legacy).with_log_level(Some(LoggingLevel::Debug)));
+        sent(&mut client);
+        feed(
+            &mut client,
+            ms(1),
+            r#"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-11-25","capabilities":{"logging":{}},"serverInfo":{"name":"s","version":"1"}}}"#,
+        );
+        assert_eq!(sent(&mut client).len(), 2, "initialized and setLevel");
+        assert!(events(&mut client).is_empty());
+        match answer {
+            Some(line) => feed(&mut client, ms(2), line),
+            None => {
+                let deadline = client.poll_timeout().expect("the setLevel deadline");
+                client.handle_timeout(deadline);
+            }
+        }
+        assert!(
+            matches!(
+                events(&mut client).as_slice(),
+                [ClientEvent::Ready {
+                    era: Era::Legacy,
+                    ..
+                }]
+            ),
+            "{answer:?}"
+        );
+    }
 }
 
 #[test]
