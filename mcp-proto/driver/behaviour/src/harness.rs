@@ -142,6 +142,39 @@ impl Connection {
         }
     }
 
+    /// Connects to `server`, which the scenario built itself (to watch its state or
+    /// publish changes on it), over an in-process link: in memory or Streamable HTTP. A
+    /// child process builds its own server from a fixture: see [`Connection::open`].
+    pub async fn open_in_process(
+        harness: &dyn Harness,
+        link: Link,
+        server: &Server,
+        config: ClientConfig,
+        handlers: ClientHandlers,
+    ) -> Result<Connection, ClientError> {
+        let client = match link {
+            Link::InMemory => {
+                client::connect_in_memory(server, config, handlers, harness.runtime()).await?
+            }
+            Link::Http => {
+                let endpoint = HttpEndpoint::new(server, harness.runtime());
+                let addr = harness
+                    .serve_http(endpoint)
+                    .await
+                    .map_err(|error| ClientError::Failed(error.to_string()))?;
+                let url = format!("http://{addr}/mcp");
+                harness.connect_http(&url, config, handlers).await?
+            }
+            Link::ChildStdio => {
+                panic!("a child process serves a fixture: connect with Connection::open")
+            }
+        };
+        Ok(Connection {
+            client,
+            child: None,
+        })
+    }
+
     /// Drops the client and, for a child process, checks that it exits cleanly once its
     /// stdin closes.
     pub async fn close(self) {

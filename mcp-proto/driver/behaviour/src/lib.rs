@@ -9,6 +9,7 @@
 
 #![allow(missing_docs, unreachable_pub)]
 
+pub mod features;
 pub mod harness;
 pub mod support;
 pub mod transports;
@@ -16,7 +17,11 @@ pub mod transports;
 pub use harness::{ChildProcess, Connection, Fixture, Harness, Link, TcpLink};
 
 /// Every fixture a child process can serve, by name (see [`harness::serve_child`]).
-pub const FIXTURES: &[&Fixture] = &[&transports::TEST_SERVER];
+pub const FIXTURES: &[&Fixture] = &[
+    &transports::TEST_SERVER,
+    &features::FEATURES_SERVER,
+    &features::PLAIN_SERVER,
+];
 
 /// Declares the whole suite in the calling module: one `#[test]` per scenario, each
 /// running on the harness that the function named by the argument returns (defined
@@ -26,6 +31,7 @@ pub const FIXTURES: &[&Fixture] = &[&transports::TEST_SERVER];
 macro_rules! suite {
     ($harness:ident) => {
         $crate::scenarios!($harness, transports: in_memory_both_eras, child_process_both_eras, streamable_http_both_eras);
+        $crate::scenarios!($harness, features: in_memory_both_eras, streamable_http_both_eras, child_process_both_eras, defaults_list_on_one_page_and_offer_no_completions);
 
         /// Not a test of its own: a scenario's child process runs this test binary with
         /// only this entry point selected and serves the named fixture on its stdio.
