@@ -212,9 +212,20 @@ pub fn child_command(fixture: &Fixture) -> std::process::Command {
     command
 }
 
+/// The variable that keeps the child alive after its stdin closes.
+const LINGER: &str = "MCP_BEHAVIOUR_LINGER";
+
+/// The command of [`child_command`] for a server that does not exit when its client
+/// leaves: it stays a minute after its stdin closes, so only a kill ends it sooner.
+pub fn lingering_child_command(fixture: &Fixture) -> std::process::Command {
+    let mut command = child_command(fixture);
+    command.env(LINGER, "1");
+    command
+}
+
 /// The body of the generated `serve_child` entry point: serves the fixture named by the
 /// environment on stdio, then exits (before libtest writes its summary into the closed
-/// pipe). Does nothing when run without the variable.
+/// pipe), a minute later when told to linger. Does nothing when run without the variable.
 pub fn serve_child(harness: &dyn Harness) {
     let Some(name) = std::env::var_os(CHILD) else {
         return;
@@ -230,5 +241,9 @@ pub fn serve_child(harness: &dyn Harness) {
     harness.block_on(Box::pin(async {
         harness.serve_stdio(&server).await.expect("served");
     }));
+    if std::env::var_os(LINGER).is_some() {
+        // A server that does not exit when its client leaves: shutdown must kill it.
+        std::thread::sleep(Duration::from_secs(60));
+    }
     std::process::exit(0);
 }

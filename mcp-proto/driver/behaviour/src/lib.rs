@@ -32,7 +32,7 @@ pub const FIXTURES: &[&Fixture] = &[
 #[macro_export]
 macro_rules! suite {
     ($harness:ident) => {
-        $crate::scenarios!($harness, transports: in_memory_both_eras, child_process_both_eras, streamable_http_both_eras);
+        $crate::scenarios!($harness, transports: in_memory_both_eras, child_process_both_eras, streamable_http_both_eras, a_child_that_lingers_after_its_stdin_closes_is_killed_after_the_grace_period);
         $crate::scenarios!($harness, features: in_memory_both_eras, streamable_http_both_eras, child_process_both_eras, defaults_list_on_one_page_and_offer_no_completions);
         $crate::scenarios!($harness, client_features: in_memory_both_eras, streamable_http_both_eras, child_process_both_eras, log_messages_reach_the_callback_in_both_eras, a_per_call_log_level_at_2026, dropping_a_subscription_cancels_its_listen_request_at_2026, dropping_a_subscription_unsubscribes_its_resources_on_a_2025_session, a_subscription_ends_with_the_connection);
 
