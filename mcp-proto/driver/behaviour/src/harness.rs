@@ -142,6 +142,39 @@ impl Connection {
         }
     }
 
+    /// Connects to `server`, which the scenario built itself (to watch its state or
+    /// publish changes on it), over an in-process link: in memory or Streamable HTTP. A
+    /// child process builds its own server from a fixture: see [`Connection::open`].
+    pub async fn open_in_process(
+        harness: &dyn Harness,
+        link: Link,
+        server: &Server,
+        config: ClientConfig,
+        handlers: ClientHandlers,
+    ) -> Result<Connection, ClientError> {
+        let client = match link {
+            Link::InMemory => {
+                client::connect_in_memory(server, config, handlers, harness.runtime()).await?
+            }
+            Link::Http => {
+                let endpoint = HttpEndpoint::new(server, harness.runtime());
+                let addr = harness
+                    .serve_http(endpoint)
+                    .await
+                    .map_err(|error| ClientError::Failed(error.to_string()))?;
+                let url = format!("http://{addr}/mcp");
+                harness.connect_http(&url, config, handlers).await?
+            }
+            Link::ChildStdio => {
+                panic!("a child process serves a fixture: connect with Connection::open")
+            }
+        };
+        Ok(Connection {
+            client,
+            child: None,
+        })
+    }
+
     /// Drops the client and, for a child process, checks that it exits cleanly once its
     /// stdin closes.
     pub async fn close(self) {
@@ -179,9 +212,20 @@ pub fn child_command(fixture: &Fixture) -> std::process::Command {
     command
 }
 
+/// The variable that keeps the child alive after its stdin closes.
+const LINGER: &str = "MCP_BEHAVIOUR_LINGER";
+
+/// The command of [`child_command`] for a server that does not exit when its client
+/// leaves: it stays a minute after its stdin closes, so only a kill ends it sooner.
+pub fn lingering_child_command(fixture: &Fixture) -> std::process::Command {
+    let mut command = child_command(fixture);
+    command.env(LINGER, "1");
+    command
+}
+
 /// The body of the generated `serve_child` entry point: serves the fixture named by the
 /// environment on stdio, then exits (before libtest writes its summary into the closed
-/// pipe). Does nothing when run without the variable.
+/// pipe), a minute later when told to linger. Does nothing when run without the variable.
 pub fn serve_child(harness: &dyn Harness) {
     let Some(name) = std::env::var_os(CHILD) else {
         return;
@@ -197,5 +241,9 @@ pub fn serve_child(harness: &dyn Harness) {
     harness.block_on(Box::pin(async {
         harness.serve_stdio(&server).await.expect("served");
     }));
+    if std::env::var_os(LINGER).is_some() {
+        // A server that does not exit when its client leaves: shutdown must kill it.
+        std::thread::sleep(Duration::from_secs(60));
+    }
     std::process::exit(0);
 }

@@ -9,6 +9,8 @@
 
 #![allow(missing_docs, unreachable_pub)]
 
+pub mod client_features;
+pub mod features;
 pub mod harness;
 pub mod support;
 pub mod transports;
@@ -16,7 +18,12 @@ pub mod transports;
 pub use harness::{ChildProcess, Connection, Fixture, Harness, Link, TcpLink};
 
 /// Every fixture a child process can serve, by name (see [`harness::serve_child`]).
-pub const FIXTURES: &[&Fixture] = &[&transports::TEST_SERVER];
+pub const FIXTURES: &[&Fixture] = &[
+    &transports::TEST_SERVER,
+    &features::FEATURES_SERVER,
+    &features::PLAIN_SERVER,
+    &client_features::CLIENT_FEATURES_SERVER,
+];
 
 /// Declares the whole suite in the calling module: one `#[test]` per scenario, each
 /// running on the harness that the function named by the argument returns (defined
@@ -25,7 +32,9 @@ pub const FIXTURES: &[&Fixture] = &[&transports::TEST_SERVER];
 #[macro_export]
 macro_rules! suite {
     ($harness:ident) => {
-        $crate::scenarios!($harness, transports: in_memory_both_eras, child_process_both_eras, streamable_http_both_eras);
+        $crate::scenarios!($harness, transports: in_memory_both_eras, child_process_both_eras, streamable_http_both_eras, a_child_that_lingers_after_its_stdin_closes_is_killed_after_the_grace_period);
+        $crate::scenarios!($harness, features: in_memory_both_eras, streamable_http_both_eras, child_process_both_eras, defaults_list_on_one_page_and_offer_no_completions);
+        $crate::scenarios!($harness, client_features: in_memory_both_eras, streamable_http_both_eras, child_process_both_eras, log_messages_reach_the_callback_in_both_eras, a_per_call_log_level_at_2026, dropping_a_subscription_cancels_its_listen_request_at_2026, dropping_a_subscription_unsubscribes_its_resources_on_a_2025_session, a_subscription_ends_with_the_connection);
 
         /// Not a test of its own: a scenario's child process runs this test binary with
         /// only this entry point selected and serves the named fixture on its stdio.

@@ -1,5 +1,5 @@
-//! Runtime-neutral helpers of the scenarios: deadlines, sleeping, and a raw HTTP/1.1
-//! client for probing servers.
+//! Runtime-neutral helpers of the scenarios: deadlines, sleeping, a raw HTTP/1.1 client
+//! for probing servers, and an in-process byte pipe.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -83,4 +83,92 @@ pub fn header(response: &hyper::Response<Incoming>, name: &str) -> String {
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned()
+}
+
+pub use pipe::{PipeEnd, duplex};
+
+mod pipe {
+    use std::io;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, ready};
+
+    use futures_channel::mpsc;
+    use futures_io::{AsyncRead, AsyncWrite};
+    use futures_util::StreamExt;
+
+    /// One end of an in-process byte pipe (see [`duplex`]): what one end writes, the other
+    /// reads. Dropping or closing an end is the other's end of input.
+    #[derive(Debug)]
+    pub struct PipeEnd {
+        incoming: mpsc::UnboundedReceiver<Vec<u8>>,
+        /// The chunk being read, and how much of it has been.
+        chunk: Vec<u8>,
+        offset: usize,
+        outgoing: mpsc::UnboundedSender<Vec<u8>>,
+    }
+
+    /// A pair of connected byte streams, for a client and a server in one process over a
+    /// real byte stream (framing included), on any runtime.
+    pub fn duplex() -> (PipeEnd, PipeEnd) {
+        let (a_out, b_in) = mpsc::unbounded();
+        let (b_out, a_in) = mpsc::unbounded();
+        let end = |incoming, outgoing| PipeEnd {
+            incoming,
+            chunk: Vec::new(),
+            offset: 0,
+            outgoing,
+        };
+        (end(a_in, a_out), end(b_in, b_out))
+    }
+
+    impl AsyncRead for PipeEnd {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut [u8],
+        ) -> Poll<io::Result<usize>> {
+            let this = self.get_mut();
+            while this.offset == this.chunk.len() {
+                match ready!(this.incoming.poll_next_unpin(cx)) {
+                    Some(chunk) => {
+                        this.chunk = chunk;
+                        this.offset = 0;
+                    }
+                    None => return Poll::Ready(Ok(0)),
+                }
+            }
+            let available = &this.chunk[this.offset..];
+            let count = available.len().min(buf.len());
+            buf[..count].copy_from_slice(&available[..count]);
+            this.offset += count;
+            Poll::Ready(Ok(count))
+        }
+    }
+
+    impl AsyncWrite for PipeEnd {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+            data: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            if data.is_empty() {
+                return Poll::Ready(Ok(0));
+            }
+            let sent = self
+                .outgoing
+                .unbounded_send(data.to_vec())
+                .map(|()| data.len())
+                .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe));
+            Poll::Ready(sent)
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            self.outgoing.close_channel();
+            Poll::Ready(Ok(()))
+        }
+    }
 }

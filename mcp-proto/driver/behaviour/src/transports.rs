@@ -3,7 +3,7 @@
 //! era-portable elicitation, sampling, roots, resources, templates and prompts.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mcp_driver::client::{Client, ClientHandlers};
 use mcp_driver::server::{
@@ -18,7 +18,7 @@ use mcp_proto::version::{Era, ProtocolVersion};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::harness::{Connection, Fixture, Harness, Link};
+use crate::harness::{Connection, Fixture, Harness, Link, lingering_child_command};
 use crate::support::in_time;
 
 /// The server of these scenarios.
@@ -169,7 +169,8 @@ pub fn answer_of(result: &ElicitResult) -> String {
         .to_string()
 }
 
-fn client_config(mode: ClientMode) -> (ClientConfig, ClientHandlers) {
+/// A client of `mode` that answers elicitations ('blue', then 'yes'), sampling and roots.
+pub fn client_config(mode: ClientMode) -> (ClientConfig, ClientHandlers) {
     let capabilities: ClientCapabilities =
         serde_json::from_value(json!({"elicitation": {}, "sampling": {}, "roots": {}}))
             .expect("capabilities");
@@ -254,7 +255,8 @@ async fn resources_and_prompts(client: &Client, era: &str) {
     assert!(refused.to_string().contains("who"), "{refused}");
 }
 
-async fn exercise(client: &Client, era: &str) {
+/// Resources, prompts and every tool of [`test_server`], checked from `client` in `era`.
+pub async fn exercise(client: &Client, era: &str) {
     resources_and_prompts(client, era).await;
     let tools = client.list_tools().await.expect("tools/list");
     let names: Vec<_> = tools.tools.iter().map(|tool| tool.name.clone()).collect();
@@ -296,7 +298,8 @@ async fn exercise(client: &Client, era: &str) {
     assert!(error.to_string().contains("Invalid arguments"), "{error}");
 }
 
-const ERAS: [(ClientMode, &str, ProtocolVersion); 2] = [
+/// Each era: the client's mode, the era's name in the tools' answers, the version.
+pub const ERAS: [(ClientMode, &str, ProtocolVersion); 2] = [
     (ClientMode::Legacy, "legacy", ProtocolVersion::V2025_11_25),
     (ClientMode::Auto, "modern", ProtocolVersion::V2026_07_28),
 ];
@@ -319,14 +322,46 @@ async fn both_eras(harness: &dyn Harness, link: Link) {
     }
 }
 
+/// Every feature of the test server in memory, in both eras.
 pub async fn in_memory_both_eras(harness: &dyn Harness) {
     both_eras(harness, Link::InMemory).await;
 }
 
+/// Every feature of the test server over a child process's stdio, in both eras.
 pub async fn child_process_both_eras(harness: &dyn Harness) {
     both_eras(harness, Link::ChildStdio).await;
 }
 
+/// Every feature of the test server over Streamable HTTP, in both eras.
 pub async fn streamable_http_both_eras(harness: &dyn Harness) {
     both_eras(harness, Link::Http).await;
+}
+
+/// A child server that lingers after its stdin closes is killed once the grace period ends.
+pub async fn a_child_that_lingers_after_its_stdin_closes_is_killed_after_the_grace_period(
+    harness: &dyn Harness,
+) {
+    let (config, handlers) = client_config(ClientMode::Auto);
+    let (client, child) = harness
+        .connect_child(lingering_child_command(&TEST_SERVER), config, handlers)
+        .await
+        .expect("spawned and connected");
+    let echoed = in_time(
+        harness,
+        Duration::from_secs(20),
+        "echo",
+        client.call_tool("echo", json!({"text": "hi"})),
+    )
+    .await
+    .expect("echo");
+    assert_eq!(text(&echoed), "hi");
+    drop(client);
+    let start = Instant::now();
+    let status = child
+        .shutdown(Duration::from_millis(300))
+        .await
+        .expect("ended");
+    assert!(!status.success(), "killed, not exited: {status}");
+    assert!(start.elapsed() >= Duration::from_millis(300));
+    assert!(start.elapsed() < Duration::from_secs(20));
 }

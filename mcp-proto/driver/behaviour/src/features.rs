@@ -1,5 +1,6 @@
 //! The server API's completions, pagination, vendor methods and layers, each through a
-//! real client in both eras: in memory, and once over a child process's stdio.
+//! real client in both eras: in memory, over Streamable HTTP and over a child process's
+//! stdio.
 
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
@@ -7,23 +8,41 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcp_io_tokio::mcp_driver::client::{Client, ClientError, ClientHandlers};
-use mcp_io_tokio::mcp_driver::server::{
+use mcp_driver::client::{Client, ClientError, ClientHandlers};
+use mcp_driver::server::{
     CompletionRequest, Context, Next, Prompt, RequestInfo, Resource, ResourceRequest,
     ResourceTemplate, Server, Tool, ToolError,
 };
-use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode, RequestOptions};
-use mcp_io_tokio::mcp_proto::jsonrpc::ErrorCode;
-use mcp_io_tokio::mcp_proto::server::Reply;
-use mcp_io_tokio::mcp_proto::types::{
+use mcp_proto::client::{ClientConfig, ClientMode, RequestOptions};
+use mcp_proto::jsonrpc::ErrorCode;
+use mcp_proto::server::Reply;
+use mcp_proto::types::{
     CallToolResult, ClientRequest, Completion, CompletionReference, GetPromptResult,
     Implementation, PaginatedRequestParams, PromptArgument, ReadResourceResult,
 };
-use mcp_io_tokio::mcp_proto::version::Era;
+use mcp_proto::version::Era;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-const CHILD: &str = "MCP_IO_TOKIO_FEATURES_CHILD";
+use crate::harness::{Connection, Fixture, Harness, Link};
+use crate::support::in_time;
+
+/// The features server a child process serves: two to a page, its layers watched by no
+/// one.
+pub const FEATURES_SERVER: Fixture = Fixture {
+    name: "features",
+    build: features_child_server,
+};
+
+/// A server with the defaults: one page, no completions, no vendor methods.
+pub const PLAIN_SERVER: Fixture = Fixture {
+    name: "features-plain",
+    build: plain_server,
+};
+
+/// How long the checks of one era may take.
+const LIMIT: Duration = Duration::from_secs(30);
+
 const DOCS: &str = "file:///docs/{dir}/{name}";
 /// An application error code, outside the range JSON-RPC and MCP reserve.
 const FORBIDDEN: i64 = -31001;
@@ -46,7 +65,7 @@ struct Stats {
 
 /// What the layers of a features server observed.
 #[derive(Default)]
-struct Observed {
+pub struct Observed {
     /// Every request that went through the outermost layer.
     requests: AtomicUsize,
     /// `tools/list` requests among them.
@@ -80,7 +99,7 @@ fn echo_tool(name: &str) -> Tool {
 
 /// A server with five tools, three resources, three templates and three prompts, listed
 /// `page_size` at a time, with completions, two vendor methods and three layers.
-fn features_server(page_size: Option<usize>, observed: &Arc<Observed>) -> Server {
+pub fn features_server(page_size: Option<usize>, observed: &Arc<Observed>) -> Server {
     let mut builder = Server::builder(Implementation::new("features-server", "1.0.0"));
     if let Some(size) = page_size.and_then(NonZeroUsize::new) {
         builder = builder.page_size(size);
@@ -249,18 +268,32 @@ fn features_server(page_size: Option<usize>, observed: &Arc<Observed>) -> Server
         .build()
 }
 
+fn features_child_server() -> Server {
+    features_server(Some(2), &Arc::new(Observed::default()))
+}
+
+pub fn plain_server() -> Server {
+    Server::builder(Implementation::new("plain-server", "1.0.0"))
+        .tool(echo_tool("t1"))
+        .tool(echo_tool("t2"))
+        .tool(echo_tool("t3"))
+        .prompt(Prompt::new(
+            "plain",
+            "No completions",
+            vec![argument("x")],
+            |_arguments: BTreeMap<String, String>, _ctx: Context| async move {
+                Ok::<_, ToolError>(prompt_result("plain"))
+            },
+        ))
+        .build()
+}
+
 fn config(mode: ClientMode) -> ClientConfig {
     ClientConfig::new(Implementation::new("features-client", "1.0.0")).with_mode(mode)
 }
 
 const ERAS: [(ClientMode, &str); 2] =
     [(ClientMode::Legacy, "legacy"), (ClientMode::Auto, "modern")];
-
-async fn connect(server: &Server, mode: ClientMode) -> Client {
-    mcp_io_tokio::connect_in_memory(server, config(mode), ClientHandlers::new())
-        .await
-        .expect("connected")
-}
 
 fn code_of(error: &ClientError) -> i64 {
     match error {
@@ -502,133 +535,66 @@ async fn check_missing_resource(client: &Client, era: &str) {
     assert_eq!(data["uri"], "memo://nowhere", "{era}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn features_in_memory_both_eras() {
+/// Every check in both eras over an in-process `link`, with the layers watched.
+async fn watched_both_eras(harness: &dyn Harness, link: Link) {
     let observed = Arc::new(Observed::default());
     let server = features_server(Some(2), &observed);
     for (mode, era) in ERAS {
-        let client = connect(&server, mode).await;
+        let connection = Connection::open_in_process(
+            harness,
+            link,
+            &server,
+            config(mode),
+            ClientHandlers::new(),
+        )
+        .await
+        .expect("connected");
+        let client = &connection.client;
         // The handshake or discovery is the core's: no layer saw it.
-        assert_eq!(observed.requests.load(Ordering::SeqCst), 0, "{era}");
-        tokio::time::timeout(Duration::from_secs(10), async {
-            check_layers(&client, &observed, era).await;
-            check_completions(&client, era).await;
-            check_pagination(&client, &observed, era).await;
-            check_vendor_methods(&client, era).await;
-            check_missing_resource(&client, era).await;
+        assert_eq!(
+            observed.requests.load(Ordering::SeqCst),
+            0,
+            "{link:?} {era}"
+        );
+        in_time(harness, LIMIT, era, async {
+            check_layers(client, &observed, era).await;
+            check_completions(client, era).await;
+            check_pagination(client, &observed, era).await;
+            check_vendor_methods(client, era).await;
+            check_missing_resource(client, era).await;
         })
-        .await
-        .expect("in time");
+        .await;
+        connection.close().await;
         observed.requests.store(0, Ordering::SeqCst);
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn features_over_streamable_http_both_eras() {
-    let observed = Arc::new(Observed::default());
-    let server = features_server(Some(2), &observed);
-    let http =
-        mcp_io_tokio::http::HttpServer::bind(&server, "127.0.0.1:0".parse().expect("an address"))
-            .await
-            .expect("bound");
-    let url = format!("http://{}/mcp", http.local_addr().expect("an address"));
-    tokio::spawn(http.run());
+/// Layers, completions, pages, vendor methods and a missing resource, in memory, both eras.
+pub async fn in_memory_both_eras(harness: &dyn Harness) {
+    watched_both_eras(harness, Link::InMemory).await;
+}
+
+/// Layers, completions, pages, vendor methods and a missing resource over HTTP, both eras.
+pub async fn streamable_http_both_eras(harness: &dyn Harness) {
+    watched_both_eras(harness, Link::Http).await;
+}
+
+/// Completions, vendor methods, every page and a layer's refusal, over a child, both eras.
+pub async fn child_process_both_eras(harness: &dyn Harness) {
     for (mode, era) in ERAS {
-        let client = mcp_io_tokio::connect_http(&url, config(mode), ClientHandlers::new())
-            .await
-            .expect("connected");
-        assert_eq!(observed.requests.load(Ordering::SeqCst), 0, "{era}");
-        tokio::time::timeout(Duration::from_secs(10), async {
-            check_layers(&client, &observed, era).await;
-            check_completions(&client, era).await;
-            check_pagination(&client, &observed, era).await;
-            check_vendor_methods(&client, era).await;
-            check_missing_resource(&client, era).await;
-        })
+        let connection = Connection::open(
+            harness,
+            Link::ChildStdio,
+            &FEATURES_SERVER,
+            config(mode),
+            ClientHandlers::new(),
+        )
         .await
-        .expect("in time");
-        observed.requests.store(0, Ordering::SeqCst);
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn defaults_list_on_one_page_and_offer_no_completions() {
-    let server = Server::builder(Implementation::new("plain-server", "1.0.0"))
-        .tool(echo_tool("t1"))
-        .tool(echo_tool("t2"))
-        .tool(echo_tool("t3"))
-        .prompt(Prompt::new(
-            "plain",
-            "No completions",
-            vec![argument("x")],
-            |_arguments: BTreeMap<String, String>, _ctx: Context| async move {
-                Ok::<_, ToolError>(prompt_result("plain"))
-            },
-        ))
-        .build();
-    for (mode, era) in ERAS {
-        let client = connect(&server, mode).await;
-        let page = list_page(&client, ClientRequest::ListTools(None))
-            .await
-            .expect("page");
-        assert_eq!(page["tools"].as_array().map(Vec::len), Some(3), "{era}");
-        assert!(page.get("nextCursor").is_none(), "{era}");
-        let capabilities = client.server_capabilities().expect("negotiated");
-        assert!(capabilities.completions.is_none(), "{era}");
-        let error = client
-            .complete(CompletionReference::prompt("plain"), "x", "", &[])
-            .await
-            .expect_err("no completions offered");
-        assert_eq!(code_of(&error), -32601, "{era}");
-        let error = client
-            .request_custom::<_, Value>("acme/stats", &json!({"depth": 1}))
-            .await
-            .expect_err("no vendor methods");
-        assert_eq!(code_of(&error), -32601, "{era}");
-    }
-}
-
-/// Not a test of its own: the child process of `features_over_a_child_process` runs this
-/// test binary with only this entry point selected (`--ignored`) and the variable set,
-/// and serves on its stdio.
-#[tokio::test(flavor = "current_thread")]
-#[ignore = "the server side of features_over_a_child_process, which runs it with --ignored"]
-async fn serve_features_child() {
-    if std::env::var_os(CHILD).is_none() {
-        return;
-    }
-    // libtest has written "test serve_features_child ... " without a newline: end that
-    // line so the first message starts on its own.
-    println!();
-    let observed = Arc::new(Observed::default());
-    mcp_io_tokio::serve_stdio(&features_server(Some(2), &observed))
-        .await
-        .expect("served");
-    // Leave before libtest writes its summary into the closed pipe.
-    std::process::exit(0);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn features_over_a_child_process() {
-    for (mode, era) in ERAS {
-        let mut command =
-            tokio::process::Command::new(std::env::current_exe().expect("this test binary"));
-        command
-            .args([
-                "--exact",
-                "serve_features_child",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD, "1");
-        let (client, child) =
-            mcp_io_tokio::connect_child(command, config(mode), ClientHandlers::new())
-                .await
-                .expect("spawned and connected");
-        tokio::time::timeout(Duration::from_secs(20), async {
-            check_completions(&client, era).await;
-            check_vendor_methods(&client, era).await;
+        .expect("spawned and connected");
+        let client = &connection.client;
+        in_time(harness, LIMIT, era, async {
+            check_completions(client, era).await;
+            check_vendor_methods(client, era).await;
             let tools = client.list_tools().await.expect("every page");
             assert_eq!(tools.tools.len(), 5, "{era}");
             let error = client
@@ -637,16 +603,50 @@ async fn features_over_a_child_process() {
                 .expect_err("refused by a layer");
             assert_eq!(code_of(&error), FORBIDDEN, "{era}");
         })
-        .await
-        .expect("in time");
-        drop(client);
-        let status = child
-            .shutdown(Duration::from_secs(10))
+        .await;
+        connection.close().await;
+    }
+}
+
+/// A default server lists on one page, offers no completions or vendor methods; every link.
+pub async fn defaults_list_on_one_page_and_offer_no_completions(harness: &dyn Harness) {
+    for link in Link::ALL {
+        for (mode, era) in ERAS {
+            let connection = Connection::open(
+                harness,
+                link,
+                &PLAIN_SERVER,
+                config(mode),
+                ClientHandlers::new(),
+            )
             .await
-            .expect("exited");
-        assert!(
-            status.success(),
-            "{era}: the server exits cleanly: {status}"
-        );
+            .expect("connected");
+            let client = &connection.client;
+            in_time(harness, LIMIT, era, async {
+                let page = list_page(client, ClientRequest::ListTools(None))
+                    .await
+                    .expect("page");
+                assert_eq!(
+                    page["tools"].as_array().map(Vec::len),
+                    Some(3),
+                    "{link:?} {era}"
+                );
+                assert!(page.get("nextCursor").is_none(), "{link:?} {era}");
+                let capabilities = client.server_capabilities().expect("negotiated");
+                assert!(capabilities.completions.is_none(), "{link:?} {era}");
+                let error = client
+                    .complete(CompletionReference::prompt("plain"), "x", "", &[])
+                    .await
+                    .expect_err("no completions offered");
+                assert_eq!(code_of(&error), -32601, "{link:?} {era}");
+                let error = client
+                    .request_custom::<_, Value>("acme/stats", &json!({"depth": 1}))
+                    .await
+                    .expect_err("no vendor methods");
+                assert_eq!(code_of(&error), -32601, "{link:?} {era}");
+            })
+            .await;
+            connection.close().await;
+        }
     }
 }
