@@ -10,6 +10,7 @@
 #![allow(missing_docs, unreachable_pub)]
 
 pub mod harness;
+pub mod http;
 pub mod support;
 pub mod transports;
 
@@ -26,6 +27,7 @@ pub const FIXTURES: &[&Fixture] = &[&transports::TEST_SERVER];
 macro_rules! suite {
     ($harness:ident) => {
         $crate::scenarios!($harness, transports: in_memory_both_eras, child_process_both_eras, streamable_http_both_eras);
+        $crate::scenarios!($harness, http: status_table_and_header_ladder, dns_rebinding_is_refused, modern_requests_answer_as_json_or_sse, a_client_disconnect_cancels_the_request, a_legacy_session_opens_calls_elicits_and_ends);
 
         /// Not a test of its own: a scenario's child process runs this test binary with
         /// only this entry point selected and serves the named fixture on its stdio.
