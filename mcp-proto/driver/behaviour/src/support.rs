@@ -94,7 +94,7 @@ pub fn header(response: &hyper::Response<Incoming>, name: &str) -> String {
 
 /// Polls `unfinished` while `meanwhile` runs and returns what `meanwhile` gives;
 /// `unfinished` must not finish first (`what` names it). Dropping it afterwards is like
-/// aborting a task that ran it.
+/// aborting a task that ran it (so box it: dropping a `pin!`ned reference drops nothing).
 pub async fn alongside<F: Future + Unpin, T>(
     unfinished: &mut F,
     what: &str,
