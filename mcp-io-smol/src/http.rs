@@ -54,6 +54,11 @@ impl HttpServer {
         self
     }
 
+    /// The endpoint this server serves (its live session count, its rules).
+    pub fn endpoint(&self) -> &Arc<HttpEndpoint> {
+        &self.endpoint
+    }
+
     /// The bound address (useful after binding port 0).
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()

@@ -78,6 +78,19 @@ impl Harness for Tokio {
         })
     }
 
+    fn serve_http_observed(
+        &self,
+        endpoint: HttpEndpoint,
+    ) -> BoxFuture<'_, io::Result<(SocketAddr, Arc<HttpEndpoint>)>> {
+        Box::pin(async move {
+            let server = HttpServer::bind_endpoint(endpoint, ([127, 0, 0, 1], 0).into()).await?;
+            let addr = server.local_addr()?;
+            let endpoint = Arc::clone(server.endpoint());
+            tokio::spawn(server.run());
+            Ok((addr, endpoint))
+        })
+    }
+
     fn connect_http<'a>(
         &'a self,
         url: &'a str,

@@ -1,7 +1,7 @@
 //! Streamable HTTP of both eras through the deterministic `testing::HttpPair`: our
 //! `HttpClient` against our `HttpServer` with its sessions and exchanges, over a simulated
-//! network with virtual time and seeded chunking. The scenarios of
-//! `mcp-io-tokio/tests/http_legacy.rs` and `mcp-io-tokio/tests/http_client/scripted.rs`,
+//! network with virtual time and seeded chunking. The scenarios of the behaviour suite's
+//! `http_legacy` and `http_client_scripted` modules (`mcp-proto/driver/behaviour`),
 //! without sockets or sleeps, and a proptest model of random operation sequences.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -626,7 +626,7 @@ fn body_json(world: &World, connection: ConnectionId) -> Value {
     serde_json::from_slice(&record.body).unwrap_or(Value::Null)
 }
 
-// ---- scenarios of http_legacy.rs -------------------------------------------------------
+// ---- scenarios of http_legacy --------------------------------------------------------
 
 #[test]
 fn session_lifecycle_and_status_codes() {
@@ -1182,7 +1182,7 @@ fn our_client_recovers_from_an_expired_session_by_itself() {
     assert_eq!(world.client.text(second), "quick");
     assert_eq!(world.pair.server.session_count(), 1);
     assert_ne!(world.session_id(), first_session);
-    // As scripted.rs checks it: the POSTs and the session each carried.
+    // As http_client_scripted checks it: the POSTs and the session each carried.
     let posts: Vec<(String, Option<String>)> = world
         .pair
         .records()
@@ -1212,7 +1212,7 @@ fn our_client_recovers_from_an_expired_session_by_itself() {
     );
 }
 
-// ---- scenarios of http_client/scripted.rs ----------------------------------------------
+// ---- scenarios of http_client_scripted -----------------------------------------------
 
 #[test]
 fn legacy_session_lifecycle() {

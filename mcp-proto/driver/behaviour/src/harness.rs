@@ -54,6 +54,13 @@ pub trait Harness: Send + Sync + 'static {
     /// background; returns the bound address.
     fn serve_http(&self, endpoint: HttpEndpoint) -> BoxFuture<'_, io::Result<SocketAddr>>;
 
+    /// Like [`Harness::serve_http`], and returns the endpoint being served too, for
+    /// scenarios that read its state (its live session count).
+    fn serve_http_observed(
+        &self,
+        endpoint: HttpEndpoint,
+    ) -> BoxFuture<'_, io::Result<(SocketAddr, Arc<HttpEndpoint>)>>;
+
     /// Connects a client to the Streamable HTTP endpoint at `url`.
     fn connect_http<'a>(
         &'a self,

@@ -1,14 +1,18 @@
 //! Runtime-neutral helpers of the scenarios: deadlines, sleeping, a raw HTTP/1.1 client
-//! for probing servers, and an in-process byte pipe.
+//! for probing servers (whole bodies, or SSE streams read one event at a time), and an
+//! in-process byte pipe.
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::future::{Either, select};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
+use mcp_driver::Runtime;
+use serde_json::Value;
 use smol_hyper::rt::FuturesIo;
 
 use crate::harness::Harness;
@@ -51,10 +55,14 @@ pub async fn send(
     harness.runtime().spawn(Box::pin(async move {
         let _ = connection.await;
     }));
-    let mut request = hyper::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", addr.to_string());
+    let mut request = hyper::Request::builder().method(method).uri(path);
+    // The address as Host, unless the caller sends its own.
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+    {
+        request = request.header("host", addr.to_string());
+    }
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
@@ -83,6 +91,208 @@ pub fn header(response: &hyper::Response<Incoming>, name: &str) -> String {
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned()
+}
+
+/// Polls `unfinished` while `meanwhile` runs and returns what `meanwhile` gives;
+/// `unfinished` must not finish first (`what` names it). Dropping it afterwards is like
+/// aborting a task that ran it (so box it: dropping a `pin!`ned reference drops nothing).
+pub async fn alongside<F: Future + Unpin, T>(
+    unfinished: &mut F,
+    what: &str,
+    meanwhile: impl Future<Output = T>,
+) -> T {
+    match select(unfinished, std::pin::pin!(meanwhile)).await {
+        Either::Left(_) => panic!("{what} finished"),
+        Either::Right((value, _)) => value,
+    }
+}
+
+/// How long a streamed body may stay quiet before [`Open`] gives up on it.
+const QUIET_LIMIT: Duration = Duration::from_secs(10);
+
+/// `future`'s output, or `None` once `limit` has passed on `runtime`.
+async fn within<T>(
+    runtime: &dyn Runtime,
+    limit: Duration,
+    future: impl Future<Output = T>,
+) -> Option<T> {
+    let timer = mcp_driver::sleep(runtime, limit);
+    match select(std::pin::pin!(future), std::pin::pin!(timer)).await {
+        Either::Left((value, _)) => Some(value),
+        Either::Right(((), _)) => None,
+    }
+}
+
+/// Sends one raw request to the MCP path (`/mcp`) of `addr` with `body` as JSON (none
+/// when it is `null`) and returns the response with its body to be read on demand.
+pub async fn open(
+    harness: &dyn Harness,
+    addr: SocketAddr,
+    method: &str,
+    headers: &[(&str, &str)],
+    body: &Value,
+) -> Open {
+    let bytes = if body.is_null() {
+        Vec::new()
+    } else {
+        serde_json::to_vec(body).expect("json")
+    };
+    let response = in_time(
+        harness,
+        QUIET_LIMIT,
+        "the response head",
+        send(harness, addr, method, "/mcp", headers, bytes),
+    )
+    .await;
+    Open::new(harness, response)
+}
+
+/// A response whose body is read on demand: whole, or one SSE event at a time. A body
+/// quiet for ten seconds fails the scenario (or, for [`Open::keep_alive_arrives`], is a
+/// `false`).
+pub struct Open {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    body: Incoming,
+    buffer: String,
+    runtime: Arc<dyn Runtime>,
+}
+
+impl Open {
+    /// `response`, its body unread.
+    pub fn new(harness: &dyn Harness, response: hyper::Response<Incoming>) -> Open {
+        let (parts, body) = response.into_parts();
+        Open {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+            buffer: String::new(),
+            runtime: harness.runtime(),
+        }
+    }
+
+    /// The value of header `name`, or "".
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Reads the next chunk of the body into the buffer: false when the body ends (or
+    /// breaks), `None` when it stays quiet for `limit`.
+    async fn read_more(&mut self, limit: Duration) -> Option<bool> {
+        let frame = within(self.runtime.as_ref(), limit, self.body.frame()).await?;
+        let Some(Ok(frame)) = frame else {
+            return Some(false);
+        };
+        if let Ok(data) = frame.into_data() {
+            self.buffer.push_str(&String::from_utf8_lossy(&data));
+        }
+        Some(true)
+    }
+
+    /// Reads until the next complete SSE event, skipping keep-alive comments; `None`
+    /// when the body ends first.
+    pub async fn next_event(&mut self) -> Option<Event> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let event = Event::parse(&block);
+                if event.is_comment() {
+                    continue;
+                }
+                return Some(event);
+            }
+            let more = self.read_more(QUIET_LIMIT).await;
+            if !more.expect("the stream went quiet") {
+                return None;
+            }
+        }
+    }
+
+    /// The JSON `data` of the next SSE event that has some (skipping the priming event
+    /// and comments); `None` when the body ends first.
+    pub async fn next_message(&mut self) -> Option<Value> {
+        loop {
+            let event = self.next_event().await?;
+            if event.data.as_deref().is_some_and(|data| !data.is_empty()) {
+                return Some(event.json());
+            }
+        }
+    }
+
+    /// Reads until a keep-alive comment arrives, skipping events; false when the body
+    /// ends or stays quiet first.
+    pub async fn keep_alive_arrives(&mut self) -> bool {
+        loop {
+            if let Some(end) = self.buffer.find('\n') {
+                let line: String = self.buffer.drain(..end + 1).collect();
+                if line.starts_with(':') {
+                    return true;
+                }
+                continue;
+            }
+            if self.read_more(QUIET_LIMIT).await != Some(true) {
+                return false;
+            }
+        }
+    }
+
+    /// The rest of the body, as text.
+    pub async fn text(mut self) -> String {
+        while self
+            .read_more(QUIET_LIMIT)
+            .await
+            .expect("the body went quiet")
+        {}
+        self.buffer
+    }
+
+    /// The rest of the body as JSON, or `null` if it is not.
+    pub async fn json(self) -> Value {
+        serde_json::from_str(&self.text().await).unwrap_or(Value::Null)
+    }
+}
+
+/// One SSE event.
+#[derive(Debug, Default)]
+pub struct Event {
+    pub id: Option<String>,
+    pub data: Option<String>,
+    pub retry: Option<u64>,
+    /// Whether it has a comment line.
+    pub comment: bool,
+}
+
+impl Event {
+    /// The event of one block of lines.
+    pub fn parse(block: &str) -> Event {
+        let mut event = Event::default();
+        for line in block.lines() {
+            if line.starts_with(':') {
+                event.comment = true;
+            } else if let Some(id) = line.strip_prefix("id:") {
+                event.id = Some(id.trim().to_owned());
+            } else if let Some(data) = line.strip_prefix("data:") {
+                event.data = Some(data.trim().to_owned());
+            } else if let Some(retry) = line.strip_prefix("retry:") {
+                event.retry = retry.trim().parse().ok();
+            }
+        }
+        event
+    }
+
+    /// Whether it is only a comment (a keep-alive).
+    pub fn is_comment(&self) -> bool {
+        self.comment && self.id.is_none() && self.data.is_none() && self.retry.is_none()
+    }
+
+    /// Its data as JSON, or `null`.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(self.data.as_deref().unwrap_or_default()).unwrap_or(Value::Null)
+    }
 }
 
 pub use pipe::{PipeEnd, duplex};

@@ -1,27 +1,27 @@
 //! 2025-11-25 sessions on Streamable HTTP over real sockets: the session lifecycle and its
 //! status codes, JSON versus SSE per POST, elicitation pushed on the POST stream, the
 //! standalone GET stream, cancellation, resumption with `Last-Event-ID`, DELETE and idle
-//! expiry — all on the same endpoint that serves 2026-07-28 requests — and keep-alive
-//! comments on quiet streams of both eras.
+//! expiry — all on the same endpoint that serves 2026-07-28 requests — keep-alive
+//! comments on quiet streams of both eras, and our client recovering from an expired
+//! session.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::Request;
-use hyper::body::Incoming;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
-use mcp_io_tokio::TokioRuntime;
-use mcp_io_tokio::http::HttpServer;
-use mcp_io_tokio::mcp_driver::http::{HttpEndpoint, SessionSettings};
-use mcp_io_tokio::mcp_driver::server::{Context, Server, Tool, ToolError};
-use mcp_io_tokio::mcp_proto::types::{CallToolResult, ElicitRequestParams, Implementation};
+use futures_channel::mpsc;
+use futures_util::StreamExt;
+use futures_util::lock::Mutex;
+use mcp_driver::client::ClientHandlers;
+use mcp_driver::http::{HttpEndpoint, SessionSettings};
+use mcp_driver::server::{Context, Server, Tool, ToolError};
+use mcp_proto::client::{ClientConfig, ClientMode};
+use mcp_proto::types::{CallToolResult, ElicitRequestParams, Implementation};
 use serde_json::{Value, json};
-use tokio::sync::Notify;
+
+use crate::harness::Harness;
+use crate::support::{Open, alongside, in_time, open, sleep};
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 struct Steps {
@@ -31,6 +31,7 @@ struct Steps {
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 struct Nothing {}
 
+/// Sets its flag when dropped: the handler's future is gone.
 struct Flag(Arc<AtomicBool>);
 
 impl Drop for Flag {
@@ -39,22 +40,56 @@ impl Drop for Flag {
     }
 }
 
-/// What a test needs of its server.
+/// Lets the `gate` and `poll` tools through: each [`Gate::open`] lets one waiting
+/// handler (or the next to wait) go on.
+#[derive(Clone)]
+struct Gate {
+    permits: mpsc::UnboundedSender<()>,
+    waiting: Arc<Mutex<mpsc::UnboundedReceiver<()>>>,
+}
+
+impl Gate {
+    fn new() -> Gate {
+        let (permits, waiting) = mpsc::unbounded();
+        Gate {
+            permits,
+            waiting: Arc::new(Mutex::new(waiting)),
+        }
+    }
+
+    fn open(&self) {
+        let _ = self.permits.unbounded_send(());
+    }
+
+    async fn pass(&self) {
+        self.waiting.lock().await.next().await;
+    }
+}
+
+/// How long an idle session lives in the expiry scenarios, and how long they wait for it
+/// to be gone (generous: the machine may be loaded).
+const IDLE: Duration = Duration::from_secs(1);
+const EXPIRED: Duration = Duration::from_millis(2500);
+
+/// What a scenario needs of its server.
 struct Fixture {
     addr: SocketAddr,
     server: Server,
+    /// Set when the `hang` handler is called.
+    started: Arc<AtomicBool>,
     /// Set when the `hang` handler's future is dropped.
     dropped: Arc<AtomicBool>,
-    /// Lets the `gate` tool finish.
-    gate: Arc<Notify>,
+    /// Lets the `gate` and `poll` tools finish.
+    gate: Gate,
 }
 
-async fn start(settings: SessionSettings) -> Fixture {
+async fn start(harness: &dyn Harness, settings: SessionSettings) -> Fixture {
+    let started = Arc::new(AtomicBool::new(false));
     let dropped = Arc::new(AtomicBool::new(false));
-    let gate = Arc::new(Notify::new());
-    let hang_flag = Arc::clone(&dropped);
-    let gate_signal = Arc::clone(&gate);
-    let poll_signal = Arc::clone(&gate);
+    let gate = Gate::new();
+    let (hang_started, hang_flag) = (Arc::clone(&started), Arc::clone(&dropped));
+    let gate_signal = gate.clone();
+    let poll_signal = gate.clone();
     let server = Server::builder(Implementation::new("legacy-http-test", "1.0.0"))
         .tool(Tool::typed(
             "count",
@@ -86,6 +121,7 @@ async fn start(settings: SessionSettings) -> Fixture {
             "hang",
             "Never finishes",
             move |_args: Nothing, _ctx: Context| {
+                hang_started.store(true, Ordering::SeqCst);
                 let flag = Flag(Arc::clone(&hang_flag));
                 async move {
                     let _flag = flag;
@@ -98,10 +134,10 @@ async fn start(settings: SessionSettings) -> Fixture {
             "gate",
             "Reports progress, then waits to be let through",
             move |_args: Nothing, ctx: Context| {
-                let gate = Arc::clone(&gate_signal);
+                let gate = gate_signal.clone();
                 async move {
                     ctx.progress(1.0, None, None).await;
-                    gate.notified().await;
+                    gate.pass().await;
                     Ok::<_, ToolError>(CallToolResult::text("through"))
                 }
             },
@@ -110,160 +146,56 @@ async fn start(settings: SessionSettings) -> Fixture {
             "poll",
             "Lets go of its connection, then waits to be let through",
             move |_args: Nothing, ctx: Context| {
-                let gate = Arc::clone(&poll_signal);
+                let gate = poll_signal.clone();
                 async move {
                     ctx.close_stream(Duration::from_millis(250)).await;
-                    gate.notified().await;
+                    gate.pass().await;
                     Ok::<_, ToolError>(CallToolResult::text("polled"))
                 }
             },
         ))
         .build();
-    let endpoint =
-        HttpEndpoint::new(&server, TokioRuntime::shared()).with_session_settings(settings);
-    let http = HttpServer::bind_endpoint(endpoint, "127.0.0.1:0".parse().expect("an address"))
-        .await
-        .expect("bound");
-    let addr = http.local_addr().expect("an address");
-    tokio::spawn(http.run());
+    let endpoint = HttpEndpoint::new(&server, harness.runtime()).with_session_settings(settings);
+    let addr = harness.serve_http(endpoint).await.expect("bound");
     Fixture {
         addr,
         server,
+        started,
         dropped,
         gate,
     }
 }
 
-/// A response whose body is read on demand.
-struct Open {
-    status: u16,
-    headers: hyper::HeaderMap,
-    body: Incoming,
-    buffer: String,
-}
-
-impl Open {
-    fn header(&self, name: &str) -> String {
-        self.headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_string()
-    }
-
-    /// Reads until the next complete SSE event; `None` when the body ends first.
-    async fn next_event(&mut self) -> Option<Event> {
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let event = Event::parse(&block);
-                if event.is_comment() {
-                    continue;
-                }
-                return Some(event);
-            }
-            let frame = tokio::time::timeout(Duration::from_secs(5), self.body.frame())
-                .await
-                .expect("the stream went quiet")?
-                .ok()?;
-            if let Ok(data) = frame.into_data() {
-                self.buffer.push_str(&String::from_utf8_lossy(&data));
-            }
-        }
-    }
-
-    async fn text(mut self) -> String {
-        while let Some(Ok(frame)) = self.body.frame().await {
-            if let Ok(data) = frame.into_data() {
-                self.buffer.push_str(&String::from_utf8_lossy(&data));
-            }
-        }
-        self.buffer
-    }
-
-    async fn json(self) -> Value {
-        serde_json::from_str(&self.text().await).unwrap_or(Value::Null)
-    }
-}
-
-/// One SSE event.
-#[derive(Debug, Default)]
-struct Event {
-    id: Option<String>,
-    data: Option<String>,
-    retry: Option<u64>,
-    comment: bool,
-}
-
-impl Event {
-    fn parse(block: &str) -> Event {
-        let mut event = Event::default();
-        for line in block.lines() {
-            if line.starts_with(':') {
-                event.comment = true;
-            } else if let Some(id) = line.strip_prefix("id:") {
-                event.id = Some(id.trim().to_string());
-            } else if let Some(data) = line.strip_prefix("data:") {
-                event.data = Some(data.trim().to_string());
-            } else if let Some(retry) = line.strip_prefix("retry:") {
-                event.retry = retry.trim().parse().ok();
-            }
-        }
-        event
-    }
-
-    fn is_comment(&self) -> bool {
-        self.comment && self.id.is_none() && self.data.is_none() && self.retry.is_none()
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(self.data.as_deref().unwrap_or_default()).unwrap_or(Value::Null)
-    }
-}
-
-async fn send(addr: SocketAddr, method: &str, headers: &[(&str, &str)], body: &Value) -> Open {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let mut request = Request::builder()
-        .method(method)
-        .uri(format!("http://{addr}/mcp"));
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let bytes = if body.is_null() {
-        Vec::new()
-    } else {
-        serde_json::to_vec(body).expect("json")
-    };
-    let response = client
-        .request(
-            request
-                .body(Full::new(Bytes::from(bytes)))
-                .expect("a request"),
-        )
-        .await
-        .expect("a response");
-    let (parts, body) = response.into_parts();
-    Open {
-        status: parts.status.as_u16(),
-        headers: parts.headers,
-        body,
-        buffer: String::new(),
+/// Waits until `flag` is set.
+async fn until(harness: &dyn Harness, flag: &AtomicBool) {
+    while !flag.load(Ordering::SeqCst) {
+        sleep(harness, Duration::from_millis(20)).await;
     }
 }
 
 /// Resumes session `session`'s stream after event `last_event_id` with `GET`.
-async fn resume(addr: SocketAddr, session: &str, last_event_id: &str) -> Open {
+async fn resume(
+    harness: &dyn Harness,
+    addr: SocketAddr,
+    session: &str,
+    last_event_id: &str,
+) -> Open {
     let headers = [
         ("accept", "text/event-stream"),
         ("mcp-session-id", session),
         ("mcp-protocol-version", "2025-11-25"),
         ("last-event-id", last_event_id),
     ];
-    send(addr, "GET", &headers, &Value::Null).await
+    open(harness, addr, "GET", &headers, &Value::Null).await
 }
 
 /// POSTs `message` in session `session` (none for `initialize`).
-async fn post(addr: SocketAddr, session: Option<&str>, message: &Value) -> Open {
+async fn post(
+    harness: &dyn Harness,
+    addr: SocketAddr,
+    session: Option<&str>,
+    message: &Value,
+) -> Open {
     let mut headers = vec![
         ("content-type", "application/json"),
         ("accept", "application/json, text/event-stream"),
@@ -272,7 +204,7 @@ async fn post(addr: SocketAddr, session: Option<&str>, message: &Value) -> Open 
         headers.push(("mcp-session-id", session));
         headers.push(("mcp-protocol-version", "2025-11-25"));
     }
-    send(addr, "POST", &headers, message).await
+    open(harness, addr, "POST", &headers, message).await
 }
 
 fn request(id: u32, method: &str, params: Value) -> Value {
@@ -288,14 +220,14 @@ fn call(id: u32, tool: &str, arguments: Value) -> Value {
 }
 
 /// Opens a session with the elicitation capability and returns its id.
-async fn open_session(addr: SocketAddr) -> String {
+async fn open_session(harness: &dyn Harness, addr: SocketAddr) -> String {
     let initialize = request(
         0,
         "initialize",
         json!({"protocolVersion": "2025-11-25", "capabilities": {"elicitation": {}},
                "clientInfo": {"name": "test", "version": "1"}}),
     );
-    let reply = post(addr, None, &initialize).await;
+    let reply = post(harness, addr, None, &initialize).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("content-type"), "application/json");
     let session = reply.header("mcp-session-id");
@@ -307,17 +239,29 @@ async fn open_session(addr: SocketAddr) -> String {
     assert_eq!(body["result"]["protocolVersion"], "2025-11-25");
     assert_eq!(body["result"]["serverInfo"]["name"], "legacy-http-test");
     let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-    assert_eq!(post(addr, Some(&session), &initialized).await.status, 202);
+    assert_eq!(
+        post(harness, addr, Some(&session), &initialized)
+            .await
+            .status,
+        202
+    );
     session
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn session_lifecycle_and_status_codes() {
-    let fixture = start(SessionSettings::default()).await;
+/// Sessions open independently, and each status code of the session table: a missing
+/// or unknown id, initialize inside a session, an unknown version, a method error, DELETE.
+pub async fn session_lifecycle_and_status_codes(harness: &dyn Harness) {
+    let fixture = start(harness, SessionSettings::default()).await;
     let addr = fixture.addr;
-    let session = open_session(addr).await;
+    let session = open_session(harness, addr).await;
 
-    let listed = post(addr, Some(&session), &request(1, "tools/list", json!({}))).await;
+    let listed = post(
+        harness,
+        addr,
+        Some(&session),
+        &request(1, "tools/list", json!({})),
+    )
+    .await;
     assert_eq!(listed.status, 200);
     let listed = listed.json().await;
     assert_eq!(listed["id"], 1);
@@ -328,7 +272,7 @@ async fn session_lifecycle_and_status_codes() {
     );
 
     // A second session is independent of the first.
-    let other = open_session(addr).await;
+    let other = open_session(harness, addr).await;
     assert_ne!(other, session);
 
     // No session id on a non-initialize message: 400.
@@ -336,11 +280,19 @@ async fn session_lifecycle_and_status_codes() {
         ("content-type", "application/json"),
         ("accept", "application/json, text/event-stream"),
     ];
-    let missing = send(addr, "POST", &headers, &request(2, "tools/list", json!({}))).await;
+    let missing = open(
+        harness,
+        addr,
+        "POST",
+        &headers,
+        &request(2, "tools/list", json!({})),
+    )
+    .await;
     assert_eq!(missing.status, 400);
 
     // An unknown session: 404 with -32001.
     let unknown = post(
+        harness,
         addr,
         Some("no-such-session"),
         &request(3, "ping", json!({})),
@@ -351,6 +303,7 @@ async fn session_lifecycle_and_status_codes() {
 
     // initialize inside a session: 400.
     let again = post(
+        harness,
         addr,
         Some(&session),
         &request(
@@ -370,7 +323,14 @@ async fn session_lifecycle_and_status_codes() {
         ("mcp-session-id", session.as_str()),
         ("mcp-protocol-version", "2024-01-01"),
     ];
-    let version = send(addr, "POST", &headers, &request(5, "ping", json!({}))).await;
+    let version = open(
+        harness,
+        addr,
+        "POST",
+        &headers,
+        &request(5, "ping", json!({})),
+    )
+    .await;
     assert!(
         version.status == 400,
         "unknown versions are refused: {}",
@@ -378,35 +338,55 @@ async fn session_lifecycle_and_status_codes() {
     );
 
     // ping answers `{}` on the session.
-    let ping = post(addr, Some(&session), &request(6, "ping", json!({}))).await;
+    let ping = post(
+        harness,
+        addr,
+        Some(&session),
+        &request(6, "ping", json!({})),
+    )
+    .await;
     assert_eq!(ping.json().await["result"], json!({}));
 
     // A method error stays a 200 with the error in the body (legacy clients read no
     // body on non-2xx answers).
-    let missing_tool = post(addr, Some(&session), &call(7, "no_such_tool", json!({}))).await;
+    let missing_tool = post(
+        harness,
+        addr,
+        Some(&session),
+        &call(7, "no_such_tool", json!({})),
+    )
+    .await;
     assert_eq!(missing_tool.status, 200);
     assert!(missing_tool.json().await.get("error").is_some());
 
     // DELETE ends the session; its id is then unknown.
     let headers = [("mcp-session-id", session.as_str())];
     assert_eq!(
-        send(addr, "DELETE", &headers, &Value::Null).await.status,
+        open(harness, addr, "DELETE", &headers, &Value::Null)
+            .await
+            .status,
         200
     );
-    let after = post(addr, Some(&session), &request(8, "ping", json!({}))).await;
+    let after = post(
+        harness,
+        addr,
+        Some(&session),
+        &request(8, "ping", json!({})),
+    )
+    .await;
     assert_eq!(after.status, 404);
     // The other session lives on.
-    let ping = post(addr, Some(&other), &request(9, "ping", json!({}))).await;
+    let ping = post(harness, addr, Some(&other), &request(9, "ping", json!({}))).await;
     assert_eq!(ping.status, 200);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn progress_streams_on_the_post_with_priming_and_event_ids() {
-    let fixture = start(SessionSettings::default()).await;
-    let session = open_session(fixture.addr).await;
+/// Progress streams on the POST after a priming event, every event with its own id.
+pub async fn progress_streams_on_the_post_with_priming_and_event_ids(harness: &dyn Harness) {
+    let fixture = start(harness, SessionSettings::default()).await;
+    let session = open_session(harness, fixture.addr).await;
     let mut message = call(10, "count", json!({"steps": 3}));
     message["params"]["_meta"] = json!({"progressToken": "p"});
-    let mut reply = post(fixture.addr, Some(&session), &message).await;
+    let mut reply = post(harness, fixture.addr, Some(&session), &message).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("content-type"), "text/event-stream");
     let priming = reply.next_event().await.expect("a priming event");
@@ -430,12 +410,12 @@ async fn progress_streams_on_the_post_with_priming_and_event_ids() {
     assert_eq!(unique.len(), ids.len(), "event ids are unique: {ids:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn elicitation_is_pushed_on_the_post_stream_and_answered_by_post() {
-    let fixture = start(SessionSettings::default()).await;
+/// An elicitation goes out on the POST's stream; the answer POSTed back finishes the tool.
+pub async fn elicitation_is_pushed_on_the_post_stream_and_answered_by_post(harness: &dyn Harness) {
+    let fixture = start(harness, SessionSettings::default()).await;
     let addr = fixture.addr;
-    let session = open_session(addr).await;
-    let mut reply = post(addr, Some(&session), &call(11, "ask", json!({}))).await;
+    let session = open_session(harness, addr).await;
+    let mut reply = post(harness, addr, Some(&session), &call(11, "ask", json!({}))).await;
     assert_eq!(reply.header("content-type"), "text/event-stream");
     let mut question = Value::Null;
     while let Some(event) = reply.next_event().await {
@@ -447,29 +427,38 @@ async fn elicitation_is_pushed_on_the_post_stream_and_answered_by_post() {
     assert_eq!(question["params"]["message"], "Pick a number");
     let answer = json!({"jsonrpc": "2.0", "id": question["id"],
         "result": {"action": "accept", "content": {"n": 7}}});
-    assert_eq!(post(addr, Some(&session), &answer).await.status, 202);
+    assert_eq!(
+        post(harness, addr, Some(&session), &answer).await.status,
+        202
+    );
     let response = reply.next_event().await.expect("the tool's response");
     assert_eq!(response.json()["id"], 11);
     assert_eq!(response.json()["result"]["content"][0]["text"], "picked 7");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn list_changed_reaches_the_get_stream_and_a_second_get_conflicts() {
-    let fixture = start(SessionSettings::default()).await;
+/// A list change reaches the session's GET stream; a second GET conflicts (409), a GET
+/// without a session is 405 and with an unknown one 404.
+pub async fn list_changed_reaches_the_get_stream_and_a_second_get_conflicts(harness: &dyn Harness) {
+    let fixture = start(harness, SessionSettings::default()).await;
     let addr = fixture.addr;
-    let session = open_session(addr).await;
+    let session = open_session(harness, addr).await;
     let headers = [
         ("accept", "text/event-stream"),
         ("mcp-session-id", session.as_str()),
         ("mcp-protocol-version", "2025-11-25"),
     ];
-    let mut stream = send(addr, "GET", &headers, &Value::Null).await;
+    let mut stream = open(harness, addr, "GET", &headers, &Value::Null).await;
     assert_eq!(stream.status, 200);
     assert_eq!(stream.header("content-type"), "text/event-stream");
     let priming = stream.next_event().await.expect("a priming event");
     assert_eq!(priming.data.as_deref(), Some(""));
 
-    assert_eq!(send(addr, "GET", &headers, &Value::Null).await.status, 409);
+    assert_eq!(
+        open(harness, addr, "GET", &headers, &Value::Null)
+            .await
+            .status,
+        409
+    );
 
     fixture.server.notify_tools_changed();
     let event = stream.next_event().await.expect("a notification");
@@ -477,60 +466,87 @@ async fn list_changed_reaches_the_get_stream_and_a_second_get_conflicts() {
 
     // GET without the session: 405 (nothing to stream); with an unknown one: 404.
     let bare = [("accept", "text/event-stream")];
-    assert_eq!(send(addr, "GET", &bare, &Value::Null).await.status, 405);
+    assert_eq!(
+        open(harness, addr, "GET", &bare, &Value::Null).await.status,
+        405
+    );
     let unknown = [("accept", "text/event-stream"), ("mcp-session-id", "nope")];
-    assert_eq!(send(addr, "GET", &unknown, &Value::Null).await.status, 404);
+    assert_eq!(
+        open(harness, addr, "GET", &unknown, &Value::Null)
+            .await
+            .status,
+        404
+    );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cancelled_notification_drops_the_handler_but_a_disconnect_does_not() {
-    let fixture = start(SessionSettings::default()).await;
+/// At 2025-11-25 a dropped connection does not cancel the handler; a
+/// `notifications/cancelled` does.
+pub async fn a_cancelled_notification_drops_the_handler_but_a_disconnect_does_not(
+    harness: &dyn Harness,
+) {
+    let fixture = start(harness, SessionSettings::default()).await;
     let addr = fixture.addr;
-    let session = open_session(addr).await;
+    let session = open_session(harness, addr).await;
     let mut message = call(12, "hang", json!({}));
     message["params"]["_meta"] = json!({"progressToken": 1});
-    let pending = {
-        let session = session.clone();
-        tokio::spawn(async move { post(addr, Some(&session), &message).await.text().await })
+    let mut pending = Box::pin(async {
+        post(harness, addr, Some(&session), &message)
+            .await
+            .text()
+            .await
+    });
+    let running = async {
+        in_time(
+            harness,
+            Duration::from_secs(10),
+            "the handler starts",
+            until(harness, &fixture.started),
+        )
+        .await;
+        sleep(harness, Duration::from_millis(200)).await;
     };
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    alongside(&mut pending, "the hanging request", running).await;
     // At 2025-11-25 a dropped connection is not a cancellation.
-    pending.abort();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    drop(pending);
+    sleep(harness, Duration::from_millis(200)).await;
     assert!(
         !fixture.dropped.load(Ordering::SeqCst),
         "the handler runs on after the client's connection went away"
     );
     let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
         "params": {"requestId": 12, "reason": "no longer needed"}});
-    assert_eq!(post(addr, Some(&session), &cancel).await.status, 202);
-    for _ in 0..100 {
-        if fixture.dropped.load(Ordering::SeqCst) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("notifications/cancelled did not drop the handler");
+    assert_eq!(
+        post(harness, addr, Some(&session), &cancel).await.status,
+        202
+    );
+    in_time(
+        harness,
+        Duration::from_secs(10),
+        "notifications/cancelled drops the handler",
+        until(harness, &fixture.dropped),
+    )
+    .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_broken_post_stream_resumes_with_last_event_id() {
-    let fixture = start(SessionSettings::default()).await;
+/// A POST stream broken before its response is resumed with `Last-Event-ID`, which
+/// replays the missed response; a foreign event id is refused.
+pub async fn a_broken_post_stream_resumes_with_last_event_id(harness: &dyn Harness) {
+    let fixture = start(harness, SessionSettings::default()).await;
     let addr = fixture.addr;
-    let session = open_session(addr).await;
+    let session = open_session(harness, addr).await;
     let mut message = call(13, "gate", json!({}));
     message["params"]["_meta"] = json!({"progressToken": "g"});
-    let mut reply = post(addr, Some(&session), &message).await;
+    let mut reply = post(harness, addr, Some(&session), &message).await;
     let _priming = reply.next_event().await.expect("a priming event");
     let progress = reply.next_event().await.expect("a progress event");
     assert_eq!(progress.json()["method"], "notifications/progress");
     let last_seen = progress.id.clone().expect("an event id");
     // The connection breaks before the response.
     drop(reply);
-    fixture.gate.notify_one();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    fixture.gate.open();
+    sleep(harness, Duration::from_millis(100)).await;
 
-    let mut resumed = resume(addr, &session, &last_seen).await;
+    let mut resumed = resume(harness, addr, &session, &last_seen).await;
     assert_eq!(resumed.status, 200);
     let response = resumed.next_event().await.expect("the missed response");
     assert_eq!(response.json()["id"], 13);
@@ -546,15 +562,23 @@ async fn a_broken_post_stream_resumes_with_last_event_id() {
         ("mcp-session-id", session.as_str()),
         ("last-event-id", "not-ours"),
     ];
-    assert_eq!(send(addr, "GET", &headers, &Value::Null).await.status, 400);
+    assert_eq!(
+        open(harness, addr, "GET", &headers, &Value::Null)
+            .await
+            .status,
+        400
+    );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_handler_closes_its_stream_and_the_answer_waits_for_the_resume() {
-    let fixture = start(SessionSettings::default()).await;
+/// A handler closing its stream ends the connection after a `retry` hint; its answer
+/// waits for the client to resume.
+pub async fn a_handler_closes_its_stream_and_the_answer_waits_for_the_resume(
+    harness: &dyn Harness,
+) {
+    let fixture = start(harness, SessionSettings::default()).await;
     let addr = fixture.addr;
-    let session = open_session(addr).await;
-    let mut reply = post(addr, Some(&session), &call(21, "poll", json!({}))).await;
+    let session = open_session(harness, addr).await;
+    let mut reply = post(harness, addr, Some(&session), &call(21, "poll", json!({}))).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("content-type"), "text/event-stream");
     let priming = reply.next_event().await.expect("a priming event");
@@ -568,90 +592,79 @@ async fn a_handler_closes_its_stream_and_the_answer_waits_for_the_resume() {
     );
 
     // The handler goes on; its answer waits for the client to come back.
-    fixture.gate.notify_one();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let mut resumed = resume(addr, &session, &primed).await;
+    fixture.gate.open();
+    sleep(harness, Duration::from_millis(100)).await;
+    let mut resumed = resume(harness, addr, &session, &primed).await;
     assert_eq!(resumed.status, 200);
     let response = resumed.next_event().await.expect("the answer");
     assert_eq!(response.json()["id"], 21);
     assert_eq!(response.json()["result"]["content"][0]["text"], "polled");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_idle_session_expires_and_its_id_gets_404() {
+/// An idle session expires and its id gets 404; a fresh initialize opens a new one.
+pub async fn an_idle_session_expires_and_its_id_gets_404(harness: &dyn Harness) {
     let mut settings = SessionSettings::default();
-    settings.idle_timeout = Duration::from_millis(300);
-    let fixture = start(settings).await;
+    settings.idle_timeout = IDLE;
+    let fixture = start(harness, settings).await;
     let addr = fixture.addr;
-    let session = open_session(addr).await;
-    let ping = post(addr, Some(&session), &request(1, "ping", json!({}))).await;
+    let session = open_session(harness, addr).await;
+    let ping = post(
+        harness,
+        addr,
+        Some(&session),
+        &request(1, "ping", json!({})),
+    )
+    .await;
     assert_eq!(ping.status, 200);
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let expired = post(addr, Some(&session), &request(2, "ping", json!({}))).await;
+    sleep(harness, EXPIRED).await;
+    let expired = post(
+        harness,
+        addr,
+        Some(&session),
+        &request(2, "ping", json!({})),
+    )
+    .await;
     assert_eq!(expired.status, 404);
     // The client's recovery: a fresh initialize opens a new session.
-    let fresh = open_session(addr).await;
+    let fresh = open_session(harness, addr).await;
     assert_ne!(fresh, session);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_session_table_is_bounded() {
+/// An initialize beyond the most sessions is refused with 503 and no session id.
+pub async fn the_session_table_is_bounded(harness: &dyn Harness) {
     let mut settings = SessionSettings::default();
     settings.max_sessions = 2;
-    let fixture = start(settings).await;
+    let fixture = start(harness, settings).await;
     let addr = fixture.addr;
-    open_session(addr).await;
-    open_session(addr).await;
+    open_session(harness, addr).await;
+    open_session(harness, addr).await;
     let initialize = request(
         0,
         "initialize",
         json!({"protocolVersion": "2025-11-25", "capabilities": {},
                "clientInfo": {"name": "test", "version": "1"}}),
     );
-    let refused = post(addr, None, &initialize).await;
+    let refused = post(harness, addr, None, &initialize).await;
     assert_eq!(refused.status, 503);
     assert!(refused.header("mcp-session-id").is_empty());
 }
 
-impl Open {
-    /// Reads until a keep-alive comment arrives, skipping events; false when the body
-    /// ends first.
-    async fn keep_alive_arrives(&mut self) -> bool {
-        loop {
-            if let Some(end) = self.buffer.find("\n") {
-                let line: String = self.buffer.drain(..end + 1).collect();
-                if line.starts_with(':') {
-                    return true;
-                }
-                continue;
-            }
-            let Ok(Some(Ok(frame))) =
-                tokio::time::timeout(Duration::from_secs(5), self.body.frame()).await
-            else {
-                return false;
-            };
-            if let Ok(data) = frame.into_data() {
-                self.buffer.push_str(&String::from_utf8_lossy(&data));
-            }
-        }
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn quiet_streams_of_both_eras_get_keep_alive_comments() {
+/// The legacy GET stream and a waiting 2026-07-28 exchange stream both get keep-alive
+/// comments.
+pub async fn quiet_streams_of_both_eras_get_keep_alive_comments(harness: &dyn Harness) {
     let mut settings = SessionSettings::default();
     settings.keep_alive = Duration::from_millis(50);
-    let fixture = start(settings).await;
+    let fixture = start(harness, settings).await;
     let addr = fixture.addr;
 
     // The legacy GET stream.
-    let session = open_session(addr).await;
+    let session = open_session(harness, addr).await;
     let headers = [
         ("accept", "text/event-stream"),
         ("mcp-session-id", session.as_str()),
         ("mcp-protocol-version", "2025-11-25"),
     ];
-    let mut stream = send(addr, "GET", &headers, &Value::Null).await;
+    let mut stream = open(harness, addr, "GET", &headers, &Value::Null).await;
     assert!(stream.keep_alive_arrives().await, "legacy GET stream");
 
     // A 2026-07-28 exchange that streams, then waits.
@@ -668,19 +681,16 @@ async fn quiet_streams_of_both_eras_get_keep_alive_comments() {
         ("mcp-method", "tools/call"),
         ("mcp-name", "gate"),
     ];
-    let mut modern = send(addr, "POST", &headers, &message).await;
+    let mut modern = open(harness, addr, "POST", &headers, &message).await;
     assert_eq!(modern.header("content-type"), "text/event-stream");
     assert!(modern.keep_alive_arrives().await, "modern exchange stream");
-    fixture.gate.notify_one();
+    fixture.gate.open();
     let response = modern.next_event().await.expect("the response");
     assert_eq!(response.json()["result"]["content"][0]["text"], "through");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn our_client_recovers_from_an_expired_session_by_itself() {
-    use mcp_io_tokio::mcp_driver::client::ClientHandlers;
-    use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode};
-
+/// Our client, its session expired, opens a new one and retries the call by itself.
+pub async fn our_client_recovers_from_an_expired_session_by_itself(harness: &dyn Harness) {
     let server = Server::builder(Implementation::new("expiring", "1.0.0"))
         .tool(Tool::typed(
             "count",
@@ -691,27 +701,33 @@ async fn our_client_recovers_from_an_expired_session_by_itself() {
         ))
         .build();
     let mut settings = SessionSettings::default();
-    settings.idle_timeout = Duration::from_millis(300);
-    let endpoint =
-        HttpEndpoint::new(&server, TokioRuntime::shared()).with_session_settings(settings);
-    let http = HttpServer::bind_endpoint(endpoint, "127.0.0.1:0".parse().expect("an address"))
-        .await
-        .expect("bound");
-    let url = format!("http://{}/mcp", http.local_addr().expect("an address"));
-    let endpoint = std::sync::Arc::clone(http.endpoint());
-    tokio::spawn(http.run());
+    settings.idle_timeout = IDLE;
+    let endpoint = HttpEndpoint::new(&server, harness.runtime()).with_session_settings(settings);
+    let (addr, endpoint) = harness.serve_http_observed(endpoint).await.expect("bound");
+    let url = format!("http://{addr}/mcp");
 
     let config = ClientConfig::new(Implementation::new("c", "1")).with_mode(ClientMode::Legacy);
-    let client = mcp_io_tokio::connect_http(&url, config, ClientHandlers::new())
-        .await
-        .expect("connected");
+    let client = in_time(
+        harness,
+        Duration::from_secs(10),
+        "connecting",
+        harness.connect_http(&url, config, ClientHandlers::new()),
+    )
+    .await
+    .expect("connected");
     let first = client.call_tool("count", json!({"steps": 1})).await;
     assert!(first.is_ok(), "{first:?}");
     assert_eq!(endpoint.session_count(), 1);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    sleep(harness, EXPIRED).await;
     // The session expired: the next POST gets 404, and the client opens a new session
     // and retries the call without the caller noticing.
-    let second = client.call_tool("count", json!({"steps": 2})).await;
+    let second = in_time(
+        harness,
+        Duration::from_secs(10),
+        "the retried call",
+        client.call_tool("count", json!({"steps": 2})),
+    )
+    .await;
     assert_eq!(
         second.expect("recovered").content.len(),
         1,

@@ -1,27 +1,28 @@
-//! The HTTP client loop against a scripted fake transport: every request it sends is
-//! recorded and answered by the test's script, so the legacy session lifecycle (session
-//! id echo, the GET stream, a server request answered by POST, DELETE on close), the
-//! recovery from a 404, the resumption of a stream that ended early, the wait for the
-//! standalone stream, SSE parsing, `x-mcp-header` learning, the retry after `-32022` and
-//! the dropped POST of a timed-out modern request are checked deterministically.
+//! The HTTP client loop against a scripted fake transport, run on the harness's runtime:
+//! every request it sends is recorded and answered by the scenario's script, so the
+//! legacy session lifecycle (session id echo, the GET stream, a server request answered
+//! by POST, DELETE on close), the recovery from a 404, the resumption of a stream that
+//! ended early, the wait for the standalone stream, SSE parsing, `x-mcp-header`
+//! learning, the retry after `-32022` and the dropped POST of a timed-out modern request
+//! are checked deterministically.
 
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use futures_util::stream;
-use mcp_io_tokio::TokioRuntime;
-use mcp_io_tokio::mcp_driver::client::http::{
-    AnswerFuture, BodyChunks, HttpAnswer, HttpRequest, HttpTransport,
-};
-use mcp_io_tokio::mcp_driver::client::{self, Client, ClientError};
-use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode, RequestOptions};
-use mcp_io_tokio::mcp_proto::http::HttpMethod;
-use mcp_io_tokio::mcp_proto::types::Implementation;
+use futures_channel::mpsc;
+use futures_util::{StreamExt, stream};
+use mcp_driver::Runtime;
+use mcp_driver::client::http::{AnswerFuture, BodyChunks, HttpAnswer, HttpRequest, HttpTransport};
+use mcp_driver::client::{self, Client, ClientError};
+use mcp_proto::client::{ClientConfig, ClientMode, RequestOptions};
+use mcp_proto::http::HttpMethod;
+use mcp_proto::types::Implementation;
+use mcp_proto::version::ProtocolVersion;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
-use tokio::time::Instant;
 
-use super::{call_request, config, handlers, text};
+use crate::harness::Harness;
+use crate::http_client::{call_request, config, handlers, text};
+use crate::support::in_time;
 
 /// One request as the fake saw it.
 #[derive(Clone, Debug)]
@@ -55,11 +56,24 @@ impl Seen {
     }
 }
 
+/// Keeps a stream open and reports on `dropped` when the client lets go of it (the
+/// stream's body holds it).
+struct Watch {
+    _open: mpsc::UnboundedSender<Vec<u8>>,
+    dropped: mpsc::UnboundedSender<()>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.dropped.unbounded_send(());
+    }
+}
+
 /// How the script answers.
 enum Reply {
     Json(u16, Vec<(&'static str, String)>, Value),
-    /// An SSE stream whose chunks the script sends later.
-    Stream(mpsc::UnboundedReceiver<Vec<u8>>),
+    /// An SSE stream whose chunks the script sends later, watched or not.
+    Stream(mpsc::UnboundedReceiver<Vec<u8>>, Option<Watch>),
     Status(u16),
     /// The head of `1` comes after the delay.
     After(Duration, Box<Reply>),
@@ -68,6 +82,7 @@ enum Reply {
 type Script = Box<dyn Fn(&Seen) -> Reply + Send + Sync>;
 
 struct Fake {
+    runtime: Arc<dyn Runtime>,
     seen: Arc<Mutex<Vec<Seen>>>,
     announce: mpsc::UnboundedSender<Seen>,
     script: Script,
@@ -84,7 +99,7 @@ impl HttpTransport for Fake {
             method,
             headers: request.headers.clone(),
             body: serde_json::from_slice(&request.body).unwrap_or(Value::Null),
-            at: Instant::now(),
+            at: self.runtime.now(),
         };
         self.seen
             .lock()
@@ -94,9 +109,12 @@ impl HttpTransport for Fake {
             Reply::After(delay, reply) => (delay, *reply),
             reply => (Duration::ZERO, reply),
         };
-        let _ = self.announce.send(seen);
+        let _ = self.announce.unbounded_send(seen);
+        let runtime = Arc::clone(&self.runtime);
         Box::pin(async move {
-            tokio::time::sleep(delay).await;
+            if !delay.is_zero() {
+                mcp_driver::sleep(runtime.as_ref(), delay).await;
+            }
             Ok(match reply {
                 Reply::Json(status, headers, body) => {
                     let mut headers: Vec<(String, Vec<u8>)> = headers
@@ -107,11 +125,13 @@ impl HttpTransport for Fake {
                     let body = serde_json::to_vec(&body).unwrap_or_default();
                     HttpAnswer::new(status, headers, chunks(vec![body]))
                 }
-                Reply::Stream(receiver) => {
+                Reply::Stream(receiver, watch) => {
                     let headers = vec![("content-type".into(), b"text/event-stream".to_vec())];
-                    let body = stream::unfold(receiver, |mut receiver| async move {
-                        receiver.recv().await.map(|chunk| (Ok(chunk), receiver))
-                    });
+                    let body =
+                        stream::unfold((receiver, watch), |(mut receiver, watch)| async move {
+                            let chunk = receiver.next().await?;
+                            Some((Ok(chunk), (receiver, watch)))
+                        });
                     HttpAnswer::new(200, headers, Box::pin(body))
                 }
                 Reply::Status(status) => HttpAnswer::new(status, Vec::new(), chunks(Vec::new())),
@@ -125,8 +145,10 @@ fn chunks(parts: Vec<Vec<u8>>) -> BodyChunks {
     Box::pin(stream::iter(parts.into_iter().map(Ok)))
 }
 
-/// A fake answering with `script`; returns what it saw so far and a feed of each request.
+/// A fake on `harness`'s runtime answering with `script`; returns what it saw so far and
+/// a feed of each request.
 fn fake(
+    harness: &dyn Harness,
     script: Script,
 ) -> (
     Arc<Fake>,
@@ -134,8 +156,9 @@ fn fake(
     mpsc::UnboundedReceiver<Seen>,
 ) {
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let (announce, announced) = mpsc::unbounded_channel();
+    let (announce, announced) = mpsc::unbounded();
     let fake = Arc::new(Fake {
+        runtime: harness.runtime(),
         seen: Arc::clone(&seen),
         announce,
         script,
@@ -147,31 +170,39 @@ fn seen_so_far(seen: &Mutex<Vec<Seen>>) -> Vec<Seen> {
     seen.lock().unwrap_or_else(PoisonError::into_inner).clone()
 }
 
-async fn connect(config: ClientConfig, fake: Arc<Fake>) -> Client {
-    tokio::time::timeout(
+async fn connect(harness: &dyn Harness, config: ClientConfig, fake: Arc<Fake>) -> Client {
+    in_time(
+        harness,
         Duration::from_secs(10),
-        client::connect_http(config, handlers(), TokioRuntime::shared(), fake),
+        "connecting",
+        client::connect_http(config, handlers(), harness.runtime(), fake),
     )
     .await
-    .expect("connected in time")
     .expect("connected")
 }
 
 /// Waits until the fake sees a request for which `wanted` holds.
 async fn wait_for(
+    harness: &dyn Harness,
     announced: &mut mpsc::UnboundedReceiver<Seen>,
     wanted: impl Fn(&Seen) -> bool,
 ) -> Seen {
-    tokio::time::timeout(Duration::from_secs(10), async {
+    in_time(harness, Duration::from_secs(10), "the request", async {
         loop {
-            let seen = announced.recv().await.expect("the fake is alive");
+            let seen = announced.next().await.expect("the fake is alive");
             if wanted(&seen) {
                 return seen;
             }
         }
     })
     .await
-    .expect("the request comes in time")
+}
+
+/// Waits for the report of a dropped stream.
+async fn dropped(harness: &dyn Harness, reports: &mut mpsc::UnboundedReceiver<()>, what: &str) {
+    in_time(harness, Duration::from_secs(10), what, reports.next())
+        .await
+        .expect("the fake is alive");
 }
 
 fn initialize_result(id: &Value) -> Value {
@@ -224,14 +255,14 @@ fn legacy_script(expired: &'static [&'static str]) -> Script {
                 json!({"jsonrpc": "2.0", "id": id, "result": {"tools": []}}),
             ),
             "tools/call" => {
-                let (sender, receiver) = mpsc::unbounded_channel();
+                let (sender, receiver) = mpsc::unbounded();
                 let question = json!({"jsonrpc": "2.0", "id": "e-1", "method": "elicitation/create", "params": {
                     "mode": "form", "message": "How many copies?",
                     "requestedSchema": {"type": "object", "properties": {"copies": {"type": "integer"}}}}});
-                let _ = sender.send(b"id: 1\ndata:\n\n".to_vec());
-                let _ = sender.send(event(&question));
+                let _ = sender.unbounded_send(b"id: 1\ndata:\n\n".to_vec());
+                let _ = sender.unbounded_send(event(&question));
                 *open_call.lock().unwrap_or_else(PoisonError::into_inner) = Some((id, sender));
-                Reply::Stream(receiver)
+                Reply::Stream(receiver, None)
             }
             // The answer to the elicitation: the tool finishes on its stream.
             "" if seen.body["id"] == "e-1" => {
@@ -243,7 +274,7 @@ fn legacy_script(expired: &'static [&'static str]) -> Script {
                 {
                     let done = json!({"jsonrpc": "2.0", "id": call, "result": {
                         "content": [{"type": "text", "text": format!("Reserved {copies} copies")}]}});
-                    let _ = sender.send(event(&done));
+                    let _ = sender.unbounded_send(event(&done));
                 }
                 Reply::Status(202)
             }
@@ -252,10 +283,11 @@ fn legacy_script(expired: &'static [&'static str]) -> Script {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn legacy_session_lifecycle() {
-    let (fake, seen, mut announced) = fake(legacy_script(&[]));
-    let client = connect(config(ClientMode::Legacy), fake).await;
+/// A legacy session: initialize without a session id, every later request with it and
+/// the version, the GET stream, the elicitation answer POSTed, DELETE on drop.
+pub async fn legacy_session_lifecycle(harness: &dyn Harness) {
+    let (fake, seen, mut announced) = fake(harness, legacy_script(&[]));
+    let client = connect(harness, config(ClientMode::Legacy), fake).await;
     assert_eq!(
         client.server_info().map(|info| info.name),
         Some("fake-legacy".into())
@@ -265,9 +297,9 @@ async fn legacy_session_lifecycle() {
         .await
         .expect("reserve");
     assert_eq!(text(&reserved), ("Reserved 2 copies".into(), false));
-    wait_for(&mut announced, |seen| seen.method == "GET").await;
+    wait_for(harness, &mut announced, |seen| seen.method == "GET").await;
     drop(client);
-    let delete = wait_for(&mut announced, |seen| seen.method == "DELETE").await;
+    let delete = wait_for(harness, &mut announced, |seen| seen.method == "DELETE").await;
     assert_eq!(delete.header("mcp-session-id"), Some("s-1"));
     assert_eq!(delete.header("mcp-protocol-version"), Some("2025-11-25"));
 
@@ -301,10 +333,10 @@ async fn legacy_session_lifecycle() {
     assert_eq!(get.header("accept"), Some("text/event-stream"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn legacy_404_opens_a_new_session_and_retries_once() {
-    let (fake, seen, _announced) = fake(legacy_script(&["s-1"]));
-    let client = connect(config(ClientMode::Legacy), fake).await;
+/// A 404 on the session opens a new one and sends the request again, once.
+pub async fn legacy_404_opens_a_new_session_and_retries_once(harness: &dyn Harness) {
+    let (fake, seen, _announced) = fake(harness, legacy_script(&["s-1"]));
+    let client = connect(harness, config(ClientMode::Legacy), fake).await;
     let tools = client
         .list_tools()
         .await
@@ -331,10 +363,10 @@ async fn legacy_404_opens_a_new_session_and_retries_once() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn legacy_404_twice_fails_the_request() {
-    let (fake, _seen, _announced) = fake(legacy_script(&["s-1", "s-2"]));
-    let client = connect(config(ClientMode::Legacy), fake).await;
+/// A second 404 in a row fails the request with -32000.
+pub async fn legacy_404_twice_fails_the_request(harness: &dyn Harness) {
+    let (fake, _seen, _announced) = fake(harness, legacy_script(&["s-1", "s-2"]));
+    let client = connect(harness, config(ClientMode::Legacy), fake).await;
     let outcome = client.list_tools().await;
     assert!(
         matches!(&outcome, Err(ClientError::Rpc(error)) if error.code.0 == -32000),
@@ -369,41 +401,41 @@ fn modern_script(dropped: mpsc::UnboundedSender<()>) -> Script {
                     "region": {"type": "string", "x-mcp-header": "has space"}}}}]}),
             ),
             ("tools/call", Some("regional")) => {
-                let (sender, receiver) = mpsc::unbounded_channel();
+                let (sender, receiver) = mpsc::unbounded();
                 let progress = json!({"jsonrpc": "2.0", "method": "notifications/progress",
                     "params": {"progressToken": 99, "progress": 1}});
-                let _ = sender.send(b": keep-alive\n\n".to_vec());
-                let _ = sender.send(event(&progress));
+                let _ = sender.unbounded_send(b": keep-alive\n\n".to_vec());
+                let _ = sender.unbounded_send(event(&progress));
                 // One message over two data lines, split across chunks.
                 let done = format!(
                     "data: {{\"jsonrpc\":\"2.0\",\"id\":{id},\ndata: \"result\":{{\"resultType\":\"complete\",\"content\":[{{\"type\":\"text\",\"text\":\"in {}\"}}]}}}}\n\n",
                     seen.header("mcp-param-region").unwrap_or("nowhere")
                 );
                 let (first, second) = done.split_at(20);
-                let _ = sender.send(first.as_bytes().to_vec());
-                let _ = sender.send(second.as_bytes().to_vec());
-                Reply::Stream(receiver)
+                let _ = sender.unbounded_send(first.as_bytes().to_vec());
+                let _ = sender.unbounded_send(second.as_bytes().to_vec());
+                Reply::Stream(receiver, None)
             }
             ("tools/call", Some("slow")) => {
-                let (sender, receiver) = mpsc::unbounded_channel::<Vec<u8>>();
-                let dropped = dropped.clone();
-                tokio::spawn(async move {
-                    sender.closed().await;
-                    let _ = dropped.send(());
-                });
-                Reply::Stream(receiver)
+                let (sender, receiver) = mpsc::unbounded::<Vec<u8>>();
+                let watch = Watch {
+                    _open: sender,
+                    dropped: dropped.clone(),
+                };
+                Reply::Stream(receiver, Some(watch))
             }
             _ => Reply::Status(202),
         }
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn modern_streams_headers_and_dropped_posts() {
-    let (dropped, mut was_dropped) = mpsc::unbounded_channel();
-    let (fake, seen, _announced) = fake(modern_script(dropped));
+/// SSE parsing, `Mcp-Param-*` and `Mcp-Name` headers, and a timed-out request cancelled
+/// by dropping its POST, not by notification.
+pub async fn modern_streams_headers_and_dropped_posts(harness: &dyn Harness) {
+    let (dropped_sender, mut was_dropped) = mpsc::unbounded();
+    let (fake, seen, _announced) = fake(harness, modern_script(dropped_sender));
     let config = ClientConfig::new(Implementation::new("scripted", "1"));
-    let client = connect(config, fake).await;
+    let client = connect(harness, config, fake).await;
     assert_eq!(
         client.server_info().map(|info| info.name),
         Some("fake-modern".into())
@@ -422,11 +454,15 @@ async fn modern_streams_headers_and_dropped_posts() {
     assert_eq!(text(&result), ("in eu-west".into(), false));
 
     let options = RequestOptions::new().with_timeout(Duration::from_millis(200));
-    let outcome = client.request(call_request("slow"), options).await;
+    let outcome = in_time(
+        harness,
+        Duration::from_secs(10),
+        "the deadline ends the request",
+        client.request(call_request("slow"), options),
+    )
+    .await;
     assert_eq!(outcome, Err(ClientError::TimedOut));
-    tokio::time::timeout(Duration::from_secs(10), was_dropped.recv())
-        .await
-        .expect("the POST is dropped in time");
+    dropped(harness, &mut was_dropped, "the POST is dropped").await;
 
     let all = seen_so_far(&seen);
     let call = all
@@ -455,16 +491,16 @@ fn resuming_script(listen_delay: Duration, resumed_dropped: mpsc::UnboundedSende
     Box::new(move |seen: &Seen| {
         let id = seen.body["id"].clone();
         let stream = |events: &[&[u8]], keep: bool| {
-            let (sender, receiver) = mpsc::unbounded_channel();
+            let (sender, receiver) = mpsc::unbounded();
             for event in events {
-                let _ = sender.send(event.to_vec());
+                let _ = sender.unbounded_send(event.to_vec());
             }
             if keep {
                 open.lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .push(sender);
             }
-            Reply::Stream(receiver)
+            Reply::Stream(receiver, None)
         };
         match (seen.method, seen.header("last-event-id")) {
             ("GET", None) => {
@@ -486,15 +522,14 @@ fn resuming_script(listen_delay: Duration, resumed_dropped: mpsc::UnboundedSende
                 };
                 let done = json!({"jsonrpc": "2.0", "id": call, "result": {
                     "content": [{"type": "text", "text": "resumed"}]}});
-                let (sender, receiver) = mpsc::unbounded_channel();
-                let _ = sender.send(b"id: call-2\ndata:\n\n".to_vec());
-                let _ = sender.send(event(&done));
-                let dropped = resumed_dropped.clone();
-                tokio::spawn(async move {
-                    sender.closed().await;
-                    let _ = dropped.send(());
-                });
-                return Reply::Stream(receiver);
+                let (sender, receiver) = mpsc::unbounded();
+                let _ = sender.unbounded_send(b"id: call-2\ndata:\n\n".to_vec());
+                let _ = sender.unbounded_send(event(&done));
+                let watch = Watch {
+                    _open: sender,
+                    dropped: resumed_dropped.clone(),
+                };
+                return Reply::Stream(receiver, Some(watch));
             }
             ("GET", Some(_)) => return Reply::Status(404),
             ("DELETE", _) => return Reply::Status(200),
@@ -525,23 +560,23 @@ fn resuming_script(listen_delay: Duration, resumed_dropped: mpsc::UnboundedSende
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn legacy_stream_ended_early_is_resumed_after_its_retry_time() {
-    let (dropped, mut was_dropped) = mpsc::unbounded_channel();
-    let (fake, seen, _announced) = fake(resuming_script(Duration::ZERO, dropped));
-    let client = connect(config(ClientMode::Legacy), fake).await;
-    let result = tokio::time::timeout(
+/// A stream ended before its response is resumed by `GET` with `Last-Event-ID` after
+/// its retry time; the call itself is not repeated.
+pub async fn legacy_stream_ended_early_is_resumed_after_its_retry_time(harness: &dyn Harness) {
+    let (dropped_sender, mut was_dropped) = mpsc::unbounded();
+    let (fake, seen, _announced) = fake(harness, resuming_script(Duration::ZERO, dropped_sender));
+    let client = connect(harness, config(ClientMode::Legacy), fake).await;
+    let result = in_time(
+        harness,
         Duration::from_secs(10),
+        "the resumed call",
         client.call_tool("resumable", json!({})),
     )
     .await
-    .expect("in time")
     .expect("the resumed stream brings the result");
     assert_eq!(text(&result), ("resumed".into(), false));
     // The resumed stream, which the server keeps open, is let go once the result is in.
-    tokio::time::timeout(Duration::from_secs(10), was_dropped.recv())
-        .await
-        .expect("the resumed stream is dropped");
+    dropped(harness, &mut was_dropped, "the resumed stream is dropped").await;
 
     let all = seen_so_far(&seen);
     let call = all
@@ -571,19 +606,22 @@ async fn legacy_stream_ended_early_is_resumed_after_its_retry_time() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn legacy_stream_that_cannot_be_resumed_fails_the_request() {
-    let (dropped, _) = mpsc::unbounded_channel();
-    let (fake, seen, _announced) = fake(resuming_script(Duration::ZERO, dropped));
-    let client = connect(config(ClientMode::Legacy), fake).await;
+/// A stream without an event id, or whose resumption is refused, fails the request.
+pub async fn legacy_stream_that_cannot_be_resumed_fails_the_request(harness: &dyn Harness) {
+    let (dropped_sender, _) = mpsc::unbounded();
+    let (fake, seen, _announced) = fake(harness, resuming_script(Duration::ZERO, dropped_sender));
+    let client = connect(harness, config(ClientMode::Legacy), fake).await;
     for (tool, reason) in [
         ("anonymous", "ended the answer before the response"),
         ("refused", "refused to resume it (HTTP status 404)"),
     ] {
-        let outcome =
-            tokio::time::timeout(Duration::from_secs(10), client.call_tool(tool, json!({})))
-                .await
-                .expect("in time");
+        let outcome = in_time(
+            harness,
+            Duration::from_secs(10),
+            tool,
+            client.call_tool(tool, json!({})),
+        )
+        .await;
         assert!(
             matches!(&outcome, Err(ClientError::Rpc(error))
                 if error.code.0 == -32000 && error.message.contains(reason)),
@@ -601,18 +639,25 @@ async fn legacy_stream_that_cannot_be_resumed_fails_the_request() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn legacy_requests_wait_for_the_standalone_stream_for_a_while() {
+/// Requests wait for the standalone stream's head, but no longer than a second.
+pub async fn legacy_requests_wait_for_the_standalone_stream_for_a_while(harness: &dyn Harness) {
     for (listen_delay, least, most) in [
         // The head comes: requests follow it.
         (Duration::from_millis(300), 300, 900),
         // It does not come: requests go after one second anyway.
         (Duration::from_secs(3), 1000, 2500),
     ] {
-        let (dropped, _) = mpsc::unbounded_channel();
-        let (fake, seen, _announced) = fake(resuming_script(listen_delay, dropped));
-        let client = connect(config(ClientMode::Legacy), fake).await;
-        client.list_tools().await.expect("tools/list");
+        let (dropped_sender, _) = mpsc::unbounded();
+        let (fake, seen, _announced) = fake(harness, resuming_script(listen_delay, dropped_sender));
+        let client = connect(harness, config(ClientMode::Legacy), fake).await;
+        in_time(
+            harness,
+            Duration::from_secs(10),
+            "tools/list",
+            client.list_tools(),
+        )
+        .await
+        .expect("tools/list");
         let all = seen_so_far(&seen);
         let get = all
             .iter()
@@ -630,35 +675,38 @@ async fn legacy_requests_wait_for_the_standalone_stream_for_a_while() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn modern_request_refused_with_unsupported_version_is_sent_again() {
+/// A request refused with -32022 is sent again with a new id.
+pub async fn modern_request_refused_with_unsupported_version_is_sent_again(harness: &dyn Harness) {
     let refusals = Mutex::new(1);
-    let (fake, seen, _announced) = fake(Box::new(move |seen: &Seen| {
-        let id = seen.body["id"].clone();
-        let mut left = refusals.lock().unwrap_or_else(PoisonError::into_inner);
-        if *left > 0 {
-            *left -= 1;
-            return Reply::Json(
-                400,
-                Vec::new(),
-                json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32022,
+    let (fake, seen, _announced) = fake(
+        harness,
+        Box::new(move |seen: &Seen| {
+            let id = seen.body["id"].clone();
+            let mut left = refusals.lock().unwrap_or_else(PoisonError::into_inner);
+            if *left > 0 {
+                *left -= 1;
+                return Reply::Json(
+                    400,
+                    Vec::new(),
+                    json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32022,
                     "message": "Unsupported protocol version",
                     "data": {"supported": ["2026-07-28"], "requested": "2026-07-28"}}}),
-            );
-        }
-        Reply::Json(
-            200,
-            Vec::new(),
-            json!({"jsonrpc": "2.0", "id": id, "result": {"resultType": "complete",
+                );
+            }
+            Reply::Json(
+                200,
+                Vec::new(),
+                json!({"jsonrpc": "2.0", "id": id, "result": {"resultType": "complete",
                 "ttlMs": 0, "cacheScope": "private", "tools": []}}),
-        )
-    }));
+            )
+        }),
+    );
     let pinned =
         ClientConfig::new(Implementation::new("scripted", "1")).with_mode(ClientMode::Pinned {
-            version: mcp_io_tokio::mcp_proto::version::ProtocolVersion::V2026_07_28,
+            version: ProtocolVersion::V2026_07_28,
             discover: None,
         });
-    let client = connect(pinned, fake).await;
+    let client = connect(harness, pinned, fake).await;
     let tools = client
         .list_tools()
         .await

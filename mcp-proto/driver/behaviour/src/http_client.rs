@@ -1,28 +1,30 @@
-//! Our Streamable HTTP client (`connect_http`) against our own HTTP server, over real
-//! sockets, in auto and pinned 2026-07-28 modes: listing and calling tools, an
+//! Each adapter's Streamable HTTP client (`connect_http`) against our own HTTP server,
+//! over real sockets, in auto and pinned 2026-07-28 modes: listing and calling tools, an
 //! elicitation round (input required, then the retry), a tool error, `Mcp-Param-*`
 //! headers learnt from `tools/list`, and a timed-out request whose POST is dropped,
-//! which cancels the handler on the server. The legacy era, which our server does not
-//! serve over HTTP, is covered by `scripted` (a fake transport) and by the interop tests.
-
-#[path = "http_client/scripted.rs"]
-mod scripted;
+//! which cancels the handler on the server. The legacy era is covered by
+//! `http_client_scripted` (the client loop against a fake transport), by `http_legacy`
+//! (session expiry) and by the interop tests.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use mcp_io_tokio::http::HttpServer;
-use mcp_io_tokio::mcp_driver::client::{Client, ClientError, ClientHandlers};
-use mcp_io_tokio::mcp_driver::server::{Context, Server, Tool, ToolError};
-use mcp_io_tokio::mcp_proto::client::{ClientConfig, ClientMode, RequestOptions};
-use mcp_io_tokio::mcp_proto::jsonrpc::Params;
-use mcp_io_tokio::mcp_proto::types::{
+use futures_channel::mpsc;
+use futures_util::StreamExt;
+use mcp_driver::client::{Client, ClientError, ClientHandlers};
+use mcp_driver::http::HttpEndpoint;
+use mcp_driver::server::{Context, Server, Tool, ToolError};
+use mcp_proto::client::{ClientConfig, ClientMode, RequestOptions};
+use mcp_proto::jsonrpc::Params;
+use mcp_proto::types::{
     CallToolResult, ClientCapabilities, ClientRequest, ElicitAction, ElicitRequestParams,
     ElicitResult, Implementation,
 };
-use mcp_io_tokio::mcp_proto::version::{Era, ProtocolVersion};
+use mcp_proto::version::{Era, ProtocolVersion};
 use serde_json::json;
-use tokio::sync::mpsc;
+
+use crate::harness::Harness;
+use crate::support::in_time;
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 struct Search {
@@ -43,12 +45,12 @@ struct Lookup {
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 struct Nothing {}
 
-/// Reports on `tell` when dropped: the handler's future is gone.
+/// Reports on its channel when dropped: the handler's future is gone.
 struct DropSignal(mpsc::UnboundedSender<&'static str>);
 
 impl Drop for DropSignal {
     fn drop(&mut self) {
-        let _ = self.0.send("dropped");
+        let _ = self.0.unbounded_send("dropped");
     }
 }
 
@@ -77,7 +79,7 @@ async fn reserve(args: Reserve, ctx: Context) -> Result<CallToolResult, ToolErro
 
 /// The bookshop plus `lookup_order` (its `tenant` argument is mirrored into
 /// `Mcp-Param-Tenant`) and `hang` (reports its start and its drop on `signals`).
-async fn start(signals: mpsc::UnboundedSender<&'static str>) -> SocketAddr {
+async fn start(harness: &dyn Harness, signals: mpsc::UnboundedSender<&'static str>) -> SocketAddr {
     let lookup_schema = json!({
         "type": "object",
         "properties": {
@@ -117,7 +119,7 @@ async fn start(signals: mpsc::UnboundedSender<&'static str>) -> SocketAddr {
             move |_args: Nothing, _ctx: Context| {
                 let signal = DropSignal(signals.clone());
                 async move {
-                    let _ = signal.0.send("started");
+                    let _ = signal.0.unbounded_send("started");
                     let _signal = signal;
                     std::future::pending::<()>().await;
                     Ok::<_, ToolError>(CallToolResult::text("never"))
@@ -125,15 +127,13 @@ async fn start(signals: mpsc::UnboundedSender<&'static str>) -> SocketAddr {
             },
         ))
         .build();
-    let http = HttpServer::bind(&server, "127.0.0.1:0".parse().expect("an address"))
+    harness
+        .serve_http(HttpEndpoint::new(&server, harness.runtime()))
         .await
-        .expect("bound");
-    let addr = http.local_addr().expect("an address");
-    tokio::spawn(http.run());
-    addr
+        .expect("bound")
 }
 
-fn config(mode: ClientMode) -> ClientConfig {
+pub(crate) fn config(mode: ClientMode) -> ClientConfig {
     let capabilities: ClientCapabilities =
         serde_json::from_value(json!({"elicitation": {}})).expect("capabilities");
     ClientConfig::new(Implementation::new("http-client-test", "1.0"))
@@ -141,7 +141,7 @@ fn config(mode: ClientMode) -> ClientConfig {
         .with_capabilities(capabilities)
 }
 
-fn handlers() -> ClientHandlers {
+pub(crate) fn handlers() -> ClientHandlers {
     ClientHandlers::new().on_elicit(|_question| async move {
         serde_json::from_value(json!({"action": "accept", "content": {"copies": 2}}))
             .unwrap_or_else(|_| ElicitResult::new(ElicitAction::Decline))
@@ -158,34 +158,36 @@ fn modes() -> [ClientMode; 2] {
     ]
 }
 
-fn text(result: &CallToolResult) -> (String, bool) {
+pub(crate) fn text(result: &CallToolResult) -> (String, bool) {
     let value = serde_json::to_value(result).expect("json");
     (
         value["content"][0]["text"]
             .as_str()
             .unwrap_or_default()
-            .to_string(),
+            .to_owned(),
         value["isError"].as_bool().unwrap_or(false),
     )
 }
 
-async fn connect(addr: SocketAddr, mode: ClientMode) -> Client {
+async fn connect(harness: &dyn Harness, addr: SocketAddr, mode: ClientMode) -> Client {
     let url = format!("http://{addr}/mcp");
-    tokio::time::timeout(
+    in_time(
+        harness,
         Duration::from_secs(10),
-        mcp_io_tokio::connect_http(&url, config(mode), handlers()),
+        "connecting",
+        harness.connect_http(&url, config(mode), handlers()),
     )
     .await
-    .expect("connected in time")
     .expect("connected")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn modern_client_lists_calls_and_elicits() {
-    let (signals, _) = mpsc::unbounded_channel();
-    let addr = start(signals).await;
+/// In both modes the client negotiates 2026-07-28, lists, calls, elicits, and tells a
+/// tool error from a protocol error, sending `Mcp-Param-*` headers learnt from the list.
+pub async fn modern_client_lists_calls_and_elicits(harness: &dyn Harness) {
+    let (signals, _) = mpsc::unbounded();
+    let addr = start(harness, signals).await;
     for mode in modes() {
-        let client = connect(addr, mode.clone()).await;
+        let client = connect(harness, addr, mode.clone()).await;
         assert_eq!(client.era(), Some(Era::Modern), "{mode:?}");
         assert_eq!(
             client.protocol_version(),
@@ -230,68 +232,92 @@ async fn modern_client_lists_calls_and_elicits() {
                 .expect("lookup_order");
             assert_eq!(text(&order), ("order A-17 of Grüße & co".into(), false));
         };
-        tokio::time::timeout(Duration::from_secs(30), run)
-            .await
-            .expect("in time");
+        in_time(harness, Duration::from_secs(30), "the calls", run).await;
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn param_headers_come_from_the_tools_list() {
-    let (signals, _) = mpsc::unbounded_channel();
-    let addr = start(signals).await;
-    let client = connect(addr, ClientMode::Auto).await;
+/// Before `tools/list` the client knows no `x-mcp-header` annotation, so the server
+/// refuses the call with -32020; after it the header goes out.
+pub async fn param_headers_come_from_the_tools_list(harness: &dyn Harness) {
+    let (signals, _) = mpsc::unbounded();
+    let addr = start(harness, signals).await;
+    let client = connect(harness, addr, ClientMode::Auto).await;
     let arguments = json!({"tenant": "acme", "order": "A-17"});
-    // Before tools/list the client knows no annotation, so the header is missing and
-    // the server refuses the call with -32020 (HTTP 400).
-    let refused = client.call_tool("lookup_order", arguments.clone()).await;
-    assert!(
-        matches!(&refused, Err(ClientError::Rpc(error)) if error.code.0 == -32020),
-        "{refused:?}"
-    );
-    client.list_tools().await.expect("tools/list");
-    let order = client
-        .call_tool("lookup_order", arguments)
-        .await
-        .expect("lookup_order after tools/list");
-    assert_eq!(text(&order), ("order A-17 of acme".into(), false));
+    let run = async {
+        // Before tools/list the client knows no annotation, so the header is missing and
+        // the server refuses the call with -32020 (HTTP 400).
+        let refused = client.call_tool("lookup_order", arguments.clone()).await;
+        assert!(
+            matches!(&refused, Err(ClientError::Rpc(error)) if error.code.0 == -32020),
+            "{refused:?}"
+        );
+        client.list_tools().await.expect("tools/list");
+        let order = client
+            .call_tool("lookup_order", arguments)
+            .await
+            .expect("lookup_order after tools/list");
+        assert_eq!(text(&order), ("order A-17 of acme".into(), false));
+    };
+    in_time(harness, Duration::from_secs(30), "the calls", run).await;
 }
 
-fn call_request(name: &str) -> ClientRequest {
+pub(crate) fn call_request(name: &str) -> ClientRequest {
     let params = Params::from_serialize(&json!({"name": name, "arguments": {}})).expect("params");
     ClientRequest::decode("tools/call", Some(&params)).expect("a tools/call request")
 }
 
-async fn next_signal(signals: &mut mpsc::UnboundedReceiver<&'static str>) -> &'static str {
-    tokio::time::timeout(Duration::from_secs(10), signals.recv())
-        .await
-        .expect("the server reacts in time")
-        .expect("the server is running")
+async fn next_signal(
+    harness: &dyn Harness,
+    signals: &mut mpsc::UnboundedReceiver<&'static str>,
+) -> &'static str {
+    in_time(
+        harness,
+        Duration::from_secs(10),
+        "the server reacts",
+        signals.next(),
+    )
+    .await
+    .expect("the server is running")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_timed_out_request_drops_its_post_and_the_server_cancels() {
-    let (signals, mut signalled) = mpsc::unbounded_channel();
-    let addr = start(signals).await;
+/// A request past its timeout fails with `TimedOut`; its dropped POST is the
+/// cancellation (no notification at 2026-07-28), and the client goes on working.
+pub async fn a_timed_out_request_drops_its_post_and_the_server_cancels(harness: &dyn Harness) {
+    let (signals, mut signalled) = mpsc::unbounded();
+    let addr = start(harness, signals).await;
     for mode in modes() {
-        let client = connect(addr, mode.clone()).await;
-        let options = RequestOptions::new().with_timeout(Duration::from_millis(300));
-        let outcome = tokio::time::timeout(
+        let client = connect(harness, addr, mode.clone()).await;
+        // Long enough for the POST to reach the handler on a loaded machine.
+        let options = RequestOptions::new().with_timeout(Duration::from_secs(1));
+        let outcome = in_time(
+            harness,
             Duration::from_secs(10),
+            "the deadline ends the request",
             client.request(call_request("hang"), options),
         )
-        .await
-        .expect("the deadline ends the request");
+        .await;
         assert_eq!(outcome, Err(ClientError::TimedOut), "{mode:?}");
-        assert_eq!(next_signal(&mut signalled).await, "started", "{mode:?}");
+        assert_eq!(
+            next_signal(harness, &mut signalled).await,
+            "started",
+            "{mode:?}"
+        );
         // No notification is POSTed at 2026-07-28: the dropped POST is the cancellation,
         // and the server drops the handler.
-        assert_eq!(next_signal(&mut signalled).await, "dropped", "{mode:?}");
+        assert_eq!(
+            next_signal(harness, &mut signalled).await,
+            "dropped",
+            "{mode:?}"
+        );
         // The client goes on working.
-        let found = client
-            .call_tool("search_books", json!({"query": "dune"}))
-            .await
-            .expect("search_books after the timeout");
+        let found = in_time(
+            harness,
+            Duration::from_secs(10),
+            "a call after the timeout",
+            client.call_tool("search_books", json!({"query": "dune"})),
+        )
+        .await
+        .expect("search_books after the timeout");
         assert_eq!(text(&found).0, "Dune by Frank Herbert");
     }
 }
