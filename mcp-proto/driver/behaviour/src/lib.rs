@@ -9,6 +9,7 @@
 
 #![allow(missing_docs, unreachable_pub)]
 
+pub mod connections;
 pub mod harness;
 pub mod support;
 pub mod transports;
@@ -26,6 +27,7 @@ pub const FIXTURES: &[&Fixture] = &[&transports::TEST_SERVER];
 macro_rules! suite {
     ($harness:ident) => {
         $crate::scenarios!($harness, transports: in_memory_both_eras, child_process_both_eras, streamable_http_both_eras);
+        $crate::scenarios!($harness, connections: header_timeout_closes_a_half_sent_head, body_timeout_answers_a_half_sent_body, idle_keep_alive_connection_is_closed, long_responses_outlive_every_timeout, connection_cap_queues_the_next_connection, short_body_is_a_bad_request);
 
         /// Not a test of its own: a scenario's child process runs this test binary with
         /// only this entry point selected and serves the named fixture on its stdio.
