@@ -557,3 +557,54 @@ impl Drop for ConnectionSlot {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt;
+
+    use super::*;
+
+    #[test]
+    fn slots_stop_at_the_limit_and_free_on_drop() {
+        let slots = ConnectionSlots::new(Some(2));
+        let first = slots.acquire().now_or_never().expect("a free slot");
+        let _second = slots.acquire().now_or_never().expect("a free slot");
+        assert_eq!(slots.open(), 2);
+        assert!(slots.acquire().now_or_never().is_none(), "full");
+        drop(first);
+        assert_eq!(slots.open(), 1);
+        let _third = slots.acquire().now_or_never().expect("the freed slot");
+        assert_eq!(slots.open(), 2);
+    }
+
+    #[test]
+    fn no_limit_and_a_zero_limit() {
+        let unlimited = ConnectionSlots::new(None);
+        let held: Vec<_> = (0..100)
+            .map(|_| unlimited.acquire().now_or_never().expect("a slot"))
+            .collect();
+        assert_eq!(unlimited.open(), held.len());
+        let one = ConnectionSlots::new(Some(0));
+        let _only = one.acquire().now_or_never().expect("zero counts as one");
+        assert!(one.acquire().now_or_never().is_none());
+    }
+
+    #[test]
+    fn limits_are_set_and_lifted() {
+        let limits = ConnectionLimits::default()
+            .with_header_read_timeout(Duration::from_secs(1))
+            .with_body_read_timeout(None)
+            .with_max_connections(5);
+        assert_eq!(limits.header_read_timeout, Some(Duration::from_secs(1)));
+        assert_eq!(limits.body_read_timeout, None);
+        assert_eq!(limits.idle_timeout, Some(Duration::from_secs(75)));
+        assert_eq!(limits.max_connections, Some(5));
+        assert_eq!(
+            ConnectionLimits::unlimited().with_idle_timeout(Duration::from_secs(2)),
+            ConnectionLimits {
+                idle_timeout: Some(Duration::from_secs(2)),
+                ..ConnectionLimits::unlimited()
+            }
+        );
+    }
+}
