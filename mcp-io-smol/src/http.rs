@@ -2,22 +2,28 @@
 //! between hyper's request and response types and the driver's [`HttpEndpoint`]. No
 //! protocol rule lives here: routing, headers, status codes and JSON-versus-SSE are all
 //! the endpoint's.
+//!
+//! Every connection is served under [`ConnectionLimits`] (the driver's
+//! [`serve_connection`], its timers on the endpoint's runtime): by default a request head
+//! must arrive within 10 s, its body within 30 s, a kept-alive connection is closed after
+//! 75 s without a request, and at most 1,024 connections are open at once (further ones
+//! wait in the listen backlog). Responses in progress, SSE streams included, are never
+//! cut by these limits.
 
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use mcp_driver::Runtime;
 use mcp_driver::http::HttpEndpoint;
+use mcp_driver::hyper::{ConnectionSlots, serve_connection};
 use mcp_driver::server::Server;
 use smol::net::TcpListener;
 use smol_hyper::rt::FuturesIo;
 
 use crate::SmolRuntime;
 
-pub use mcp_driver::hyper::{ResponseBody, serve};
+pub use mcp_driver::hyper::{ConnectionLimits, ResponseBody, serve, serve_with};
 
 /// A bound Streamable HTTP server, not yet accepting.
 #[derive(Debug)]
@@ -26,6 +32,7 @@ pub struct HttpServer {
     endpoint: Arc<HttpEndpoint>,
     /// Where each connection's task runs.
     runtime: SmolRuntime,
+    limits: ConnectionLimits,
 }
 
 impl HttpServer {
@@ -44,6 +51,7 @@ impl HttpServer {
             listener,
             endpoint: Arc::new(endpoint),
             runtime: SmolRuntime::default(),
+            limits: ConnectionLimits::default(),
         })
     }
 
@@ -52,6 +60,18 @@ impl HttpServer {
     pub fn with_runtime(mut self, runtime: SmolRuntime) -> Self {
         self.runtime = runtime;
         self
+    }
+
+    /// Serves every connection under `limits` instead of [`ConnectionLimits::default`]
+    /// (header, body and keep-alive timeouts; the most open connections).
+    pub fn with_connection_limits(mut self, limits: ConnectionLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The connection limits in force.
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        self.limits
     }
 
     /// The endpoint this server serves (its live session count, its rules).
@@ -64,24 +84,29 @@ impl HttpServer {
         self.listener.local_addr()
     }
 
-    /// Accepts connections until an accept fails.
+    /// Accepts connections until an accept fails. With
+    /// [`ConnectionLimits::max_connections`] open it stops accepting until one closes.
     pub async fn run(self) -> io::Result<()> {
+        let slots = ConnectionSlots::new(self.limits.max_connections);
         loop {
+            let slot = slots.acquire().await;
             let (stream, _) = self.listener.accept().await?;
-            // Small writes (SSE events, JSON bodies) must not wait for Nagle's timer.
-            stream.set_nodelay(true)?;
+            // Small writes (SSE events, JSON bodies) must not wait for Nagle's timer. A
+            // socket the peer has already reset may refuse it: the connection then ends
+            // on its own.
+            let _ = stream.set_nodelay(true);
             let endpoint = Arc::clone(&self.endpoint);
+            let limits = self.limits;
             self.runtime.spawn(Box::pin(async move {
-                let service = service_fn(move |request| serve(Arc::clone(&endpoint), request));
-                let _ = http1::Builder::new()
-                    .serve_connection(FuturesIo::new(stream), service)
-                    .await;
+                serve_connection(endpoint, FuturesIo::new(stream), limits).await;
+                drop(slot);
             }));
         }
     }
 }
 
-/// Serves `server` on Streamable HTTP at `addr` (the MCP endpoint is every path).
+/// Serves `server` on Streamable HTTP at `addr` (the MCP endpoint is every path), under
+/// the default [`ConnectionLimits`].
 pub async fn serve_http(server: &Server, addr: SocketAddr) -> io::Result<()> {
     HttpServer::bind(server, addr).await?.run().await
 }

@@ -12,8 +12,10 @@
 //!   stdio, with a clean shutdown ([`ChildServer::shutdown`]);
 //! - [`connect_in_memory`]: a client wired to a server in the same process;
 //! - [`http::serve_http`] / [`http::HttpServer`]: Streamable HTTP on hyper 1.x over
-//!   `async-net`, and [`http::serve`] to mount the endpoint into an existing hyper
-//!   application;
+//!   `async-net`, every connection under [`http::ConnectionLimits`] (header, body and
+//!   keep-alive timeouts, the most open connections;
+//!   [`http::HttpServer::with_connection_limits`]), and [`http::serve`] to mount the
+//!   endpoint into an existing hyper application;
 //! - [`connect_http`]: a client of a Streamable HTTP endpoint (`http://`) in either era
 //!   (hyper's client connection as the driver's
 //!   [`HttpTransport`](mcp_driver::client::http::HttpTransport),

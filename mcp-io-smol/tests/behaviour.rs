@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use mcp_behaviour::harness::BoxFuture;
 use mcp_behaviour::{ChildProcess, Harness, TcpLink};
-use mcp_io_smol::http::HttpServer;
+use mcp_io_smol::http::{ConnectionLimits, HttpServer};
 use mcp_io_smol::mcp_driver::Runtime;
 use mcp_io_smol::mcp_driver::client::{Client, ClientError, ClientHandlers};
 use mcp_io_smol::mcp_driver::http::HttpEndpoint;
@@ -62,9 +62,15 @@ impl Harness for Smol {
         })
     }
 
-    fn serve_http(&self, endpoint: HttpEndpoint) -> BoxFuture<'_, io::Result<SocketAddr>> {
+    fn serve_http_with(
+        &self,
+        endpoint: HttpEndpoint,
+        limits: ConnectionLimits,
+    ) -> BoxFuture<'_, io::Result<SocketAddr>> {
         Box::pin(async move {
-            let server = HttpServer::bind_endpoint(endpoint, ([127, 0, 0, 1], 0).into()).await?;
+            let server = HttpServer::bind_endpoint(endpoint, ([127, 0, 0, 1], 0).into())
+                .await?
+                .with_connection_limits(limits);
             let addr = server.local_addr()?;
             smol::spawn(server.run()).detach();
             Ok(addr)

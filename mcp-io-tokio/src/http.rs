@@ -1,27 +1,33 @@
 //! Streamable HTTP on hyper 1.x: accepting connections and translating between hyper's
 //! request and response types and the driver's [`HttpEndpoint`]. No protocol rule lives
 //! here: routing, headers, status codes and JSON-versus-SSE are all the endpoint's.
+//!
+//! Every connection is served under [`ConnectionLimits`] (the driver's
+//! [`serve_connection`]): by default a request head must arrive within 10 s, its body
+//! within 30 s, a kept-alive connection is closed after 75 s without a request, and at
+//! most 1,024 connections are open at once (further ones wait in the listen backlog).
+//! Responses in progress, SSE streams included, are never cut by these limits.
 
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use mcp_driver::http::HttpEndpoint;
+use mcp_driver::hyper::{ConnectionSlots, serve_connection};
 use mcp_driver::server::Server;
 use tokio::net::TcpListener;
 
 use crate::TokioRuntime;
 
-pub use mcp_driver::hyper::{ResponseBody, serve};
+pub use mcp_driver::hyper::{ConnectionLimits, ResponseBody, serve, serve_with};
 
 /// A bound Streamable HTTP server, not yet accepting.
 #[derive(Debug)]
 pub struct HttpServer {
     listener: TcpListener,
     endpoint: Arc<HttpEndpoint>,
+    limits: ConnectionLimits,
 }
 
 impl HttpServer {
@@ -38,7 +44,20 @@ impl HttpServer {
         Ok(HttpServer {
             listener,
             endpoint: Arc::new(endpoint),
+            limits: ConnectionLimits::default(),
         })
+    }
+
+    /// Serves every connection under `limits` instead of [`ConnectionLimits::default`]
+    /// (header, body and keep-alive timeouts; the most open connections).
+    pub fn with_connection_limits(mut self, limits: ConnectionLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The connection limits in force.
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        self.limits
     }
 
     /// The endpoint this server serves (its live session count, its rules).
@@ -51,24 +70,29 @@ impl HttpServer {
         self.listener.local_addr()
     }
 
-    /// Accepts connections until an accept fails.
+    /// Accepts connections until an accept fails. With
+    /// [`ConnectionLimits::max_connections`] open it stops accepting until one closes.
     pub async fn run(self) -> io::Result<()> {
+        let slots = ConnectionSlots::new(self.limits.max_connections);
         loop {
+            let slot = slots.acquire().await;
             let (stream, _) = self.listener.accept().await?;
-            // Small writes (SSE events, JSON bodies) must not wait for Nagle's timer.
-            stream.set_nodelay(true)?;
+            // Small writes (SSE events, JSON bodies) must not wait for Nagle's timer. A
+            // socket the peer has already reset may refuse it: the connection then ends
+            // on its own.
+            let _ = stream.set_nodelay(true);
             let endpoint = Arc::clone(&self.endpoint);
+            let limits = self.limits;
             tokio::spawn(async move {
-                let service = service_fn(move |request| serve(Arc::clone(&endpoint), request));
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
+                serve_connection(endpoint, TokioIo::new(stream), limits).await;
+                drop(slot);
             });
         }
     }
 }
 
-/// Serves `server` on Streamable HTTP at `addr` (the MCP endpoint is every path).
+/// Serves `server` on Streamable HTTP at `addr` (the MCP endpoint is every path), under
+/// the default [`ConnectionLimits`].
 pub async fn serve_http(server: &Server, addr: SocketAddr) -> io::Result<()> {
     HttpServer::bind(server, addr).await?.run().await
 }

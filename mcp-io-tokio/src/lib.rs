@@ -8,7 +8,9 @@
 //! - [`connect_child`]: a client that spawns a server process and talks to it over its
 //!   stdio, with a clean shutdown ([`ChildServer::shutdown`]);
 //! - [`connect_in_memory`]: a client wired to a server in the same process;
-//! - [`http::serve_http`] / [`http::HttpServer`]: Streamable HTTP on hyper 1.x, and
+//! - [`http::serve_http`] / [`http::HttpServer`]: Streamable HTTP on hyper 1.x, every
+//!   connection under [`http::ConnectionLimits`] (header, body and keep-alive timeouts,
+//!   the most open connections; [`http::HttpServer::with_connection_limits`]), and
 //!   [`http::serve`] to mount the endpoint into an existing hyper or axum application;
 //! - [`connect_http`]: a client of a Streamable HTTP endpoint in either era (hyper-util's
 //!   client as the driver's [`HttpTransport`](mcp_driver::client::http::HttpTransport),

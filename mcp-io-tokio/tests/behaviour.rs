@@ -12,7 +12,7 @@ use mcp_behaviour::harness::BoxFuture;
 use mcp_behaviour::{ChildProcess, Harness, TcpLink};
 use mcp_io_tokio::ChildServer;
 use mcp_io_tokio::TokioRuntime;
-use mcp_io_tokio::http::HttpServer;
+use mcp_io_tokio::http::{ConnectionLimits, HttpServer};
 use mcp_io_tokio::mcp_driver::Runtime;
 use mcp_io_tokio::mcp_driver::client::{Client, ClientError, ClientHandlers};
 use mcp_io_tokio::mcp_driver::http::HttpEndpoint;
@@ -69,9 +69,15 @@ impl Harness for Tokio {
         })
     }
 
-    fn serve_http(&self, endpoint: HttpEndpoint) -> BoxFuture<'_, io::Result<SocketAddr>> {
+    fn serve_http_with(
+        &self,
+        endpoint: HttpEndpoint,
+        limits: ConnectionLimits,
+    ) -> BoxFuture<'_, io::Result<SocketAddr>> {
         Box::pin(async move {
-            let server = HttpServer::bind_endpoint(endpoint, ([127, 0, 0, 1], 0).into()).await?;
+            let server = HttpServer::bind_endpoint(endpoint, ([127, 0, 0, 1], 0).into())
+                .await?
+                .with_connection_limits(limits);
             let addr = server.local_addr()?;
             tokio::spawn(server.run());
             Ok(addr)

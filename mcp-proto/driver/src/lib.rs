@@ -23,7 +23,9 @@
 //! - [`http`]: [`http::HttpEndpoint`], which serves Streamable HTTP requests for any HTTP
 //!   library.
 //! - `hyper` (feature `hyper`): the hyper 1.x glue that runs one request through an
-//!   [`http::HttpEndpoint`], shared by the adapters.
+//!   [`http::HttpEndpoint`], and one HTTP/1.1 connection under its `ConnectionLimits`
+//!   (header, body and keep-alive timeouts, the most open connections), shared by the
+//!   adapters.
 //! - [`server`]: the server API ([`server::Server`], [`server::Tool`],
 //!   [`server::Context`]) and [`server::serve_stream`].
 

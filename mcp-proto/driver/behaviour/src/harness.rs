@@ -12,6 +12,7 @@ use std::time::Duration;
 use mcp_driver::Runtime;
 use mcp_driver::client::{self, Client, ClientError, ClientHandlers};
 use mcp_driver::http::HttpEndpoint;
+use mcp_driver::hyper::ConnectionLimits;
 use mcp_driver::server::Server;
 use mcp_proto::client::ClientConfig;
 
@@ -51,8 +52,18 @@ pub trait Harness: Send + Sync + 'static {
     ) -> BoxFuture<'_, io::Result<(Client, Box<dyn ChildProcess>)>>;
 
     /// Binds `endpoint` on a free loopback port and accepts connections in the
-    /// background; returns the bound address.
-    fn serve_http(&self, endpoint: HttpEndpoint) -> BoxFuture<'_, io::Result<SocketAddr>>;
+    /// background under the default connection limits; returns the bound address.
+    fn serve_http(&self, endpoint: HttpEndpoint) -> BoxFuture<'_, io::Result<SocketAddr>> {
+        self.serve_http_with(endpoint, ConnectionLimits::default())
+    }
+
+    /// [`Self::serve_http`] with the adapter's `HttpServer` serving every connection
+    /// under `limits`.
+    fn serve_http_with(
+        &self,
+        endpoint: HttpEndpoint,
+        limits: ConnectionLimits,
+    ) -> BoxFuture<'_, io::Result<SocketAddr>>;
 
     /// Like [`Harness::serve_http`], and returns the endpoint being served too, for
     /// scenarios that read its state (its live session count).

@@ -10,6 +10,7 @@
 #![allow(missing_docs, unreachable_pub)]
 
 pub mod client_features;
+pub mod connections;
 pub mod features;
 pub mod harness;
 pub mod http;
@@ -43,6 +44,7 @@ macro_rules! suite {
         $crate::scenarios!($harness, http_legacy: session_lifecycle_and_status_codes, progress_streams_on_the_post_with_priming_and_event_ids, elicitation_is_pushed_on_the_post_stream_and_answered_by_post, list_changed_reaches_the_get_stream_and_a_second_get_conflicts, a_cancelled_notification_drops_the_handler_but_a_disconnect_does_not, a_broken_post_stream_resumes_with_last_event_id, a_handler_closes_its_stream_and_the_answer_waits_for_the_resume, an_idle_session_expires_and_its_id_gets_404, the_session_table_is_bounded, quiet_streams_of_both_eras_get_keep_alive_comments, our_client_recovers_from_an_expired_session_by_itself);
         $crate::scenarios!($harness, http_client: modern_client_lists_calls_and_elicits, param_headers_come_from_the_tools_list, a_timed_out_request_drops_its_post_and_the_server_cancels);
         $crate::scenarios!($harness, http_client_scripted: legacy_session_lifecycle, legacy_404_opens_a_new_session_and_retries_once, legacy_404_twice_fails_the_request, modern_streams_headers_and_dropped_posts, legacy_stream_ended_early_is_resumed_after_its_retry_time, legacy_stream_that_cannot_be_resumed_fails_the_request, legacy_requests_wait_for_the_standalone_stream_for_a_while, modern_request_refused_with_unsupported_version_is_sent_again);
+        $crate::scenarios!($harness, connections: header_timeout_closes_a_half_sent_head, body_timeout_answers_a_half_sent_body, idle_keep_alive_connection_is_closed, long_responses_outlive_every_timeout, connection_cap_queues_the_next_connection, short_body_is_a_bad_request);
 
         /// Not a test of its own: a scenario's child process runs this test binary with
         /// only this entry point selected and serves the named fixture on its stdio.

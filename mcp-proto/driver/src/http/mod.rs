@@ -136,6 +136,23 @@ impl HttpEndpoint {
         self.core().body_too_large()
     }
 
+    /// The answer to a body that ended before its declared `Content-Length` (or broke off
+    /// mid-chunk) while it was read: `400`.
+    pub fn body_incomplete(&self) -> HttpResponse {
+        self.core().body_incomplete()
+    }
+
+    /// The answer to a body that was not complete within the server's body-read timeout:
+    /// `408`.
+    pub fn body_timed_out(&self) -> HttpResponse {
+        self.core().body_timed_out()
+    }
+
+    /// The runtime the endpoint's exchanges, sessions and timers run on.
+    pub(crate) fn runtime(&self) -> &Arc<dyn Runtime> {
+        &self.runtime
+    }
+
     /// Checks that need only the head (Host/Origin, method, media types, a declared
     /// length over the limit): call before reading the body.
     pub fn check_head(&self, head: &RequestHead<'_>) -> Result<(), HttpResponse> {

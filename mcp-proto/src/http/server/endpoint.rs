@@ -228,6 +228,19 @@ impl<S> HttpServer<S> {
         HttpResponse::refusal(413, "Payload Too Large")
     }
 
+    /// The answer to a body that ended before its declared length (the client closed
+    /// its side, or the connection broke, mid-body): `400`, since what arrived is not the
+    /// request the head announced.
+    pub fn body_incomplete(&self) -> HttpResponse {
+        HttpResponse::refusal(400, "Bad Request: incomplete body")
+    }
+
+    /// The answer to a body that did not arrive in the time a server allows after its
+    /// head: `408 Request Timeout`.
+    pub fn body_timed_out(&self) -> HttpResponse {
+        HttpResponse::refusal(408, "Request Timeout")
+    }
+
     /// Routes one request (head and whole body): see [`Dispatch`] for what to do next.
     /// Idle sessions are not expired here: call [`Self::handle_timeout`] at
     /// [`Self::poll_timeout`].
