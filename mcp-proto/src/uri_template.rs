@@ -42,10 +42,11 @@
 //!   must match at least one character (a URI where one is absent or empty does not
 //!   match).
 //! - Query expressions (`?`, `&`) next to each other (`{?a,b}{&c}`) form one group: the
-//!   part of the URI up to the next `#` (or its end) must be empty or the group's
-//!   introducer (`?`, or `&` when the group starts with `{&`) followed by `&`-separated
-//!   `name=value` pairs, **in any order**, each naming a variable of the group at most
-//!   once. Every query variable is optional: an absent one is simply missing from the
+//!   part of the URI up to the next `#` (or its end) must be empty or the introducer of
+//!   one of the group's expressions (`?` for `{?…}`, `&` for `{&…}`) followed by
+//!   `&`-separated `name=value` pairs, **in any order**, each naming at most once a
+//!   variable of that expression or of one after it in the group (so `{?a,b}{&c}` matches
+//!   `?b=1&a=2&c=3` and also `&c=3`, its expansion when only `c` is defined). Every query variable is optional: an absent one is simply missing from the
 //!   result. Unknown or repeated parameters, and parameters without `=`, do not match.
 //!   `+` in a value stays `+` (RFC 6570 encodes a space as `%20`). A query group must
 //!   end the template or be followed by a literal starting with `#` or by `{#…}`, and
@@ -1031,7 +1032,9 @@ enum Step {
     },
     /// A group of optional, order-insensitive query parameters.
     Query {
-        lead: u8,
+        /// Per expression of the group, in order: its introducer (`?` or `&`) and where
+        /// its variables start in `vars`.
+        leads: Vec<(u8, usize)>,
         vars: Vec<usize>,
         slot: usize,
     },
@@ -1126,17 +1129,18 @@ impl Matcher {
                 for var in &expression.vars {
                     ids.push(matcher.add_var(&var.name, false)?);
                 }
-                if let Some(Step::Query { vars, .. }) = matcher.steps.last_mut() {
+                let lead = if operator == Operator::Query {
+                    b'?'
+                } else {
+                    b'&'
+                };
+                if let Some(Step::Query { leads, vars, .. }) = matcher.steps.last_mut() {
+                    leads.push((lead, vars.len()));
                     vars.extend(ids);
                 } else {
-                    let lead = if operator == Operator::Query {
-                        b'?'
-                    } else {
-                        b'&'
-                    };
                     let slot = matcher.next_slot();
                     matcher.steps.push(Step::Query {
-                        lead,
+                        leads: vec![(lead, 0)],
                         vars: ids,
                         slot,
                     });
@@ -1282,9 +1286,9 @@ impl Matcher {
                     .map_or(Next::Skip, |end| Next::Go(Kind::Start, step + 1, end)),
                 _ => Next::Exhausted,
             },
-            (Kind::Start, Step::Query { lead, vars, .. }) => match alt {
+            (Kind::Start, Step::Query { leads, vars, .. }) => match alt {
                 0 => self
-                    .scan_query(*lead, vars, uri, pos, |_, _| {})
+                    .scan_query(leads, vars, uri, pos, |_, _| {})
                     .map_or(Next::Skip, |end| Next::Go(Kind::Start, step + 1, end)),
                 _ => Next::Exhausted,
             },
@@ -1322,8 +1326,8 @@ impl Matcher {
                         *value = uri.get(start..frame.pos);
                     }
                 }
-                (Kind::Start, Some(Step::Query { lead, vars, .. })) => {
-                    self.scan_query(*lead, vars, uri, frame.pos, |var, raw| {
+                (Kind::Start, Some(Step::Query { leads, vars, .. })) => {
+                    self.scan_query(leads, vars, uri, frame.pos, |var, raw| {
                         if let Some(value) = values.get_mut(var) {
                             *value = Some(raw);
                         }
@@ -1337,20 +1341,24 @@ impl Matcher {
 
     /// Checks the query group at `pos` (up to the next `#` or the end), reporting each
     /// parameter's variable and raw value to `found`; returns where the group ends.
+    ///
+    /// The group's text starts with the introducer of the first expression that has a
+    /// value (`{?a}{&b}` expands to `&b=1` when only `b` is defined), so the introducer
+    /// found says which expressions may follow: that one and those after it.
     fn scan_query<'u>(
         &self,
-        lead: u8,
+        leads: &[(u8, usize)],
         vars: &[usize],
         uri: &'u str,
         pos: usize,
         mut found: impl FnMut(usize, &'u str),
     ) -> Option<usize> {
         let bytes = uri.as_bytes();
-        match bytes.get(pos) {
+        let from = match bytes.get(pos) {
             None | Some(b'#') => return Some(pos),
-            Some(byte) if *byte == lead => {}
-            Some(_) => return None,
-        }
+            Some(byte) => leads.iter().find(|(lead, _)| lead == byte)?.1,
+        };
+        let vars = vars.get(from..)?;
         // Each parameter must name a distinct variable of the group, so a scan reads at
         // most `vars.len() + 1` parameters before it fails or ends.
         let mut seen: u64 = 0;
@@ -2117,6 +2125,30 @@ mod tests {
             Some(map(&[("part", "ch1")]))
         );
         assert_eq!(t.match_uri("api://books?lang=en&type=novel#ch1"), None);
+    }
+
+    /// Found by the `uri_template` fuzz body: `{?q,page}{&sort}` with only `sort`
+    /// defined expands to `&sort=…`, which the matcher refused (it wanted `?`).
+    #[test]
+    fn a_query_group_starts_with_the_first_expression_that_has_a_value() {
+        let t = template("search://items{?q,page}{&sort}");
+        let vars = Variables::new().with("sort", "-date");
+        let uri = t.expand(&vars);
+        assert_eq!(uri, "search://items&sort=-date");
+        assert_eq!(t.match_uri(&uri), Some(map(&[("sort", "-date")])));
+        // After `&`, only the continuation's variables.
+        assert_eq!(t.match_uri("search://items&q=1"), None);
+        assert_eq!(t.match_uri("search://items&sort=a&q=1"), None);
+        assert_eq!(
+            t.match_uri("search://items?sort=a&q=1"),
+            Some(map(&[("q", "1"), ("sort", "a")]))
+        );
+        // The other way round: `{&a}{?b}` with only `b` gives `?b=…`.
+        let t = template("x://p?k=v{&a}{?b}");
+        let uri = t.expand(&Variables::new().with("b", "2"));
+        assert_eq!(uri, "x://p?k=v?b=2");
+        assert_eq!(t.match_uri(&uri), Some(map(&[("b", "2")])));
+        assert_eq!(t.match_uri("x://p?k=v?a=1"), None);
     }
 
     #[test]
