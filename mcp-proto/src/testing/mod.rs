@@ -72,6 +72,8 @@
 
 pub mod fuzz;
 mod fuzz_http;
+mod fuzz_sse;
+mod fuzz_uri;
 mod http_pair;
 mod netsim;
 mod pair;
