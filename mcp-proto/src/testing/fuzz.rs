@@ -16,7 +16,9 @@ use crate::time::Timestamp;
 use crate::types::{ElicitRequestParams, ElicitationSchema, Implementation, InputRequest};
 
 pub use crate::testing::fuzz_http::http_server;
+pub use crate::testing::fuzz_params::param_headers;
 pub use crate::testing::fuzz_sse::sse_decoder;
+pub use crate::testing::fuzz_state::request_state;
 pub use crate::testing::fuzz_uri::uri_template;
 
 /// Upper bound on script steps, so every input finishes quickly.
