@@ -16,6 +16,7 @@ use crate::time::Timestamp;
 use crate::types::{ElicitRequestParams, ElicitationSchema, Implementation, InputRequest};
 
 pub use crate::testing::fuzz_http::http_server;
+pub use crate::testing::fuzz_http_client::http_client;
 pub use crate::testing::fuzz_params::param_headers;
 pub use crate::testing::fuzz_sse::sse_decoder;
 pub use crate::testing::fuzz_state::request_state;
