@@ -15,8 +15,9 @@
 //!   final newline removed) and the buffers are reset.
 //!
 //! An event's size is the bytes of the field lines it keeps (`data`, `event`, a valid
-//! `id` or `retry`), each with one byte for its line end; comments and unknown fields do
-//! not count. While an event grows past the size limit the decoder **skips** to the next
+//! `id` or `retry`), each with one byte for its line end (or the bytes of the value it
+//! stores, with one for its line end, when that is more: a byte that is not UTF-8 is
+//! stored as U+FFFD, three bytes); comments and unknown fields do not count. While an event grows past the size limit the decoder **skips** to the next
 //! blank line, storing nothing, and queues one [`SseError::EventTooLarge`] in its place,
 //! so memory stays bounded by the limit ([`SseDecoder::buffered_len`] never exceeds it)
 //! plus the events of the chunks pushed since the queue was last drained. An event still incomplete when the stream ends is dropped, as the
@@ -374,11 +375,11 @@ impl SseDecoder {
         if !kept {
             return;
         }
-        // A kept line counts with its line end; the line alone fit (`take_partial`), but
-        // with its end it may not.
-        let event_bytes = self
-            .event_bytes
-            .saturating_add(line.len().saturating_add(1));
+        // A kept line counts with its line end (the line alone fit, in `take_partial`;
+        // with its end it may not), or as what it stores when that is more: each byte
+        // that is not UTF-8 is stored as U+FFFD, three bytes.
+        let size = line.len().max(value.len()).saturating_add(1);
+        let event_bytes = self.event_bytes.saturating_add(size);
         if event_bytes > self.max_event_bytes {
             self.start_skipping(event_bytes);
             return;

@@ -1889,6 +1889,24 @@ fn a_line_end_never_takes_an_event_over_the_limit() {
     }
 }
 
+/// Found by the `sse_decoder` fuzzer: bytes that are not UTF-8 are stored as U+FFFD
+/// (three bytes each), so an event within the limit on the wire could store more than
+/// the limit.
+#[test]
+fn what_an_event_stores_counts_against_the_limit() {
+    let stream = b"data: \xfe\xfe\xfe\xfe\xfe\xfe\xfe\n\n";
+    // 14 bytes on the wire, 21 stored (and a line end).
+    for limit in [20, 21] {
+        let events = decode_chunks(&[stream], limit);
+        assert!(
+            matches!(events[..], [Err(SseError::EventTooLarge { .. })]),
+            "{limit}: {events:?}"
+        );
+    }
+    let events = decode_chunks(&[stream], 22);
+    assert_eq!(events, vec![Ok(SseEvent::message("\u{fffd}".repeat(7)))]);
+}
+
 #[test]
 fn unterminated_event_is_dropped_at_the_end() {
     let events = decode_chunks(&[b"data: done\n\ndata: half"], 64);
