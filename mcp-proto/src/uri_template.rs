@@ -1399,17 +1399,50 @@ impl Matcher {
     }
 }
 
-/// The length of the unit (a character, or a `%XX` triplet) at `pos` if `class` allows
-/// it; `None` at the end.
+/// The length of the unit (a character, a `%XX` triplet, or the triplets of one
+/// percent-encoded UTF-8 character) at `pos` if `class` allows it; `None` at the end.
+///
+/// A value that ends inside an encoded character cannot decode to UTF-8, so captures
+/// take encoded characters whole: `{a}{b}` against `%C3%A9x` gives `a = é`, not the
+/// undecodable `%C3`.
 fn unit(uri: &str, pos: usize, class: Class) -> Option<usize> {
     let c = uri.get(pos..)?.chars().next()?;
     if c == '%' {
-        // Escapes were validated up front: a triplet is a unit of its own.
-        Some(3)
+        // Escapes were validated up front.
+        Some(3 * encoded_char_len(uri.as_bytes(), pos))
     } else if class.allows(c) {
         Some(c.len_utf8())
     } else {
         None
+    }
+}
+
+/// How many triplets from `pos` spell one UTF-8 character: 2 to 4 when they do, else 1.
+fn encoded_char_len(bytes: &[u8], pos: usize) -> usize {
+    let byte_at = |at: usize| -> Option<u8> {
+        if bytes.get(at) != Some(&b'%') {
+            return None;
+        }
+        let high = bytes.get(at + 1).copied().and_then(hex_value)?;
+        let low = bytes.get(at + 2).copied().and_then(hex_value)?;
+        Some((high << 4) | low)
+    };
+    let length = match byte_at(pos) {
+        Some(0xC2..=0xDF) => 2,
+        Some(0xE0..=0xEF) => 3,
+        Some(0xF0..=0xF4) => 4,
+        _ => return 1,
+    };
+    let mut decoded = [0u8; 4];
+    for (index, slot) in decoded.iter_mut().enumerate().take(length) {
+        match byte_at(pos + 3 * index) {
+            Some(byte) => *slot = byte,
+            None => return 1,
+        }
+    }
+    match decoded.get(..length).map(core::str::from_utf8) {
+        Some(Ok(_)) => length,
+        _ => 1,
     }
 }
 
@@ -2125,6 +2158,48 @@ mod tests {
             Some(map(&[("part", "ch1")]))
         );
         assert_eq!(t.match_uri("api://books?lang=en&type=novel#ch1"), None);
+    }
+
+    /// Found by the `uri_template` fuzzer: with captures side by side, the shortest
+    /// value could end inside a percent-encoded character, and the match then failed
+    /// with `InvalidEncoding` although the expansion it came from splits cleanly.
+    #[test]
+    fn captures_take_encoded_characters_whole() {
+        let t = template("x://{a}{b}");
+        let uri = t.expand(&Variables::new().with("a", "\u{e9}").with("b", "x"));
+        assert_eq!(uri, "x://%C3%A9x");
+        assert_eq!(t.match_uri(&uri), Some(map(&[("a", "\u{e9}"), ("b", "x")])));
+        let uri = t.expand(
+            &Variables::new()
+                .with("a", "\u{1F600}\u{fffd}")
+                .with("b", "\u{7d3}"),
+        );
+        assert_eq!(
+            t.match_uri(&uri),
+            Some(map(&[("a", "\u{1F600}"), ("b", "\u{fffd}\u{7d3}")]))
+        );
+        // Lower-case hex spells the same characters.
+        assert_eq!(
+            t.match_uri("x://%c3%a9%e2%82%acz"),
+            Some(map(&[("a", "\u{e9}"), ("b", "\u{20ac}z")]))
+        );
+        // Triplets that are no character stay units of their own, and still fail to
+        // decode.
+        assert_eq!(t.try_match("x://%C3%28"), Err(MatchError::InvalidEncoding));
+        assert_eq!(
+            t.try_match("x://%ED%A0%80x"),
+            Err(MatchError::InvalidEncoding)
+        );
+        assert_eq!(
+            t.match_uri("x://%41%C3"),
+            None,
+            "a lone lead byte is no character"
+        );
+        let t = template("x://{+a}{b}");
+        assert_eq!(
+            t.match_uri("x://p/%F0%9F%98%80"),
+            Some(map(&[("a", "p/"), ("b", "\u{1F600}")]))
+        );
     }
 
     /// Found by the `uri_template` fuzz body: `{?q,page}{&sort}` with only `sort`
