@@ -42,10 +42,11 @@
 //!   must match at least one character (a URI where one is absent or empty does not
 //!   match).
 //! - Query expressions (`?`, `&`) next to each other (`{?a,b}{&c}`) form one group: the
-//!   part of the URI up to the next `#` (or its end) must be empty or the group's
-//!   introducer (`?`, or `&` when the group starts with `{&`) followed by `&`-separated
-//!   `name=value` pairs, **in any order**, each naming a variable of the group at most
-//!   once. Every query variable is optional: an absent one is simply missing from the
+//!   part of the URI up to the next `#` (or its end) must be empty or the introducer of
+//!   one of the group's expressions (`?` for `{?…}`, `&` for `{&…}`) followed by
+//!   `&`-separated `name=value` pairs, **in any order**, each naming at most once a
+//!   variable of that expression or of one after it in the group (so `{?a,b}{&c}` matches
+//!   `?b=1&a=2&c=3` and also `&c=3`, its expansion when only `c` is defined). Every query variable is optional: an absent one is simply missing from the
 //!   result. Unknown or repeated parameters, and parameters without `=`, do not match.
 //!   `+` in a value stays `+` (RFC 6570 encodes a space as `%20`). A query group must
 //!   end the template or be followed by a literal starting with `#` or by `{#…}`, and
@@ -1031,7 +1032,9 @@ enum Step {
     },
     /// A group of optional, order-insensitive query parameters.
     Query {
-        lead: u8,
+        /// Per expression of the group, in order: its introducer (`?` or `&`) and where
+        /// its variables start in `vars`.
+        leads: Vec<(u8, usize)>,
         vars: Vec<usize>,
         slot: usize,
     },
@@ -1126,17 +1129,18 @@ impl Matcher {
                 for var in &expression.vars {
                     ids.push(matcher.add_var(&var.name, false)?);
                 }
-                if let Some(Step::Query { vars, .. }) = matcher.steps.last_mut() {
+                let lead = if operator == Operator::Query {
+                    b'?'
+                } else {
+                    b'&'
+                };
+                if let Some(Step::Query { leads, vars, .. }) = matcher.steps.last_mut() {
+                    leads.push((lead, vars.len()));
                     vars.extend(ids);
                 } else {
-                    let lead = if operator == Operator::Query {
-                        b'?'
-                    } else {
-                        b'&'
-                    };
                     let slot = matcher.next_slot();
                     matcher.steps.push(Step::Query {
-                        lead,
+                        leads: vec![(lead, 0)],
                         vars: ids,
                         slot,
                     });
@@ -1282,9 +1286,9 @@ impl Matcher {
                     .map_or(Next::Skip, |end| Next::Go(Kind::Start, step + 1, end)),
                 _ => Next::Exhausted,
             },
-            (Kind::Start, Step::Query { lead, vars, .. }) => match alt {
+            (Kind::Start, Step::Query { leads, vars, .. }) => match alt {
                 0 => self
-                    .scan_query(*lead, vars, uri, pos, |_, _| {})
+                    .scan_query(leads, vars, uri, pos, |_, _| {})
                     .map_or(Next::Skip, |end| Next::Go(Kind::Start, step + 1, end)),
                 _ => Next::Exhausted,
             },
@@ -1322,8 +1326,8 @@ impl Matcher {
                         *value = uri.get(start..frame.pos);
                     }
                 }
-                (Kind::Start, Some(Step::Query { lead, vars, .. })) => {
-                    self.scan_query(*lead, vars, uri, frame.pos, |var, raw| {
+                (Kind::Start, Some(Step::Query { leads, vars, .. })) => {
+                    self.scan_query(leads, vars, uri, frame.pos, |var, raw| {
                         if let Some(value) = values.get_mut(var) {
                             *value = Some(raw);
                         }
@@ -1337,20 +1341,24 @@ impl Matcher {
 
     /// Checks the query group at `pos` (up to the next `#` or the end), reporting each
     /// parameter's variable and raw value to `found`; returns where the group ends.
+    ///
+    /// The group's text starts with the introducer of the first expression that has a
+    /// value (`{?a}{&b}` expands to `&b=1` when only `b` is defined), so the introducer
+    /// found says which expressions may follow: that one and those after it.
     fn scan_query<'u>(
         &self,
-        lead: u8,
+        leads: &[(u8, usize)],
         vars: &[usize],
         uri: &'u str,
         pos: usize,
         mut found: impl FnMut(usize, &'u str),
     ) -> Option<usize> {
         let bytes = uri.as_bytes();
-        match bytes.get(pos) {
+        let from = match bytes.get(pos) {
             None | Some(b'#') => return Some(pos),
-            Some(byte) if *byte == lead => {}
-            Some(_) => return None,
-        }
+            Some(byte) => leads.iter().find(|(lead, _)| lead == byte)?.1,
+        };
+        let vars = vars.get(from..)?;
         // Each parameter must name a distinct variable of the group, so a scan reads at
         // most `vars.len() + 1` parameters before it fails or ends.
         let mut seen: u64 = 0;
@@ -1391,17 +1399,50 @@ impl Matcher {
     }
 }
 
-/// The length of the unit (a character, or a `%XX` triplet) at `pos` if `class` allows
-/// it; `None` at the end.
+/// The length of the unit (a character, a `%XX` triplet, or the triplets of one
+/// percent-encoded UTF-8 character) at `pos` if `class` allows it; `None` at the end.
+///
+/// A value that ends inside an encoded character cannot decode to UTF-8, so captures
+/// take encoded characters whole: `{a}{b}` against `%C3%A9x` gives `a = é`, not the
+/// undecodable `%C3`.
 fn unit(uri: &str, pos: usize, class: Class) -> Option<usize> {
     let c = uri.get(pos..)?.chars().next()?;
     if c == '%' {
-        // Escapes were validated up front: a triplet is a unit of its own.
-        Some(3)
+        // Escapes were validated up front.
+        Some(3 * encoded_char_len(uri.as_bytes(), pos))
     } else if class.allows(c) {
         Some(c.len_utf8())
     } else {
         None
+    }
+}
+
+/// How many triplets from `pos` spell one UTF-8 character: 2 to 4 when they do, else 1.
+fn encoded_char_len(bytes: &[u8], pos: usize) -> usize {
+    let byte_at = |at: usize| -> Option<u8> {
+        if bytes.get(at) != Some(&b'%') {
+            return None;
+        }
+        let high = bytes.get(at + 1).copied().and_then(hex_value)?;
+        let low = bytes.get(at + 2).copied().and_then(hex_value)?;
+        Some((high << 4) | low)
+    };
+    let length = match byte_at(pos) {
+        Some(0xC2..=0xDF) => 2,
+        Some(0xE0..=0xEF) => 3,
+        Some(0xF0..=0xF4) => 4,
+        _ => return 1,
+    };
+    let mut decoded = [0u8; 4];
+    for (index, slot) in decoded.iter_mut().enumerate().take(length) {
+        match byte_at(pos + 3 * index) {
+            Some(byte) => *slot = byte,
+            None => return 1,
+        }
+    }
+    match decoded.get(..length).map(core::str::from_utf8) {
+        Some(Ok(_)) => length,
+        _ => 1,
     }
 }
 
@@ -2117,6 +2158,72 @@ mod tests {
             Some(map(&[("part", "ch1")]))
         );
         assert_eq!(t.match_uri("api://books?lang=en&type=novel#ch1"), None);
+    }
+
+    /// Found by the `uri_template` fuzzer: with captures side by side, the shortest
+    /// value could end inside a percent-encoded character, and the match then failed
+    /// with `InvalidEncoding` although the expansion it came from splits cleanly.
+    #[test]
+    fn captures_take_encoded_characters_whole() {
+        let t = template("x://{a}{b}");
+        let uri = t.expand(&Variables::new().with("a", "\u{e9}").with("b", "x"));
+        assert_eq!(uri, "x://%C3%A9x");
+        assert_eq!(t.match_uri(&uri), Some(map(&[("a", "\u{e9}"), ("b", "x")])));
+        let uri = t.expand(
+            &Variables::new()
+                .with("a", "\u{1F600}\u{fffd}")
+                .with("b", "\u{7d3}"),
+        );
+        assert_eq!(
+            t.match_uri(&uri),
+            Some(map(&[("a", "\u{1F600}"), ("b", "\u{fffd}\u{7d3}")]))
+        );
+        // Lower-case hex spells the same characters.
+        assert_eq!(
+            t.match_uri("x://%c3%a9%e2%82%acz"),
+            Some(map(&[("a", "\u{e9}"), ("b", "\u{20ac}z")]))
+        );
+        // Triplets that are no character stay units of their own, and still fail to
+        // decode.
+        assert_eq!(t.try_match("x://%C3%28"), Err(MatchError::InvalidEncoding));
+        assert_eq!(
+            t.try_match("x://%ED%A0%80x"),
+            Err(MatchError::InvalidEncoding)
+        );
+        assert_eq!(
+            t.match_uri("x://%41%C3"),
+            None,
+            "a lone lead byte is no character"
+        );
+        let t = template("x://{+a}{b}");
+        assert_eq!(
+            t.match_uri("x://p/%F0%9F%98%80"),
+            Some(map(&[("a", "p/"), ("b", "\u{1F600}")]))
+        );
+    }
+
+    /// Found by the `uri_template` fuzz body: `{?q,page}{&sort}` with only `sort`
+    /// defined expands to `&sort=…`, which the matcher refused (it wanted `?`).
+    #[test]
+    fn a_query_group_starts_with_the_first_expression_that_has_a_value() {
+        let t = template("search://items{?q,page}{&sort}");
+        let vars = Variables::new().with("sort", "-date");
+        let uri = t.expand(&vars);
+        assert_eq!(uri, "search://items&sort=-date");
+        assert_eq!(t.match_uri(&uri), Some(map(&[("sort", "-date")])));
+        // After `&`, only the continuation's variables.
+        assert_eq!(t.match_uri("search://items&q=1"), None);
+        assert_eq!(t.match_uri("search://items&sort=a&q=1"), None);
+        assert_eq!(
+            t.match_uri("search://items?sort=a&q=1"),
+            Some(map(&[("q", "1"), ("sort", "a")]))
+        );
+        // The other way round: `{&a}{?b}` with only `b` gives `?b=…`.
+        let t = template("x://p?k=v{&a}{?b}");
+        let uri = t.expand(&Variables::new().with("b", "2"));
+        assert_eq!(uri, "x://p?k=v?b=2");
+        assert_eq!(t.match_uri(&uri), Some(map(&[("b", "2")])));
+        assert_eq!(t.match_uri("x://p?k=v?a=1"), None);
     }
 
     #[test]

@@ -14,10 +14,13 @@
 //! - A blank line ends the event: it is queued when any field was seen (with the data's
 //!   final newline removed) and the buffers are reset.
 //!
-//! While an event grows past the size limit the decoder **skips** to the next blank
-//! line, storing nothing, and queues one [`SseError::EventTooLarge`] in its place, so
-//! memory stays bounded by the limit plus the events of the chunks pushed since the queue
-//! was last drained. An event still incomplete when the stream ends is dropped, as the
+//! An event's size is the bytes of the field lines it keeps (`data`, `event`, a valid
+//! `id` or `retry`), each with one byte for its line end (or the bytes of the value it
+//! stores, with one for its line end, when that is more: a byte that is not UTF-8 is
+//! stored as U+FFFD, three bytes); comments and unknown fields do not count. While an event grows past the size limit the decoder **skips** to the next
+//! blank line, storing nothing, and queues one [`SseError::EventTooLarge`] in its place,
+//! so memory stays bounded by the limit ([`SseDecoder::buffered_len`] never exceeds it)
+//! plus the events of the chunks pushed since the queue was last drained. An event still incomplete when the stream ends is dropped, as the
 //! WHATWG rules say.
 //!
 //! Unlike a browser's `EventSource`, the decoder also queues events without data (a bare
@@ -363,6 +366,25 @@ impl SseDecoder {
             None => (line.as_slice(), &[][..]),
         };
         let value = String::from_utf8_lossy(value);
+        let kept = match name {
+            b"data" | b"event" => true,
+            b"id" => !value.contains('\0'),
+            b"retry" => !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()),
+            _ => false,
+        };
+        if !kept {
+            return;
+        }
+        // A kept line counts with its line end (the line alone fit, in `take_partial`;
+        // with its end it may not), or as what it stores when that is more: each byte
+        // that is not UTF-8 is stored as U+FFFD, three bytes.
+        let size = line.len().max(value.len()).saturating_add(1);
+        let event_bytes = self.event_bytes.saturating_add(size);
+        if event_bytes > self.max_event_bytes {
+            self.start_skipping(event_bytes);
+            return;
+        }
+        self.event_bytes = event_bytes;
         match name {
             b"data" => {
                 let data = self.data.get_or_insert_with(String::new);
@@ -370,15 +392,9 @@ impl SseDecoder {
                 data.push('\n');
             }
             b"event" => self.event = Some(value.into_owned()),
-            b"id" if !value.contains('\0') => self.id = Some(value.into_owned()),
-            b"retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
-                self.retry = value.parse().ok();
-            }
-            _ => return,
+            b"id" => self.id = Some(value.into_owned()),
+            _ => self.retry = value.parse().ok(),
         }
-        self.event_bytes = self
-            .event_bytes
-            .saturating_add(line.len().saturating_add(1));
     }
 
     fn dispatch(&mut self) {

@@ -1860,6 +1860,53 @@ fn oversized_events_are_skipped_and_reported() {
     assert!(decoder.buffered_len() <= 32);
 }
 
+/// Found by the `sse_decoder` fuzz body: a kept line that fit the limit by itself went
+/// over it with its line end counted, and the decoder held one byte more than its limit.
+#[test]
+fn a_line_end_never_takes_an_event_over_the_limit() {
+    for (stream, limit) in [
+        (&b"data: 12345678901234\n\n"[..], 20),
+        (b"data:\n\n", 5),
+        (b"event: x\ndata: y\n\n", 16),
+    ] {
+        for chunk_size in [1, 3, stream.len()] {
+            let mut decoder = SseDecoder::new(limit);
+            let mut events = Vec::new();
+            for chunk in stream.chunks(chunk_size) {
+                decoder.push(chunk);
+                assert!(decoder.buffered_len() <= limit, "{stream:?} at {limit}");
+                events.extend(decode_all(&mut decoder));
+            }
+            assert!(
+                matches!(events[..], [Err(SseError::EventTooLarge { length, limit: reported })]
+                    if length > limit && reported == limit),
+                "{stream:?}: {events:?}"
+            );
+        }
+        // One byte more of room is enough.
+        let events = decode_chunks(&[stream], limit + 1);
+        assert!(matches!(events[..], [Ok(_)]), "{stream:?}: {events:?}");
+    }
+}
+
+/// Found by the `sse_decoder` fuzzer: bytes that are not UTF-8 are stored as U+FFFD
+/// (three bytes each), so an event within the limit on the wire could store more than
+/// the limit.
+#[test]
+fn what_an_event_stores_counts_against_the_limit() {
+    let stream = b"data: \xfe\xfe\xfe\xfe\xfe\xfe\xfe\n\n";
+    // 14 bytes on the wire, 21 stored (and a line end).
+    for limit in [20, 21] {
+        let events = decode_chunks(&[stream], limit);
+        assert!(
+            matches!(events[..], [Err(SseError::EventTooLarge { .. })]),
+            "{limit}: {events:?}"
+        );
+    }
+    let events = decode_chunks(&[stream], 22);
+    assert_eq!(events, vec![Ok(SseEvent::message("\u{fffd}".repeat(7)))]);
+}
+
 #[test]
 fn unterminated_event_is_dropped_at_the_end() {
     let events = decode_chunks(&[b"data: done\n\ndata: half"], 64);

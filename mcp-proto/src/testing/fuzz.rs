@@ -16,6 +16,11 @@ use crate::time::Timestamp;
 use crate::types::{ElicitRequestParams, ElicitationSchema, Implementation, InputRequest};
 
 pub use crate::testing::fuzz_http::http_server;
+pub use crate::testing::fuzz_http_client::http_client;
+pub use crate::testing::fuzz_params::param_headers;
+pub use crate::testing::fuzz_sse::sse_decoder;
+pub use crate::testing::fuzz_state::request_state;
+pub use crate::testing::fuzz_uri::uri_template;
 
 /// Upper bound on script steps, so every input finishes quickly.
 const MAX_STEPS: usize = 4096;
@@ -147,6 +152,101 @@ pub fn client_stream(data: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The seed corpus of `target`: every file of `fuzz/seeds/<target>/`, by name.
+    fn seeds(target: &str) -> Vec<(alloc::string::String, Vec<u8>)> {
+        let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fuzz/seeds")
+            .join(target);
+        let mut seeds: Vec<_> = std::fs::read_dir(&directory)
+            .unwrap_or_else(|error| panic!("{}: {error}", directory.display()))
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read(&path).unwrap())
+            })
+            .collect();
+        seeds.sort();
+        assert!(seeds.len() >= 3, "{target} has {} seeds", seeds.len());
+        seeds
+    }
+
+    /// Every seed of `fuzz/seeds` runs through its target's checks (the bodies here; for
+    /// the three targets whose checks live in their shims, the same checks), so a change
+    /// of a body's input format that strands the seeds shows here.
+    #[test]
+    fn seeds_run_through_their_bodies() {
+        use crate::framing::LineDecoder;
+        use crate::jsonrpc::decode;
+        use crate::validate::{Context, Direction, validate};
+        use crate::version::ProtocolVersion;
+
+        type Body = fn(&[u8]);
+        let bodies: [(&str, Body); 9] = [
+            ("decode_paths", decode_paths),
+            ("server_stream", server_stream),
+            ("client_stream", client_stream),
+            ("http_server", http_server),
+            ("sse_decoder", sse_decoder),
+            ("http_client", http_client),
+            ("param_headers", param_headers),
+            ("uri_template", uri_template),
+            ("request_state", request_state),
+        ];
+        for (target, body) in bodies {
+            for (_, seed) in seeds(target) {
+                body(&seed);
+            }
+        }
+        for (name, seed) in seeds("jsonrpc_decode") {
+            let message = decode(&seed).unwrap_or_else(|error| panic!("{name}: {error}"));
+            assert_eq!(decode(&message.to_vec()).unwrap(), message, "{name}");
+            decode_paths(&seed);
+        }
+        for (name, seed) in seeds("validate") {
+            let (choice, bytes) = seed.split_first().unwrap();
+            let message = decode(bytes).unwrap_or_else(|error| panic!("{name}: {error}"));
+            let version = if choice & 1 == 0 {
+                ProtocolVersion::V2025_11_25
+            } else {
+                ProtocolVersion::V2026_07_28
+            };
+            let direction = if choice & 2 == 0 {
+                Direction::ClientToServer
+            } else {
+                Direction::ServerToClient
+            };
+            let answering = [
+                None,
+                Some("tools/list"),
+                Some("tools/call"),
+                Some("prompts/get"),
+                Some("resources/read"),
+                Some("server/discover"),
+                Some("elicitation/create"),
+                Some("tasks/get"),
+            ][usize::from(choice >> 2) % 8];
+            let context = Context {
+                answering,
+                tasks_extension: choice & 0x80 != 0,
+            };
+            // The official examples are valid as the selector reads them.
+            let verdict = validate(&message, direction, &version, Some(&context));
+            assert!(verdict.is_ok(), "{name}: {verdict:?}");
+        }
+        for (name, seed) in seeds("line_decoder") {
+            let (&limit, rest) = seed.split_first().unwrap();
+            let mut decoder = LineDecoder::new(usize::from(limit));
+            for chunk in rest.get(4..).unwrap().chunks(5) {
+                decoder.push(chunk);
+                assert!(decoder.buffered_len() <= usize::from(limit), "{name}");
+                while decoder.next_message().is_some() {}
+            }
+            decoder.finish();
+            while decoder.next_message().is_some() {}
+            assert!(decoder.is_empty(), "{name}");
+        }
+    }
 
     /// A fixed script through both bodies: an initialize, a modern request, garbage,
     /// replies and time.

@@ -72,6 +72,11 @@
 
 pub mod fuzz;
 mod fuzz_http;
+mod fuzz_http_client;
+mod fuzz_params;
+mod fuzz_sse;
+mod fuzz_state;
+mod fuzz_uri;
 mod http_pair;
 mod netsim;
 mod pair;
