@@ -11,15 +11,8 @@ use mcp_io_smol::SmolRuntime;
 use mcp_io_smol::http::HttpServer;
 use mcp_io_smol::mcp_driver::Runtime;
 use mcp_io_smol::mcp_driver::http::HttpEndpoint;
-use mcp_io_smol::mcp_driver::server::{Context, Server, Tool, ToolError};
-use mcp_io_smol::mcp_proto::types::{CallToolResult, Implementation};
 use serde_json::json;
 use smol_hyper::rt::FuturesIo;
-
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct Steps {
-    steps: u32,
-}
 
 /// `future`, or a panic once `seconds` have passed.
 async fn within<T>(seconds: u64, future: impl Future<Output = T>) -> T {
@@ -35,19 +28,8 @@ fn the_server_runs_on_an_executor_the_application_runs() {
     let executor = Arc::new(smol::Executor::new());
     let runtime = SmolRuntime::with_executor(Arc::clone(&executor));
     smol::block_on(executor.run(async {
-        let server = Server::builder(Implementation::new("smol-http-test", "1.0.0"))
-            .tool(Tool::typed(
-                "count",
-                "Reports progress",
-                |args: Steps, ctx: Context| async move {
-                    for step in 1..=args.steps {
-                        ctx.progress(f64::from(step), Some(f64::from(args.steps)), None)
-                            .await;
-                    }
-                    Ok::<_, ToolError>(CallToolResult::text("counted"))
-                },
-            ))
-            .build();
+        // The suite's server: the fixture is declared once, in mcp-behaviour.
+        let server = mcp_behaviour::transports::test_server();
         let endpoint = HttpEndpoint::new(&server, runtime.clone().into_shared());
         let http = HttpServer::bind_endpoint(endpoint, "127.0.0.1:0".parse().expect("an address"))
             .await
@@ -69,11 +51,10 @@ fn the_server_runs_on_an_executor_the_application_runs() {
             let _ = connection.await;
         }));
         let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
-        "name": "count", "arguments": {"steps": 2},
+        "name": "ask", "arguments": {"question": "Colour?"},
         "_meta": {
-            "progressToken": "p",
             "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-            "io.modelcontextprotocol/clientCapabilities": {}
+            "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}}
         }}});
         let request = hyper::Request::builder()
             .method("POST")
@@ -83,33 +64,22 @@ fn the_server_runs_on_an_executor_the_application_runs() {
             .header("accept", "application/json, text/event-stream")
             .header("mcp-protocol-version", "2026-07-28")
             .header("mcp-method", "tools/call")
-            .header("mcp-name", "count")
+            .header("mcp-name", "ask")
             .body(Full::new(Bytes::from(call.to_string())))
             .expect("a request");
         let response = within(10, sender.send_request(request))
             .await
             .expect("a response");
-        assert_eq!(
-            response
-                .headers()
-                .get("content-type")
-                .map(|value| value.as_bytes()),
-            Some(&b"text/event-stream"[..])
-        );
+        let status = response.status();
         let body = within(10, response.into_body().collect())
             .await
-            .expect("the whole stream")
+            .expect("the whole answer")
             .to_bytes();
-        let body = String::from_utf8_lossy(&body);
-        let events = body
-            .split("\n\n")
-            .filter(|block| {
-                block
-                    .lines()
-                    .filter_map(|line| line.strip_prefix("data:"))
-                    .any(|data| !data.trim().is_empty())
-            })
-            .count();
-        assert_eq!(events, 3, "two progress events and the response: {body}");
+        // The tool asks the user: the answer is the 2026-07-28 input-required round with
+        // the question and the sealed state, produced by an exchange on the executor.
+        let answer: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["result"]["resultType"], "input_required", "{answer}");
+        assert!(answer["result"]["requestState"].is_string(), "{answer}");
     }));
 }
