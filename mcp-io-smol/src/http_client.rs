@@ -10,15 +10,12 @@
 use std::io;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
 use hyper::Uri;
 use mcp_driver::Runtime;
-use mcp_driver::client::http::{AnswerFuture, HttpAnswer, HttpRequest, HttpTransport};
+use mcp_driver::client::http::{AnswerFuture, HttpRequest, HttpTransport};
 use mcp_driver::client::{self, Client, ClientError, ClientHandlers};
 use mcp_proto::client::ClientConfig;
 use smol::net::TcpStream;
-use smol::stream::StreamExt;
 use smol_hyper::rt::FuturesIo;
 
 use crate::SmolRuntime;
@@ -54,16 +51,12 @@ impl HyperTransport {
 
 impl HttpTransport for HyperTransport {
     fn send(&self, request: HttpRequest) -> AnswerFuture {
-        let mut builder = hyper::Request::builder()
-            .method(request.method_name())
-            .uri(self.url.clone());
-        if let Some(authority) = self.url.authority() {
-            builder = builder.header(hyper::header::HOST, authority.as_str());
+        let mut built = mcp_driver::hyper::client_request(&self.url, request);
+        if let (Ok(request), Some(authority)) = (&mut built, self.url.authority()) {
+            if let Ok(host) = authority.as_str().parse() {
+                request.headers_mut().insert(hyper::header::HOST, host);
+            }
         }
-        for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
-        let built = builder.body(Full::new(Bytes::from(request.body)));
         let authority = self.authority.clone();
         let runtime = self.runtime.clone();
         Box::pin(async move {
@@ -82,20 +75,7 @@ impl HttpTransport for HyperTransport {
                 .send_request(request)
                 .await
                 .map_err(io::Error::other)?;
-            let (parts, body) = response.into_parts();
-            let headers = parts
-                .headers
-                .iter()
-                .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
-                .collect();
-            let chunks = body
-                .into_data_stream()
-                .map(|chunk| chunk.map(|bytes| bytes.to_vec()).map_err(io::Error::other));
-            Ok(HttpAnswer::new(
-                parts.status.as_u16(),
-                headers,
-                Box::pin(chunks),
-            ))
+            Ok(mcp_driver::hyper::client_answer(response))
         })
     }
 }

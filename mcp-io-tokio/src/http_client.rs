@@ -6,13 +6,12 @@ use std::io;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use futures_util::StreamExt;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::Uri;
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use mcp_driver::client::http::{AnswerFuture, HttpAnswer, HttpRequest, HttpTransport};
+use mcp_driver::client::http::{AnswerFuture, HttpRequest, HttpTransport};
 use mcp_driver::client::{self, Client, ClientError, ClientHandlers};
 use mcp_proto::client::ClientConfig;
 
@@ -42,30 +41,11 @@ impl HyperTransport {
 impl HttpTransport for HyperTransport {
     fn send(&self, request: HttpRequest) -> AnswerFuture {
         let client = self.client.clone();
-        let mut builder = hyper::Request::builder()
-            .method(request.method_name())
-            .uri(self.url.clone());
-        for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
-        let built = builder.body(Full::new(Bytes::from(request.body)));
+        let built = mcp_driver::hyper::client_request(&self.url, request);
         Box::pin(async move {
             let request = built.map_err(io::Error::other)?;
             let response = client.request(request).await.map_err(io::Error::other)?;
-            let (parts, body) = response.into_parts();
-            let headers = parts
-                .headers
-                .iter()
-                .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
-                .collect();
-            let chunks = body
-                .into_data_stream()
-                .map(|chunk| chunk.map(|bytes| bytes.to_vec()).map_err(io::Error::other));
-            Ok(HttpAnswer::new(
-                parts.status.as_u16(),
-                headers,
-                Box::pin(chunks),
-            ))
+            Ok(mcp_driver::hyper::client_answer(response))
         })
     }
 }

@@ -558,6 +558,41 @@ impl Drop for ConnectionSlot {
     }
 }
 
+/// The hyper request of an [`HttpRequest`](crate::client::http::HttpRequest) to the MCP
+/// endpoint at `url`: for an adapter's
+/// [`HttpTransport`](crate::client::http::HttpTransport) on a hyper client, which adds
+/// `Host` (or lets its client add it) and sends it as it is.
+pub fn client_request(
+    url: &hyper::Uri,
+    request: crate::client::http::HttpRequest,
+) -> Result<Request<Full<Bytes>>, hyper::http::Error> {
+    let mut builder = Request::builder()
+        .method(request.method_name())
+        .uri(url.clone());
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    builder.body(Full::new(Bytes::from(request.body)))
+}
+
+/// The [`HttpAnswer`](crate::client::http::HttpAnswer) of a hyper response: its status,
+/// its headers and its body as a stream of chunks, read as they arrive (an SSE stream
+/// stays open while the client loop reads it).
+pub fn client_answer(response: Response<Incoming>) -> crate::client::http::HttpAnswer {
+    let (parts, body) = response.into_parts();
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
+        .collect();
+    let chunks = body.into_data_stream().map(|chunk| {
+        chunk
+            .map(|bytes| bytes.to_vec())
+            .map_err(std::io::Error::other)
+    });
+    crate::client::http::HttpAnswer::new(parts.status.as_u16(), headers, Box::pin(chunks))
+}
+
 #[cfg(test)]
 mod tests {
     use futures_util::FutureExt;
