@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use mcp_driver::Runtime;
 use mcp_driver::http::HttpEndpoint;
-use mcp_driver::hyper::{ConnectionSlots, serve_connection};
+use mcp_driver::hyper::{ConnectionSlots, accept_retry_delay, serve_connection};
 use mcp_driver::server::Server;
 use smol::net::TcpListener;
 use smol_hyper::rt::FuturesIo;
@@ -84,13 +84,24 @@ impl HttpServer {
         self.listener.local_addr()
     }
 
-    /// Accepts connections until an accept fails. With
-    /// [`ConnectionLimits::max_connections`] open it stops accepting until one closes.
+    /// Accepts connections for ever. With [`ConnectionLimits::max_connections`] open it
+    /// stops accepting until one closes; after a failed accept it waits as
+    /// [`accept_retry_delay`] says (a second when out of file descriptors) and goes on.
     pub async fn run(self) -> io::Result<()> {
         let slots = ConnectionSlots::new(self.limits.max_connections);
         loop {
             let slot = slots.acquire().await;
-            let (stream, _) = self.listener.accept().await?;
+            let stream = match self.listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    drop(slot);
+                    let delay = accept_retry_delay(&error);
+                    if !delay.is_zero() {
+                        smol::Timer::after(delay).await;
+                    }
+                    continue;
+                }
+            };
             // Small writes (SSE events, JSON bodies) must not wait for Nagle's timer. A
             // socket the peer has already reset may refuse it: the connection then ends
             // on its own.

@@ -478,6 +478,24 @@ impl<I: hyper::rt::Write + Unpin> hyper::rt::Write for WatchedIo<I> {
     }
 }
 
+/// What an accept loop does after `accept` failed with `error`: how long to wait before
+/// accepting again. No accept error ends a server: one that concerns a single incoming
+/// connection (reset or aborted before it was accepted, an interrupted call) is retried at
+/// once; any other (out of file descriptors or memory, above all) is retried after a
+/// second, by which time open connections may have closed; a server that stopped at the
+/// first `EMFILE` would be down for good after one burst of clients.
+pub fn accept_retry_delay(error: &std::io::Error) -> Duration {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::ConnectionAborted
+        | ErrorKind::ConnectionReset
+        | ErrorKind::ConnectionRefused
+        | ErrorKind::Interrupted
+        | ErrorKind::WouldBlock => Duration::ZERO,
+        _ => Duration::from_secs(1),
+    }
+}
+
 /// The open connections of one server, against [`ConnectionLimits::max_connections`]:
 /// its accept loop takes a slot ([`Self::acquire`]) before each `accept` and hands it to
 /// the connection's task, which frees it by dropping it when the connection ends. While
@@ -598,6 +616,29 @@ mod tests {
     use futures_util::FutureExt;
 
     use super::*;
+
+    #[test]
+    fn accept_errors_of_one_connection_are_retried_at_once_and_others_after_a_pause() {
+        use std::io::{Error, ErrorKind};
+        for kind in [
+            ErrorKind::ConnectionAborted,
+            ErrorKind::ConnectionReset,
+            ErrorKind::Interrupted,
+        ] {
+            assert_eq!(
+                accept_retry_delay(&Error::from(kind)),
+                Duration::ZERO,
+                "{kind:?}"
+            );
+        }
+        // EMFILE: too many open files.
+        let exhausted = Error::from_raw_os_error(24);
+        assert_eq!(accept_retry_delay(&exhausted), Duration::from_secs(1));
+        assert_eq!(
+            accept_retry_delay(&Error::from(ErrorKind::OutOfMemory)),
+            Duration::from_secs(1)
+        );
+    }
 
     #[test]
     fn slots_stop_at_the_limit_and_free_on_drop() {
