@@ -24,7 +24,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::harness::{Connection, Fixture, Harness, Link, child_command};
-use crate::support::{duplex, in_time, sleep};
+use crate::support::{Target, connect, duplex, in_time, sleep};
 
 /// The server of these scenarios, for a child process.
 pub const CLIENT_FEATURES_SERVER: Fixture = Fixture {
@@ -289,15 +289,7 @@ async fn every_check(harness: &dyn Harness, client: &Client, publisher: &Publish
 async fn in_process_both_eras(harness: &dyn Harness, link: Link) {
     let server = features_server();
     for (mode, era) in ERAS {
-        let connection = Connection::open_in_process(
-            harness,
-            link,
-            &server,
-            config(mode),
-            ClientHandlers::new(),
-        )
-        .await
-        .expect("connected");
+        let connection = connect(harness, link, Target::Server(&server), config(mode)).await;
         every_check(
             harness,
             &connection.client,
@@ -322,15 +314,13 @@ pub async fn streamable_http_both_eras(harness: &dyn Harness) {
 /// Progress in order, a timeout dropping the handler, changes reaching a listener, over a child.
 pub async fn child_process_both_eras(harness: &dyn Harness) {
     for (mode, era) in ERAS {
-        let connection = Connection::open(
+        let connection = connect(
             harness,
             Link::ChildStdio,
-            &CLIENT_FEATURES_SERVER,
+            Target::Fixture(&CLIENT_FEATURES_SERVER),
             config(mode),
-            ClientHandlers::new(),
         )
-        .await
-        .expect("spawned and connected");
+        .await;
         every_check(harness, &connection.client, &Publisher::Tool, era).await;
         connection.close().await;
     }

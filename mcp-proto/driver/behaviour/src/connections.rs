@@ -21,6 +21,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::harness::{Harness, TcpLink};
+use crate::http_fixture::modern;
 use crate::support::{body_text, header, in_time, send, sleep};
 
 /// How much later than its timeout a connection may be closed on a loaded machine.
@@ -62,16 +63,6 @@ async fn serve(harness: &dyn Harness, limits: ConnectionLimits) -> std::net::Soc
 
 fn millis(millis: u64) -> Duration {
     Duration::from_millis(millis)
-}
-
-/// A 2026-07-28 JSON-RPC request.
-fn modern(id: u32, method: &str, params: Value) -> Value {
-    let mut params = params;
-    params["_meta"] = json!({
-        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientCapabilities": {}
-    });
-    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
 }
 
 /// The head of a valid 2026-07-28 POST (passing every check made before the body is
@@ -334,37 +325,19 @@ pub async fn long_responses_outlive_every_timeout(harness: &dyn Harness) {
             .with_idle_timeout(timeout),
     )
     .await;
-    let headers = [
-        ("content-type", "application/json"),
-        ("accept", "application/json, text/event-stream"),
-        ("mcp-protocol-version", "2026-07-28"),
-        ("mcp-method", "tools/call"),
-        ("mcp-name", "pause"),
-    ];
     let mut call = modern(
         7,
         "tools/call",
         json!({"name": "pause", "arguments": {"millis": 2000}}),
     );
     call["params"]["_meta"]["progressToken"] = json!("p");
-    let stream = in_time(
+    let stream = call_pause(
         harness,
-        millis(2000) + SLACK * 2,
+        addr,
+        &call,
+        2000,
         "an SSE response",
-        async {
-            let response = send(
-                harness,
-                addr,
-                "POST",
-                "/mcp",
-                &headers,
-                serde_json::to_vec(&call).expect("json"),
-            )
-            .await;
-            assert_eq!(response.status(), 200);
-            assert_eq!(header(&response, "content-type"), "text/event-stream");
-            body_text(response).await
-        },
+        "text/event-stream",
     )
     .await;
     let events: Vec<Value> = stream
@@ -388,27 +361,44 @@ pub async fn long_responses_outlive_every_timeout(harness: &dyn Harness) {
         "tools/call",
         json!({"name": "pause", "arguments": {"millis": 1500}}),
     );
-    let json = in_time(
+    let json = call_pause(
         harness,
-        millis(1500) + SLACK * 2,
+        addr,
+        &plain,
+        1500,
         "a slow JSON response",
-        async {
-            let response = send(
-                harness,
-                addr,
-                "POST",
-                "/mcp",
-                &headers,
-                serde_json::to_vec(&plain).expect("json"),
-            )
-            .await;
-            assert_eq!(response.status(), 200);
-            assert_eq!(header(&response, "content-type"), "application/json");
-            body_text(response).await
-        },
+        "application/json",
     )
     .await;
     assert!(json.contains("paused"), "{json}");
+}
+
+/// POSTs `message`, a call of the `pause` tool for `pause` milliseconds, and returns
+/// the body of its answer, which comes within the pause and some slack as a 200 of
+/// `content_type`.
+async fn call_pause(
+    harness: &dyn Harness,
+    addr: std::net::SocketAddr,
+    message: &Value,
+    pause: u64,
+    what: &str,
+    content_type: &str,
+) -> String {
+    let headers = [
+        ("content-type", "application/json"),
+        ("accept", "application/json, text/event-stream"),
+        ("mcp-protocol-version", "2026-07-28"),
+        ("mcp-method", "tools/call"),
+        ("mcp-name", "pause"),
+    ];
+    in_time(harness, millis(pause) + SLACK * 2, what, async {
+        let body = serde_json::to_vec(message).expect("json");
+        let response = send(harness, addr, "POST", "/mcp", &headers, body).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(header(&response, "content-type"), content_type);
+        body_text(response).await
+    })
+    .await
 }
 
 /// With two connections open at a cap of two, a third connects (the listen backlog) but

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcp_driver::client::{Client, ClientError, ClientHandlers};
+use mcp_driver::client::{Client, ClientError};
 use mcp_driver::server::{
     CompletionRequest, Context, Next, Prompt, RequestInfo, Resource, ResourceRequest,
     ResourceTemplate, Server, Tool, ToolError,
@@ -24,8 +24,8 @@ use mcp_proto::version::Era;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::harness::{Connection, Fixture, Harness, Link};
-use crate::support::in_time;
+use crate::harness::{Fixture, Harness, Link};
+use crate::support::{Target, connect, in_time};
 
 /// The features server a child process serves: two to a page, its layers watched by no
 /// one.
@@ -74,6 +74,18 @@ pub struct Observed {
     secret_ran: AtomicBool,
     /// Each layer's entry and exit, in order.
     order: Mutex<Vec<&'static str>>,
+}
+
+/// The prompt `plain`, which offers no completions.
+fn plain_prompt() -> Prompt {
+    Prompt::new(
+        "plain",
+        "No completions",
+        vec![argument("x")],
+        |_arguments: BTreeMap<String, String>, _ctx: Context| async move {
+            Ok::<_, ToolError>(prompt_result("plain"))
+        },
+    )
 }
 
 fn argument(name: &str) -> PromptArgument {
@@ -191,14 +203,7 @@ pub fn features_server(page_size: Option<usize>, observed: &Arc<Observed>) -> Se
                 },
             ),
         )
-        .prompt(Prompt::new(
-            "plain",
-            "No completions",
-            vec![argument("x")],
-            |_arguments: BTreeMap<String, String>, _ctx: Context| async move {
-                Ok::<_, ToolError>(prompt_result("plain"))
-            },
-        ));
+        .prompt(plain_prompt());
     builder = builder
         .method(
             "acme/stats",
@@ -277,14 +282,7 @@ pub fn plain_server() -> Server {
         .tool(echo_tool("t1"))
         .tool(echo_tool("t2"))
         .tool(echo_tool("t3"))
-        .prompt(Prompt::new(
-            "plain",
-            "No completions",
-            vec![argument("x")],
-            |_arguments: BTreeMap<String, String>, _ctx: Context| async move {
-                Ok::<_, ToolError>(prompt_result("plain"))
-            },
-        ))
+        .prompt(plain_prompt())
         .build()
 }
 
@@ -540,15 +538,7 @@ async fn watched_both_eras(harness: &dyn Harness, link: Link) {
     let observed = Arc::new(Observed::default());
     let server = features_server(Some(2), &observed);
     for (mode, era) in ERAS {
-        let connection = Connection::open_in_process(
-            harness,
-            link,
-            &server,
-            config(mode),
-            ClientHandlers::new(),
-        )
-        .await
-        .expect("connected");
+        let connection = connect(harness, link, Target::Server(&server), config(mode)).await;
         let client = &connection.client;
         // The handshake or discovery is the core's: no layer saw it.
         assert_eq!(
@@ -582,15 +572,13 @@ pub async fn streamable_http_both_eras(harness: &dyn Harness) {
 /// Completions, vendor methods, every page and a layer's refusal, over a child, both eras.
 pub async fn child_process_both_eras(harness: &dyn Harness) {
     for (mode, era) in ERAS {
-        let connection = Connection::open(
+        let connection = connect(
             harness,
             Link::ChildStdio,
-            &FEATURES_SERVER,
+            Target::Fixture(&FEATURES_SERVER),
             config(mode),
-            ClientHandlers::new(),
         )
-        .await
-        .expect("spawned and connected");
+        .await;
         let client = &connection.client;
         in_time(harness, LIMIT, era, async {
             check_completions(client, era).await;
@@ -612,15 +600,8 @@ pub async fn child_process_both_eras(harness: &dyn Harness) {
 pub async fn defaults_list_on_one_page_and_offer_no_completions(harness: &dyn Harness) {
     for link in Link::ALL {
         for (mode, era) in ERAS {
-            let connection = Connection::open(
-                harness,
-                link,
-                &PLAIN_SERVER,
-                config(mode),
-                ClientHandlers::new(),
-            )
-            .await
-            .expect("connected");
+            let connection =
+                connect(harness, link, Target::Fixture(&PLAIN_SERVER), config(mode)).await;
             let client = &connection.client;
             in_time(harness, LIMIT, era, async {
                 let page = list_page(client, ClientRequest::ListTools(None))

@@ -5,124 +5,23 @@
 //! elicitation pushed on the POST stream, DELETE).
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use futures_util::io::{AsyncReadExt, AsyncWriteExt};
-use mcp_driver::http::HttpEndpoint;
-use mcp_driver::server::{Context, Server, Tool, ToolError};
-use mcp_proto::types::{CallToolResult, ElicitRequestParams, Implementation};
+use mcp_driver::http::SessionSettings;
 use serde_json::{Value, json};
 
 use crate::harness::Harness;
-use crate::support::{Open, alongside, in_time, open, sleep};
+use crate::http_fixture::{
+    HttpFixture, POST_HEADERS, TOOLS, answer_seven, call, initialize, modern, open_session,
+    ping_status, post_legacy, post_modern, post_raw, start, until_hanging, until_in_time,
+};
+use crate::support::{in_time, open};
 
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct Echo {
-    text: String,
-}
-
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct Steps {
-    steps: u32,
-}
-
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct Nothing {}
-
-/// Sets its flag when dropped: the handler's future is gone.
-struct Flag(Arc<AtomicBool>);
-
-impl Drop for Flag {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
-
-/// The server of these scenarios on a loopback port, and the flags of its `hang` tool.
-async fn start(harness: &dyn Harness) -> (SocketAddr, Hang) {
-    let hang = Hang::default();
-    let (started, dropped) = (Arc::clone(&hang.started), Arc::clone(&hang.dropped));
-    let server = Server::builder(Implementation::new("http-test", "1.0.0"))
-        .tool(Tool::typed(
-            "echo",
-            "Echoes",
-            |args: Echo, _ctx: Context| async move {
-                Ok::<_, ToolError>(CallToolResult::text(args.text))
-            },
-        ))
-        .tool(Tool::typed(
-            "count",
-            "Reports progress",
-            |args: Steps, ctx: Context| async move {
-                for step in 1..=args.steps {
-                    ctx.progress(f64::from(step), Some(f64::from(args.steps)), None)
-                        .await;
-                }
-                Ok::<_, ToolError>(CallToolResult::text("counted"))
-            },
-        ))
-        .tool(Tool::typed(
-            "ask",
-            "Asks for a number",
-            |_args: Nothing, ctx: Context| async move {
-                let question: ElicitRequestParams = serde_json::from_value(json!({
-                    "mode": "form",
-                    "message": "Pick a number",
-                    "requestedSchema": {"type": "object", "properties": {"n": {"type": "integer"}}}
-                }))
-                .map_err(|error| ToolError::failed(error.to_string()))?;
-                let answer = ctx.elicit(question).await?;
-                let n = serde_json::to_value(&answer.content).unwrap_or_default()["n"].clone();
-                Ok::<_, ToolError>(CallToolResult::text(format!("picked {n}")))
-            },
-        ))
-        .tool(Tool::typed(
-            "hang",
-            "Never finishes",
-            move |_args: Nothing, _ctx: Context| {
-                started.store(true, Ordering::SeqCst);
-                let flag = Flag(Arc::clone(&dropped));
-                async move {
-                    let _flag = flag;
-                    std::future::pending::<()>().await;
-                    Ok::<_, ToolError>(CallToolResult::text("never"))
-                }
-            },
-        ))
-        .build();
-    let addr = harness
-        .serve_http(HttpEndpoint::new(&server, harness.runtime()))
-        .await
-        .expect("bound");
-    (addr, hang)
-}
-
-/// What the `hang` tool reports.
-#[derive(Default)]
-struct Hang {
-    /// Set when its handler is called.
-    started: Arc<AtomicBool>,
-    /// Set when its handler's future is dropped.
-    dropped: Arc<AtomicBool>,
-}
-
-/// Waits until `flag` is set.
-async fn until(harness: &dyn Harness, flag: &AtomicBool) {
-    while !flag.load(Ordering::SeqCst) {
-        sleep(harness, Duration::from_millis(20)).await;
-    }
-}
-
-/// A 2026-07-28 request: its version and capabilities in `_meta`.
-fn modern(id: u32, method: &str, params: Value) -> Value {
-    let mut params = params;
-    params["_meta"] = json!({
-        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientCapabilities": {}
-    });
-    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+/// The test server with the default session settings.
+async fn serve(harness: &dyn Harness) -> HttpFixture {
+    start(harness, SessionSettings::default()).await
 }
 
 /// `message` naming its client in `_meta` too.
@@ -132,79 +31,10 @@ fn identified(mut message: Value) -> Value {
     message
 }
 
-/// POSTs a 2026-07-28 message with its version header, its method header unless
-/// `method_header` is false, and the name header when it names a tool.
-async fn post_modern(
-    harness: &dyn Harness,
-    addr: SocketAddr,
-    message: &Value,
-    method_header: bool,
-) -> Open {
-    let method = message["method"].as_str().unwrap_or_default().to_owned();
-    let name = message["params"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let mut headers = vec![
-        ("content-type", "application/json"),
-        ("accept", "application/json, text/event-stream"),
-        ("mcp-protocol-version", "2026-07-28"),
-    ];
-    if method_header {
-        headers.push(("mcp-method", method.as_str()));
-    }
-    if !name.is_empty() {
-        headers.push(("mcp-name", name.as_str()));
-    }
-    open(harness, addr, "POST", &headers, message).await
-}
-
-/// POSTs a 2025-11-25 message in `session` (none for `initialize`).
-async fn post_legacy(
-    harness: &dyn Harness,
-    addr: SocketAddr,
-    session: Option<&str>,
-    message: &Value,
-) -> Open {
-    let mut headers = vec![
-        ("content-type", "application/json"),
-        ("accept", "application/json, text/event-stream"),
-    ];
-    if let Some(session) = session {
-        headers.push(("mcp-session-id", session));
-        headers.push(("mcp-protocol-version", "2025-11-25"));
-    }
-    open(harness, addr, "POST", &headers, message).await
-}
-
-/// POSTs `body` as is (not JSON-encoded) with `headers`.
-async fn post_raw(
-    harness: &dyn Harness,
-    addr: SocketAddr,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Open {
-    let response =
-        crate::support::send(harness, addr, "POST", "/mcp", headers, body.to_vec()).await;
-    Open::new(harness, response)
-}
-
-fn request(id: u32, method: &str, params: Value) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
-}
-
-fn call(id: u32, tool: &str, arguments: Value) -> Value {
-    request(
-        id,
-        "tools/call",
-        json!({"name": tool, "arguments": arguments}),
-    )
-}
-
 /// The status table and the header ladder of 2026-07-28 POSTs, GET without a session,
 /// the media types, a malformed body, the body limit and an accepted notification.
 pub async fn status_table_and_header_ladder(harness: &dyn Harness) {
-    let (addr, _) = start(harness).await;
+    let addr = serve(harness).await.addr;
 
     let ok = post_modern(harness, addr, &modern(1, "tools/list", json!({})), true).await;
     assert_eq!(
@@ -213,7 +43,7 @@ pub async fn status_table_and_header_ladder(harness: &dyn Harness) {
     );
     let ok = ok.json().await;
     assert_eq!(ok["result"]["resultType"], "complete");
-    assert_eq!(ok["result"]["tools"].as_array().map(Vec::len), Some(4));
+    assert_eq!(ok["result"]["tools"].as_array().map(Vec::len), Some(TOOLS));
 
     // Without the Mcp-Method header: 400 with -32020, the request's id kept.
     let no_method = post_modern(harness, addr, &modern(2, "tools/list", json!({})), false).await;
@@ -250,9 +80,7 @@ pub async fn status_table_and_header_ladder(harness: &dyn Harness) {
 
     // A legacy initialize without a session id opens a session (the legacy status table
     // is the http_legacy module's).
-    let initialize = json!({"jsonrpc": "2.0", "id": 5, "method": "initialize", "params": {
-        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "x", "version": "1"}}});
-    let legacy = post_legacy(harness, addr, None, &initialize).await;
+    let legacy = post_legacy(harness, addr, None, &initialize(5, json!({}))).await;
     assert_eq!(
         (
             legacy.status,
@@ -297,10 +125,7 @@ pub async fn status_table_and_header_ladder(harness: &dyn Harness) {
     )
     .await;
     assert_eq!(wrong_accept.status, 406);
-    let headers = [
-        ("content-type", "application/json"),
-        ("accept", "application/json, text/event-stream"),
-    ];
+    let headers = POST_HEADERS;
     let garbage = post_raw(harness, addr, &headers, b"{not json").await;
     assert_eq!(
         (
@@ -344,7 +169,7 @@ async fn too_large_status(harness: &dyn Harness, addr: SocketAddr) -> String {
 /// A foreign Host is refused with 421 and a foreign Origin with 403; a local Origin is
 /// served.
 pub async fn dns_rebinding_is_refused(harness: &dyn Harness) {
-    let (addr, _) = start(harness).await;
+    let addr = serve(harness).await.addr;
     let body = modern(1, "tools/list", json!({}));
     let base = [
         ("content-type", "application/json"),
@@ -379,7 +204,7 @@ pub async fn dns_rebinding_is_refused(harness: &dyn Harness) {
 /// 2026-07-28 requests answer as one JSON body, or, given a progress token, as an SSE
 /// stream of progress that ends with the response.
 pub async fn modern_requests_answer_as_json_or_sse(harness: &dyn Harness) {
-    let (addr, _) = start(harness).await;
+    let addr = serve(harness).await.addr;
 
     let list = identified(modern(1, "tools/list", json!({})));
     let listed = post_modern(harness, addr, &list, true).await;
@@ -388,7 +213,10 @@ pub async fn modern_requests_answer_as_json_or_sse(harness: &dyn Harness) {
     let listed = listed.json().await;
     assert_eq!(listed["id"], 1);
     assert_eq!(listed["result"]["resultType"], "complete");
-    assert_eq!(listed["result"]["tools"].as_array().map(Vec::len), Some(4));
+    assert_eq!(
+        listed["result"]["tools"].as_array().map(Vec::len),
+        Some(TOOLS)
+    );
 
     let echo = identified(modern(
         2,
@@ -440,33 +268,23 @@ pub async fn modern_requests_answer_as_json_or_sse(harness: &dyn Harness) {
 
 /// A client walking away from a streaming 2026-07-28 answer drops the handler.
 pub async fn a_client_disconnect_cancels_the_request(harness: &dyn Harness) {
-    let (addr, hang) = start(harness).await;
+    let fixture = serve(harness).await;
+    let addr = fixture.addr;
     let mut call = modern(9, "tools/call", json!({"name": "hang", "arguments": {}}));
     // A progress token makes the exchange stream (its first event is not the response),
     // so the response starts and the client can walk away from it.
     call["params"]["_meta"]["progressToken"] = json!(1);
     let mut pending = Box::pin(post_modern(harness, addr, &call, true));
-    let running = async {
-        in_time(
-            harness,
-            Duration::from_secs(10),
-            "the handler starts",
-            until(harness, &hang.started),
-        )
-        .await;
-        sleep(harness, Duration::from_millis(200)).await;
-    };
-    alongside(&mut pending, "the hanging request", running).await;
+    until_hanging(harness, &fixture, &mut pending).await;
     assert!(
-        !hang.dropped.load(Ordering::SeqCst),
+        !fixture.dropped.load(Ordering::SeqCst),
         "the handler is running"
     );
     drop(pending);
-    in_time(
+    until_in_time(
         harness,
-        Duration::from_secs(10),
         "the handler's future is dropped after the client went away",
-        until(harness, &hang.dropped),
+        &fixture.dropped,
     )
     .await;
 }
@@ -474,28 +292,8 @@ pub async fn a_client_disconnect_cancels_the_request(harness: &dyn Harness) {
 /// A 2025-11-25 session on the same endpoint: initialize, `notifications/initialized`,
 /// a call, elicitation on the POST stream answered by POST, unknown ids and DELETE.
 pub async fn a_legacy_session_opens_calls_elicits_and_ends(harness: &dyn Harness) {
-    let (addr, _) = start(harness).await;
-    let initialize = request(
-        0,
-        "initialize",
-        json!({"protocolVersion": "2025-11-25", "capabilities": {"elicitation": {}},
-               "clientInfo": {"name": "http-test", "version": "1"}}),
-    );
-    let opened = post_legacy(harness, addr, None, &initialize).await;
-    assert_eq!(opened.status, 200);
-    assert_eq!(opened.header("content-type"), "application/json");
-    let session = opened.header("mcp-session-id");
-    assert!(
-        session.len() >= 32,
-        "an unguessable session id: {session:?}"
-    );
-    let opened = opened.json().await;
-    assert_eq!(opened["result"]["protocolVersion"], "2025-11-25");
-    assert_eq!(opened["result"]["serverInfo"]["name"], "http-test");
-
-    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-    let accepted = post_legacy(harness, addr, Some(&session), &initialized).await;
-    assert_eq!(accepted.status, 202);
+    let addr = serve(harness).await.addr;
+    let session = open_session(harness, addr).await;
 
     let echoed = post_legacy(
         harness,
@@ -519,28 +317,13 @@ pub async fn a_legacy_session_opens_calls_elicits_and_ends(harness: &dyn Harness
     assert_eq!(asking.header("content-type"), "text/event-stream");
     let question = asking.next_message().await.expect("the question");
     assert_eq!(question["method"], "elicitation/create");
-    assert_eq!(question["params"]["message"], "Pick a number");
-    let answer = json!({"jsonrpc": "2.0", "id": question["id"],
-        "result": {"action": "accept", "content": {"n": 7}}});
-    assert_eq!(
-        post_legacy(harness, addr, Some(&session), &answer)
-            .await
-            .status,
-        202
-    );
+    answer_seven(harness, addr, &session, &question).await;
     let response = asking.next_message().await.expect("the tool's response");
     assert_eq!(response["id"], 2);
     assert_eq!(response["result"]["content"][0]["text"], "picked 7");
 
     // An unknown session is 404; DELETE ends this one.
-    let unknown = post_legacy(
-        harness,
-        addr,
-        Some("no-such-session"),
-        &request(3, "ping", json!({})),
-    )
-    .await;
-    assert_eq!(unknown.status, 404);
+    assert_eq!(ping_status(harness, addr, "no-such-session", 3).await, 404);
     let ended = open(
         harness,
         addr,
@@ -550,12 +333,5 @@ pub async fn a_legacy_session_opens_calls_elicits_and_ends(harness: &dyn Harness
     )
     .await;
     assert_eq!(ended.status, 200);
-    let after = post_legacy(
-        harness,
-        addr,
-        Some(&session),
-        &request(4, "ping", json!({})),
-    )
-    .await;
-    assert_eq!(after.status, 404);
+    assert_eq!(ping_status(harness, addr, &session, 4).await, 404);
 }

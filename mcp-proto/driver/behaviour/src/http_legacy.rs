@@ -5,255 +5,41 @@
 //! comments on quiet streams of both eras, and our client recovering from an expired
 //! session.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use futures_channel::mpsc;
-use futures_util::StreamExt;
-use futures_util::lock::Mutex;
 use mcp_driver::client::ClientHandlers;
 use mcp_driver::http::{HttpEndpoint, SessionSettings};
 use mcp_driver::server::{Context, Server, Tool, ToolError};
 use mcp_proto::client::{ClientConfig, ClientMode};
-use mcp_proto::types::{CallToolResult, ElicitRequestParams, Implementation};
+use mcp_proto::types::{CallToolResult, Implementation};
 use serde_json::{Value, json};
 
 use crate::harness::Harness;
-use crate::support::{Open, alongside, in_time, open, sleep};
-
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct Steps {
-    steps: u32,
-}
-
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct Nothing {}
-
-/// Sets its flag when dropped: the handler's future is gone.
-struct Flag(Arc<AtomicBool>);
-
-impl Drop for Flag {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
-
-/// Lets the `gate` and `poll` tools through: each [`Gate::open`] lets one waiting
-/// handler (or the next to wait) go on.
-#[derive(Clone)]
-struct Gate {
-    permits: mpsc::UnboundedSender<()>,
-    waiting: Arc<Mutex<mpsc::UnboundedReceiver<()>>>,
-}
-
-impl Gate {
-    fn new() -> Gate {
-        let (permits, waiting) = mpsc::unbounded();
-        Gate {
-            permits,
-            waiting: Arc::new(Mutex::new(waiting)),
-        }
-    }
-
-    fn open(&self) {
-        let _ = self.permits.unbounded_send(());
-    }
-
-    async fn pass(&self) {
-        self.waiting.lock().await.next().await;
-    }
-}
+use crate::http_fixture::{
+    HttpFixture, POST_HEADERS, Steps, TOOLS, answer_seven, call, get_headers, get_status,
+    initialize, open_session, ping_status, post_legacy as post, post_modern, request, resume,
+    start, until_hanging, until_in_time,
+};
+use crate::support::{in_time, open, sleep};
 
 /// How long an idle session lives in the expiry scenarios, and how long they wait for it
 /// to be gone (generous: the machine may be loaded).
 const IDLE: Duration = Duration::from_secs(1);
 const EXPIRED: Duration = Duration::from_millis(2500);
 
-/// What a scenario needs of its server.
-struct Fixture {
-    addr: SocketAddr,
-    server: Server,
-    /// Set when the `hang` handler is called.
-    started: Arc<AtomicBool>,
-    /// Set when the `hang` handler's future is dropped.
-    dropped: Arc<AtomicBool>,
-    /// Lets the `gate` and `poll` tools finish.
-    gate: Gate,
-}
-
-async fn start(harness: &dyn Harness, settings: SessionSettings) -> Fixture {
-    let started = Arc::new(AtomicBool::new(false));
-    let dropped = Arc::new(AtomicBool::new(false));
-    let gate = Gate::new();
-    let (hang_started, hang_flag) = (Arc::clone(&started), Arc::clone(&dropped));
-    let gate_signal = gate.clone();
-    let poll_signal = gate.clone();
-    let server = Server::builder(Implementation::new("legacy-http-test", "1.0.0"))
-        .tool(Tool::typed(
-            "count",
-            "Reports progress",
-            |args: Steps, ctx: Context| async move {
-                for step in 1..=args.steps {
-                    ctx.progress(f64::from(step), Some(f64::from(args.steps)), None)
-                        .await;
-                }
-                Ok::<_, ToolError>(CallToolResult::text("counted"))
-            },
-        ))
-        .tool(Tool::typed(
-            "ask",
-            "Asks for a number",
-            |_args: Nothing, ctx: Context| async move {
-                let question: ElicitRequestParams = serde_json::from_value(json!({
-                    "mode": "form",
-                    "message": "Pick a number",
-                    "requestedSchema": {"type": "object", "properties": {"n": {"type": "integer"}}}
-                }))
-                .map_err(|error| ToolError::failed(error.to_string()))?;
-                let answer = ctx.elicit(question).await?;
-                let n = serde_json::to_value(&answer.content).unwrap_or_default()["n"].clone();
-                Ok::<_, ToolError>(CallToolResult::text(format!("picked {n}")))
-            },
-        ))
-        .tool(Tool::typed(
-            "hang",
-            "Never finishes",
-            move |_args: Nothing, _ctx: Context| {
-                hang_started.store(true, Ordering::SeqCst);
-                let flag = Flag(Arc::clone(&hang_flag));
-                async move {
-                    let _flag = flag;
-                    std::future::pending::<()>().await;
-                    Ok::<_, ToolError>(CallToolResult::text("never"))
-                }
-            },
-        ))
-        .tool(Tool::typed(
-            "gate",
-            "Reports progress, then waits to be let through",
-            move |_args: Nothing, ctx: Context| {
-                let gate = gate_signal.clone();
-                async move {
-                    ctx.progress(1.0, None, None).await;
-                    gate.pass().await;
-                    Ok::<_, ToolError>(CallToolResult::text("through"))
-                }
-            },
-        ))
-        .tool(Tool::typed(
-            "poll",
-            "Lets go of its connection, then waits to be let through",
-            move |_args: Nothing, ctx: Context| {
-                let gate = poll_signal.clone();
-                async move {
-                    ctx.close_stream(Duration::from_millis(250)).await;
-                    gate.pass().await;
-                    Ok::<_, ToolError>(CallToolResult::text("polled"))
-                }
-            },
-        ))
-        .build();
-    let endpoint = HttpEndpoint::new(&server, harness.runtime()).with_session_settings(settings);
-    let addr = harness.serve_http(endpoint).await.expect("bound");
-    Fixture {
-        addr,
-        server,
-        started,
-        dropped,
-        gate,
-    }
-}
-
-/// Waits until `flag` is set.
-async fn until(harness: &dyn Harness, flag: &AtomicBool) {
-    while !flag.load(Ordering::SeqCst) {
-        sleep(harness, Duration::from_millis(20)).await;
-    }
-}
-
-/// Resumes session `session`'s stream after event `last_event_id` with `GET`.
-async fn resume(
-    harness: &dyn Harness,
-    addr: SocketAddr,
-    session: &str,
-    last_event_id: &str,
-) -> Open {
-    let headers = [
-        ("accept", "text/event-stream"),
-        ("mcp-session-id", session),
-        ("mcp-protocol-version", "2025-11-25"),
-        ("last-event-id", last_event_id),
-    ];
-    open(harness, addr, "GET", &headers, &Value::Null).await
-}
-
-/// POSTs `message` in session `session` (none for `initialize`).
-async fn post(
-    harness: &dyn Harness,
-    addr: SocketAddr,
-    session: Option<&str>,
-    message: &Value,
-) -> Open {
-    let mut headers = vec![
-        ("content-type", "application/json"),
-        ("accept", "application/json, text/event-stream"),
-    ];
-    if let Some(session) = session {
-        headers.push(("mcp-session-id", session));
-        headers.push(("mcp-protocol-version", "2025-11-25"));
-    }
-    open(harness, addr, "POST", &headers, message).await
-}
-
-fn request(id: u32, method: &str, params: Value) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
-}
-
-fn call(id: u32, tool: &str, arguments: Value) -> Value {
-    request(
-        id,
-        "tools/call",
-        json!({"name": tool, "arguments": arguments}),
-    )
-}
-
-/// Opens a session with the elicitation capability and returns its id.
-async fn open_session(harness: &dyn Harness, addr: SocketAddr) -> String {
-    let initialize = request(
-        0,
-        "initialize",
-        json!({"protocolVersion": "2025-11-25", "capabilities": {"elicitation": {}},
-               "clientInfo": {"name": "test", "version": "1"}}),
-    );
-    let reply = post(harness, addr, None, &initialize).await;
-    assert_eq!(reply.status, 200);
-    assert_eq!(reply.header("content-type"), "application/json");
-    let session = reply.header("mcp-session-id");
-    assert!(
-        session.len() >= 32,
-        "an unguessable session id: {session:?}"
-    );
-    let body = reply.json().await;
-    assert_eq!(body["result"]["protocolVersion"], "2025-11-25");
-    assert_eq!(body["result"]["serverInfo"]["name"], "legacy-http-test");
-    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-    assert_eq!(
-        post(harness, addr, Some(&session), &initialized)
-            .await
-            .status,
-        202
-    );
-    session
+/// The test server with the default session settings, and a session opened on it.
+async fn with_session(harness: &dyn Harness) -> (HttpFixture, String) {
+    let fixture = start(harness, SessionSettings::default()).await;
+    let session = open_session(harness, fixture.addr).await;
+    (fixture, session)
 }
 
 /// Sessions open independently, and each status code of the session table: a missing
 /// or unknown id, initialize inside a session, an unknown version, a method error, DELETE.
 pub async fn session_lifecycle_and_status_codes(harness: &dyn Harness) {
-    let fixture = start(harness, SessionSettings::default()).await;
+    let (fixture, session) = with_session(harness).await;
     let addr = fixture.addr;
-    let session = open_session(harness, addr).await;
 
     let listed = post(
         harness,
@@ -265,7 +51,10 @@ pub async fn session_lifecycle_and_status_codes(harness: &dyn Harness) {
     assert_eq!(listed.status, 200);
     let listed = listed.json().await;
     assert_eq!(listed["id"], 1);
-    assert_eq!(listed["result"]["tools"].as_array().map(Vec::len), Some(5));
+    assert_eq!(
+        listed["result"]["tools"].as_array().map(Vec::len),
+        Some(TOOLS)
+    );
     assert!(
         listed["result"].get("resultType").is_none(),
         "legacy results carry no resultType"
@@ -276,10 +65,7 @@ pub async fn session_lifecycle_and_status_codes(harness: &dyn Harness) {
     assert_ne!(other, session);
 
     // No session id on a non-initialize message: 400.
-    let headers = [
-        ("content-type", "application/json"),
-        ("accept", "application/json, text/event-stream"),
-    ];
+    let headers = POST_HEADERS;
     let missing = open(
         harness,
         addr,
@@ -302,18 +88,7 @@ pub async fn session_lifecycle_and_status_codes(harness: &dyn Harness) {
     assert_eq!(unknown.json().await["error"]["code"], -32001);
 
     // initialize inside a session: 400.
-    let again = post(
-        harness,
-        addr,
-        Some(&session),
-        &request(
-            4,
-            "initialize",
-            json!({"protocolVersion": "2025-11-25", "capabilities": {},
-                   "clientInfo": {"name": "test", "version": "1"}}),
-        ),
-    )
-    .await;
+    let again = post(harness, addr, Some(&session), &initialize(4, json!({}))).await;
     assert_eq!(again.status, 400);
 
     // An unsupported MCP-Protocol-Version on a legacy POST: 400.
@@ -367,23 +142,14 @@ pub async fn session_lifecycle_and_status_codes(harness: &dyn Harness) {
             .status,
         200
     );
-    let after = post(
-        harness,
-        addr,
-        Some(&session),
-        &request(8, "ping", json!({})),
-    )
-    .await;
-    assert_eq!(after.status, 404);
+    assert_eq!(ping_status(harness, addr, &session, 8).await, 404);
     // The other session lives on.
-    let ping = post(harness, addr, Some(&other), &request(9, "ping", json!({}))).await;
-    assert_eq!(ping.status, 200);
+    assert_eq!(ping_status(harness, addr, &other, 9).await, 200);
 }
 
 /// Progress streams on the POST after a priming event, every event with its own id.
 pub async fn progress_streams_on_the_post_with_priming_and_event_ids(harness: &dyn Harness) {
-    let fixture = start(harness, SessionSettings::default()).await;
-    let session = open_session(harness, fixture.addr).await;
+    let (fixture, session) = with_session(harness).await;
     let mut message = call(10, "count", json!({"steps": 3}));
     message["params"]["_meta"] = json!({"progressToken": "p"});
     let mut reply = post(harness, fixture.addr, Some(&session), &message).await;
@@ -412,9 +178,8 @@ pub async fn progress_streams_on_the_post_with_priming_and_event_ids(harness: &d
 
 /// An elicitation goes out on the POST's stream; the answer POSTed back finishes the tool.
 pub async fn elicitation_is_pushed_on_the_post_stream_and_answered_by_post(harness: &dyn Harness) {
-    let fixture = start(harness, SessionSettings::default()).await;
+    let (fixture, session) = with_session(harness).await;
     let addr = fixture.addr;
-    let session = open_session(harness, addr).await;
     let mut reply = post(harness, addr, Some(&session), &call(11, "ask", json!({}))).await;
     assert_eq!(reply.header("content-type"), "text/event-stream");
     let mut question = Value::Null;
@@ -424,13 +189,7 @@ pub async fn elicitation_is_pushed_on_the_post_stream_and_answered_by_post(harne
             break;
         }
     }
-    assert_eq!(question["params"]["message"], "Pick a number");
-    let answer = json!({"jsonrpc": "2.0", "id": question["id"],
-        "result": {"action": "accept", "content": {"n": 7}}});
-    assert_eq!(
-        post(harness, addr, Some(&session), &answer).await.status,
-        202
-    );
+    answer_seven(harness, addr, &session, &question).await;
     let response = reply.next_event().await.expect("the tool's response");
     assert_eq!(response.json()["id"], 11);
     assert_eq!(response.json()["result"]["content"][0]["text"], "picked 7");
@@ -439,26 +198,16 @@ pub async fn elicitation_is_pushed_on_the_post_stream_and_answered_by_post(harne
 /// A list change reaches the session's GET stream; a second GET conflicts (409), a GET
 /// without a session is 405 and with an unknown one 404.
 pub async fn list_changed_reaches_the_get_stream_and_a_second_get_conflicts(harness: &dyn Harness) {
-    let fixture = start(harness, SessionSettings::default()).await;
+    let (fixture, session) = with_session(harness).await;
     let addr = fixture.addr;
-    let session = open_session(harness, addr).await;
-    let headers = [
-        ("accept", "text/event-stream"),
-        ("mcp-session-id", session.as_str()),
-        ("mcp-protocol-version", "2025-11-25"),
-    ];
+    let headers = get_headers(&session);
     let mut stream = open(harness, addr, "GET", &headers, &Value::Null).await;
     assert_eq!(stream.status, 200);
     assert_eq!(stream.header("content-type"), "text/event-stream");
     let priming = stream.next_event().await.expect("a priming event");
     assert_eq!(priming.data.as_deref(), Some(""));
 
-    assert_eq!(
-        open(harness, addr, "GET", &headers, &Value::Null)
-            .await
-            .status,
-        409
-    );
+    assert_eq!(get_status(harness, addr, &headers).await, 409);
 
     fixture.server.notify_tools_changed();
     let event = stream.next_event().await.expect("a notification");
@@ -466,17 +215,9 @@ pub async fn list_changed_reaches_the_get_stream_and_a_second_get_conflicts(harn
 
     // GET without the session: 405 (nothing to stream); with an unknown one: 404.
     let bare = [("accept", "text/event-stream")];
-    assert_eq!(
-        open(harness, addr, "GET", &bare, &Value::Null).await.status,
-        405
-    );
+    assert_eq!(get_status(harness, addr, &bare).await, 405);
     let unknown = [("accept", "text/event-stream"), ("mcp-session-id", "nope")];
-    assert_eq!(
-        open(harness, addr, "GET", &unknown, &Value::Null)
-            .await
-            .status,
-        404
-    );
+    assert_eq!(get_status(harness, addr, &unknown).await, 404);
 }
 
 /// At 2025-11-25 a dropped connection does not cancel the handler; a
@@ -484,9 +225,8 @@ pub async fn list_changed_reaches_the_get_stream_and_a_second_get_conflicts(harn
 pub async fn a_cancelled_notification_drops_the_handler_but_a_disconnect_does_not(
     harness: &dyn Harness,
 ) {
-    let fixture = start(harness, SessionSettings::default()).await;
+    let (fixture, session) = with_session(harness).await;
     let addr = fixture.addr;
-    let session = open_session(harness, addr).await;
     let mut message = call(12, "hang", json!({}));
     message["params"]["_meta"] = json!({"progressToken": 1});
     let mut pending = Box::pin(async {
@@ -495,17 +235,7 @@ pub async fn a_cancelled_notification_drops_the_handler_but_a_disconnect_does_no
             .text()
             .await
     });
-    let running = async {
-        in_time(
-            harness,
-            Duration::from_secs(10),
-            "the handler starts",
-            until(harness, &fixture.started),
-        )
-        .await;
-        sleep(harness, Duration::from_millis(200)).await;
-    };
-    alongside(&mut pending, "the hanging request", running).await;
+    until_hanging(harness, &fixture, &mut pending).await;
     // At 2025-11-25 a dropped connection is not a cancellation.
     drop(pending);
     sleep(harness, Duration::from_millis(200)).await;
@@ -519,11 +249,10 @@ pub async fn a_cancelled_notification_drops_the_handler_but_a_disconnect_does_no
         post(harness, addr, Some(&session), &cancel).await.status,
         202
     );
-    in_time(
+    until_in_time(
         harness,
-        Duration::from_secs(10),
         "notifications/cancelled drops the handler",
-        until(harness, &fixture.dropped),
+        &fixture.dropped,
     )
     .await;
 }
@@ -531,9 +260,8 @@ pub async fn a_cancelled_notification_drops_the_handler_but_a_disconnect_does_no
 /// A POST stream broken before its response is resumed with `Last-Event-ID`, which
 /// replays the missed response; a foreign event id is refused.
 pub async fn a_broken_post_stream_resumes_with_last_event_id(harness: &dyn Harness) {
-    let fixture = start(harness, SessionSettings::default()).await;
+    let (fixture, session) = with_session(harness).await;
     let addr = fixture.addr;
-    let session = open_session(harness, addr).await;
     let mut message = call(13, "gate", json!({}));
     message["params"]["_meta"] = json!({"progressToken": "g"});
     let mut reply = post(harness, addr, Some(&session), &message).await;
@@ -562,12 +290,7 @@ pub async fn a_broken_post_stream_resumes_with_last_event_id(harness: &dyn Harne
         ("mcp-session-id", session.as_str()),
         ("last-event-id", "not-ours"),
     ];
-    assert_eq!(
-        open(harness, addr, "GET", &headers, &Value::Null)
-            .await
-            .status,
-        400
-    );
+    assert_eq!(get_status(harness, addr, &headers).await, 400);
 }
 
 /// A handler closing its stream ends the connection after a `retry` hint; its answer
@@ -575,9 +298,8 @@ pub async fn a_broken_post_stream_resumes_with_last_event_id(harness: &dyn Harne
 pub async fn a_handler_closes_its_stream_and_the_answer_waits_for_the_resume(
     harness: &dyn Harness,
 ) {
-    let fixture = start(harness, SessionSettings::default()).await;
+    let (fixture, session) = with_session(harness).await;
     let addr = fixture.addr;
-    let session = open_session(harness, addr).await;
     let mut reply = post(harness, addr, Some(&session), &call(21, "poll", json!({}))).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("content-type"), "text/event-stream");
@@ -608,23 +330,9 @@ pub async fn an_idle_session_expires_and_its_id_gets_404(harness: &dyn Harness) 
     let fixture = start(harness, settings).await;
     let addr = fixture.addr;
     let session = open_session(harness, addr).await;
-    let ping = post(
-        harness,
-        addr,
-        Some(&session),
-        &request(1, "ping", json!({})),
-    )
-    .await;
-    assert_eq!(ping.status, 200);
+    assert_eq!(ping_status(harness, addr, &session, 1).await, 200);
     sleep(harness, EXPIRED).await;
-    let expired = post(
-        harness,
-        addr,
-        Some(&session),
-        &request(2, "ping", json!({})),
-    )
-    .await;
-    assert_eq!(expired.status, 404);
+    assert_eq!(ping_status(harness, addr, &session, 2).await, 404);
     // The client's recovery: a fresh initialize opens a new session.
     let fresh = open_session(harness, addr).await;
     assert_ne!(fresh, session);
@@ -638,13 +346,7 @@ pub async fn the_session_table_is_bounded(harness: &dyn Harness) {
     let addr = fixture.addr;
     open_session(harness, addr).await;
     open_session(harness, addr).await;
-    let initialize = request(
-        0,
-        "initialize",
-        json!({"protocolVersion": "2025-11-25", "capabilities": {},
-               "clientInfo": {"name": "test", "version": "1"}}),
-    );
-    let refused = post(harness, addr, None, &initialize).await;
+    let refused = post(harness, addr, None, &initialize(0, json!({}))).await;
     assert_eq!(refused.status, 503);
     assert!(refused.header("mcp-session-id").is_empty());
 }
@@ -659,11 +361,7 @@ pub async fn quiet_streams_of_both_eras_get_keep_alive_comments(harness: &dyn Ha
 
     // The legacy GET stream.
     let session = open_session(harness, addr).await;
-    let headers = [
-        ("accept", "text/event-stream"),
-        ("mcp-session-id", session.as_str()),
-        ("mcp-protocol-version", "2025-11-25"),
-    ];
+    let headers = get_headers(&session);
     let mut stream = open(harness, addr, "GET", &headers, &Value::Null).await;
     assert!(stream.keep_alive_arrives().await, "legacy GET stream");
 
@@ -674,14 +372,7 @@ pub async fn quiet_streams_of_both_eras_get_keep_alive_comments(harness: &dyn Ha
         "io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientCapabilities": {}
     });
-    let headers = [
-        ("content-type", "application/json"),
-        ("accept", "application/json, text/event-stream"),
-        ("mcp-protocol-version", "2026-07-28"),
-        ("mcp-method", "tools/call"),
-        ("mcp-name", "gate"),
-    ];
-    let mut modern = open(harness, addr, "POST", &headers, &message).await;
+    let mut modern = post_modern(harness, addr, &message, true).await;
     assert_eq!(modern.header("content-type"), "text/event-stream");
     assert!(modern.keep_alive_arrives().await, "modern exchange stream");
     fixture.gate.open();

@@ -16,6 +16,7 @@ pub mod harness;
 pub mod http;
 pub mod http_client;
 pub mod http_client_scripted;
+pub mod http_fixture;
 pub mod http_legacy;
 pub mod support;
 pub mod transports;

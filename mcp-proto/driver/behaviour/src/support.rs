@@ -382,3 +382,31 @@ mod pipe {
         }
     }
 }
+
+/// What a scenario's client connects to.
+pub enum Target<'a> {
+    /// The server a fixture builds (in a child process over its stdio).
+    Fixture(&'a crate::harness::Fixture),
+    /// A server built by the scenario (only over an in-process link).
+    Server(&'a mcp_driver::server::Server),
+}
+
+/// A client configured by `config`, with no handlers, connected to `target` over `link`.
+pub async fn connect(
+    harness: &dyn Harness,
+    link: crate::harness::Link,
+    target: Target<'_>,
+    config: mcp_proto::client::ClientConfig,
+) -> crate::harness::Connection {
+    use crate::harness::Connection;
+    let handlers = mcp_driver::client::ClientHandlers::new();
+    let opened = match target {
+        Target::Fixture(fixture) => {
+            Connection::open(harness, link, fixture, config, handlers).await
+        }
+        Target::Server(server) => {
+            Connection::open_in_process(harness, link, server, config, handlers).await
+        }
+    };
+    opened.expect("connected")
+}

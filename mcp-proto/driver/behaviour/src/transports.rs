@@ -39,13 +39,7 @@ struct Ask {
 
 pub fn test_server() -> Server {
     Server::builder(Implementation::new("test-server", "1.0.0"))
-        .tool(Tool::typed(
-            "echo",
-            "Echoes",
-            |args: Echo, _ctx: Context| async move {
-                Ok::<_, ToolError>(CallToolResult::text(args.text))
-            },
-        ))
+        .tool(crate::http_fixture::echo_tool())
         .tool(Tool::typed(
             "ask",
             "Asks the user twice",
