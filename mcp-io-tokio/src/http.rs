@@ -3,7 +3,7 @@
 //! here: routing, headers, status codes and JSON-versus-SSE are all the endpoint's.
 //!
 //! Every connection is served under [`ConnectionLimits`] (the driver's
-//! [`serve_connection`]): by default a request head must arrive within 10 s, its body
+//! [`serve_connection`](mcp_driver::hyper::serve_connection)): by default a request head must arrive within 10 s, its body
 //! within 30 s, a kept-alive connection is closed after 75 s without a request, and at
 //! most 1,024 connections are open at once (further ones wait in the listen backlog).
 //! Responses in progress, SSE streams included, are never cut by these limits.
@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use hyper_util::rt::TokioIo;
 use mcp_driver::http::HttpEndpoint;
-use mcp_driver::hyper::{ConnectionSlots, accept_retry_delay, serve_connection};
+use mcp_driver::hyper::accept_loop;
 use mcp_driver::server::Server;
 use tokio::net::TcpListener;
 
@@ -72,33 +72,18 @@ impl HttpServer {
 
     /// Accepts connections for ever. With [`ConnectionLimits::max_connections`] open it
     /// stops accepting until one closes; after a failed accept it waits as
-    /// [`accept_retry_delay`] says (a second when out of file descriptors) and goes on.
+    /// [`accept_retry_delay`](mcp_driver::hyper::accept_retry_delay) says (a second when out of file descriptors) and goes on.
     pub async fn run(self) -> io::Result<()> {
-        let slots = ConnectionSlots::new(self.limits.max_connections);
-        loop {
-            let slot = slots.acquire().await;
-            let stream = match self.listener.accept().await {
-                Ok((stream, _)) => stream,
-                Err(error) => {
-                    drop(slot);
-                    let delay = accept_retry_delay(&error);
-                    if !delay.is_zero() {
-                        tokio::time::sleep(delay).await;
-                    }
-                    continue;
-                }
-            };
+        let listener = &self.listener;
+        accept_loop(&self.endpoint, self.limits, &TokioRuntime, || async move {
+            let (stream, _) = listener.accept().await?;
             // Small writes (SSE events, JSON bodies) must not wait for Nagle's timer. A
             // socket the peer has already reset may refuse it: the connection then ends
             // on its own.
             let _ = stream.set_nodelay(true);
-            let endpoint = Arc::clone(&self.endpoint);
-            let limits = self.limits;
-            tokio::spawn(async move {
-                serve_connection(endpoint, TokioIo::new(stream), limits).await;
-                drop(slot);
-            });
-        }
+            Ok(TokioIo::new(stream))
+        })
+        .await
     }
 }
 

@@ -478,6 +478,46 @@ impl<I: hyper::rt::Write + Unpin> hyper::rt::Write for WatchedIo<I> {
     }
 }
 
+/// The accept loop of an HTTP/1.1 server, written once for every adapter: takes a
+/// [`ConnectionSlots`] slot before each accept (so at most
+/// [`ConnectionLimits::max_connections`] are open and further clients wait in the
+/// kernel's backlog), accepts with `accept` (which yields a connection ready for hyper:
+/// the adapter wraps its socket and sets `TCP_NODELAY`), serves each connection with
+/// [`serve_connection`] on a task of `spawner`, and after a failed accept waits as
+/// [`accept_retry_delay`] says. It never returns.
+pub async fn accept_loop<A, F, I>(
+    endpoint: &Arc<HttpEndpoint>,
+    limits: ConnectionLimits,
+    spawner: &dyn Runtime,
+    mut accept: A,
+) -> std::io::Result<()>
+where
+    A: FnMut() -> F,
+    F: Future<Output = std::io::Result<I>>,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let slots = ConnectionSlots::new(limits.max_connections);
+    loop {
+        let slot = slots.acquire().await;
+        let io = match accept().await {
+            Ok(io) => io,
+            Err(error) => {
+                drop(slot);
+                let delay = accept_retry_delay(&error);
+                if !delay.is_zero() {
+                    crate::sleep(endpoint.runtime().as_ref(), delay).await;
+                }
+                continue;
+            }
+        };
+        let endpoint = Arc::clone(endpoint);
+        spawner.spawn(Box::pin(async move {
+            serve_connection(endpoint, io, limits).await;
+            drop(slot);
+        }));
+    }
+}
+
 /// What an accept loop does after `accept` failed with `error`: how long to wait before
 /// accepting again. No accept error ends a server: one that concerns a single incoming
 /// connection (reset or aborted before it was accepted, an interrupted call) is retried at
