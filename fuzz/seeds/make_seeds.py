@@ -404,6 +404,7 @@ seeds["http_client"] = {
 # `name\nvalue`, 4 the string parameter's value, 5 the integer parameter's value).
 seeds["param_headers"] = {
     "name-base64": b"\x00=?base64?w6l0w6kgJiBKw7ZyZw==?=",
+    "trailing-space": b"\x04eu-west 1 ",
     "arguments": b"\x01"
     + compact({"region": "eu-west 1", "n": 42, "big": 18446744073709551615, "f": -0.0,
                "flag": False, "deep": {"k": " padded ", "list": [1]}, "none": None}),
@@ -443,6 +444,8 @@ seeds["request_state"] = {
             (2, b"\x00"),
             (0x82, b"\x00\x07"),
             (0x0C, b"\x58\x02"),
+            (2, b"\x00"),
+            (4, b"\x01\x00"),
             (2, b"\x00"),
             (4, b"\x01\x00"),
             (2, b"\x00"),

@@ -364,10 +364,12 @@ mod tests {
 
     #[test]
     fn sample_inputs() {
-        let values: [&[u8]; 9] = [
+        let values: [&[u8]; 11] = [
             b"",
             b"eu-west 1",
             b" padded ",
+            b"trailing ",
+            b" leading",
             b"=?base64?w6k=?=",
             b"=?base64?w6k?=",
             b"=?base64??=",
